@@ -1,0 +1,62 @@
+/**
+ * Controllers by name, as scenario files refer to them, with validation of
+ * their options (errors name the scenario file and the option's field path).
+ */
+import { InputError } from '../io/errors.js';
+import { STANDARD_THERAPY_DEFAULTS, StandardTherapy, type StandardTherapyOptions } from './standardTherapy.js';
+import type { Controller, TherapySettings } from './types.js';
+
+export interface ControllerEntry {
+  readonly description: string;
+  /** Validate options (throws InputError) and return a factory for one patient. */
+  prepare(options: Readonly<Record<string, unknown>>, file: string): (therapy: TherapySettings) => Controller;
+}
+
+type OptionKind = 'boolean' | 'number';
+
+/** Check `options` against `defaults`: known keys only, right types, finite numbers ≥ `min`. */
+function validateOptions<T extends object>(
+  defaults: T,
+  options: Readonly<Record<string, unknown>>,
+  file: string,
+  minimum: Partial<Record<keyof T, number>>,
+): T {
+  const out: Record<string, unknown> = { ...(defaults as Record<string, unknown>) };
+  for (const [key, value] of Object.entries(options)) {
+    const field = `controller.options.${key}`;
+    if (!(key in defaults)) {
+      throw new InputError(file, field, `unknown option (known: ${Object.keys(defaults).join(', ')})`);
+    }
+    const kind = typeof (defaults as Record<string, unknown>)[key] as OptionKind;
+    if (typeof value !== kind || (kind === 'number' && !Number.isFinite(value))) {
+      throw new InputError(file, field, `must be a ${kind}, got ${JSON.stringify(value)}`);
+    }
+    const min = minimum[key as keyof T];
+    if (kind === 'number' && min !== undefined && (value as number) < min) {
+      throw new InputError(file, field, `must be ≥ ${min}, got ${value}`);
+    }
+    out[key] = value;
+  }
+  return out as T;
+}
+
+export const CONTROLLERS: Readonly<Record<string, ControllerEntry>> = {
+  'standard-therapy': {
+    description: 'Sensor-augmented pump therapy: basal u2ss·BW/6000, meal bolus CHO/CR + (G−140)/CF above 150 mg/dL',
+    prepare(options, file) {
+      const opts = validateOptions<StandardTherapyOptions>(STANDARD_THERAPY_DEFAULTS, options, file, {
+        targetMgDl: 0,
+        correctionThresholdMgDl: 0,
+        preBolusMin: 0,
+      });
+      return (therapy) => new StandardTherapy(therapy, opts);
+    },
+  },
+};
+
+/** Look up a controller; an unknown name is an InputError on `controller.name`. */
+export function controllerEntry(name: string, file: string): ControllerEntry {
+  const entry = CONTROLLERS[name];
+  if (!entry) throw new InputError(file, 'controller.name', `unknown controller '${name}' (known: ${Object.keys(CONTROLLERS).join(', ')})`);
+  return entry;
+}

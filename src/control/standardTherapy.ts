@@ -1,0 +1,61 @@
+/**
+ * Standard sensor-augmented pump therapy of the S2008 simulator (MODEL.md §2):
+ * constant basal u2ss·BW/6000 U/min and, for each announced meal, a bolus of
+ * estimated carbs / CR plus, when the sensor reads above 150 mg/dL, a
+ * correction (G − 140)/CF. As in the reference basal-bolus controller, the
+ * correction rides on meal boluses only: correcting at every control period
+ * would stack a dose every few minutes.
+ */
+import type { AnnouncedMeal, Controller, InsulinRequest, Observation, TherapySettings } from './types.js';
+
+export interface StandardTherapyOptions {
+  /** Add a correction to meal boluses. */
+  readonly correction: boolean;
+  /** Correction target and threshold, mg/dL. */
+  readonly targetMgDl: number;
+  readonly correctionThresholdMgDl: number;
+  /** Bolus this many minutes before intake (0: at the control instant just before the meal starts). */
+  readonly preBolusMin: number;
+}
+
+export const STANDARD_THERAPY_DEFAULTS: StandardTherapyOptions = {
+  correction: true,
+  targetMgDl: 140,
+  correctionThresholdMgDl: 150,
+  preBolusMin: 0,
+};
+
+/** Meal bolus in U for an announced meal at sensor glucose `cgmMgDl`. */
+export function mealBolusU(therapy: TherapySettings, options: StandardTherapyOptions, estimatedCarbsG: number, cgmMgDl: number): number {
+  let bolus = estimatedCarbsG / therapy.carbRatioGPerU;
+  if (options.correction && cgmMgDl > options.correctionThresholdMgDl) {
+    bolus += (cgmMgDl - options.targetMgDl) / therapy.correctionFactorMgDlPerU;
+  }
+  return Math.max(0, bolus);
+}
+
+export class StandardTherapy implements Controller {
+  private readonly therapy: TherapySettings;
+  private readonly options: StandardTherapyOptions;
+  private readonly bolused = new Set<number>();
+
+  constructor(therapy: TherapySettings, options: StandardTherapyOptions = STANDARD_THERAPY_DEFAULTS) {
+    this.therapy = therapy;
+    this.options = options;
+  }
+
+  decide(obs: Observation): InsulinRequest {
+    let bolusU = 0;
+    for (const meal of obs.announcedMeals) {
+      if (this.bolused.has(meal.id) || !this.isDue(meal, obs)) continue;
+      this.bolused.add(meal.id);
+      bolusU += mealBolusU(this.therapy, this.options, meal.estimatedCarbsG, obs.cgmMgDl);
+    }
+    return { basalUPerMin: this.therapy.basalRateUPerMin, bolusU };
+  }
+
+  /** Due at the last control instant before intake − preBolus (or later, if that was missed). */
+  private isDue(meal: AnnouncedMeal, obs: Observation): boolean {
+    return meal.leadMin - this.options.preBolusMin < obs.controlPeriodMin;
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * The one interface every controller implements, from standard pump therapy
+ * to learning controllers whose decisions come from remote servers.
+ *
+ * A controller sees what a real device would know (sensor readings, announced
+ * meals, time, what it delivered), never the patient's true state. `decide`
+ * may return a promise; the engine awaits only then, so in-process
+ * controllers stay synchronous and fast.
+ */
+import type { InsulinRequest } from '../devices/types.js';
+
+export type { InsulinRequest };
+
+/** A meal the patient told the controller about. */
+export interface AnnouncedMeal {
+  /** Stable identifier within a run (index in the meal plan). */
+  readonly id: number;
+  /** Intake start, min after scenario start. */
+  readonly intakeMin: number;
+  /** The patient's carbohydrate estimate, g (the true amount may differ). */
+  readonly estimatedCarbsG: number;
+  /** Minutes from now until intake (negative once eating has begun). */
+  readonly leadMin: number;
+}
+
+export interface Observation {
+  /** Minutes after scenario start. */
+  readonly timeMin: number;
+  /** Day of the scenario, 1-based, and minutes after midnight. */
+  readonly day: number;
+  readonly timeOfDayMin: number;
+  /** Latest sensor reading (mg/dL) and when it was taken; NaN/−1 before the first. */
+  readonly cgmMgDl: number;
+  readonly cgmTimeMin: number;
+  /** Meals announced and not yet past (intake after the previous control instant). */
+  readonly announcedMeals: readonly AnnouncedMeal[];
+  /** Length of the control period, min: the request holds that long. */
+  readonly controlPeriodMin: number;
+}
+
+/** One scenario day as the controller could have recorded it (views, do not keep). */
+export interface DayRecord {
+  readonly day: number;
+  /** First minute of the day, min after scenario start; arrays are per minute of the day. */
+  readonly startMin: number;
+  /** Sensor readings, mg/dL; NaN at minutes without a sample. */
+  readonly cgmMgDl: Float64Array;
+  /** Delivered basal rate (U/min) and bolus (U) per minute. */
+  readonly basalUPerMin: Float64Array;
+  readonly bolusU: Float64Array;
+  /** Carbohydrate estimates announced (g) at the minute of announcement. */
+  readonly carbsEstimatedG: Float64Array;
+}
+
+export interface Controller {
+  decide(observation: Observation): InsulinRequest | Promise<InsulinRequest>;
+  endOfDay?(record: DayRecord): void | Promise<void>;
+}
+
+/**
+ * What a physician knows of the patient: therapy parameters, not model
+ * states. Basal rate is the S2008 simulator's `u2ss·BW/6000` U/min.
+ */
+export interface TherapySettings {
+  readonly patient: string;
+  readonly basalRateUPerMin: number;
+  readonly carbRatioGPerU: number;
+  readonly correctionFactorMgDlPerU: number;
+  readonly bodyWeightKg: number;
+}

@@ -1,0 +1,99 @@
+/**
+ * A validated scenario: everything a closed-loop run needs besides the cohort.
+ * Times of day are minutes after midnight; simulation time is minutes after
+ * the scenario start (`startTimeOfDayMin` on day 1).
+ */
+
+export interface SensorSpec {
+  /** A preset of the S2008 simulator (`Dexcom`, `GuardianRT`, `Navigator`) or `ideal`. */
+  readonly model: string;
+  /** Overrides the preset's sampling period, min (required meaning for `ideal`: default 5). */
+  readonly sampleTimeMin?: number;
+}
+
+export interface PumpSpec {
+  /** A preset (`Cozmo`, `Insulet`) or `ideal` (no limits, no rounding). */
+  readonly model: string;
+}
+
+export interface ControllerSpec {
+  readonly name: string;
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
+export interface Range {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** One kind of meal of a randomised protocol (seed 003, "Meal Protocol"). */
+export interface ProtocolMeal {
+  readonly name: string;
+  /** Carbohydrate amount, g, uniform in [min, max]. */
+  readonly carbsG: Range;
+  /** Intake start, minutes after midnight, uniform in [from, to): `to` may be 1440. */
+  readonly fromMin: number;
+  readonly toMin: number;
+  /** Probability that this meal is omitted on a given day. */
+  readonly omitProbability: number;
+}
+
+export interface MealProtocol {
+  readonly kind: 'protocol';
+  readonly meals: readonly ProtocolMeal[];
+  /** Eating time of each meal, min. */
+  readonly durationMin: number;
+  /** How long before intake the meal is announced to the controller, min. */
+  readonly announceLeadMin: number;
+  /** Relative error of the carbohydrate estimate the controller sees, uniform in [min, max] (−0.5…0.5 = ±50 %). */
+  readonly estimateError: Range;
+}
+
+export interface ListedMeal {
+  /** Day of the scenario, 1-based. */
+  readonly day: number;
+  /** Intake start, minutes after midnight. */
+  readonly timeMin: number;
+  readonly carbsG: number;
+  /** What the controller is told; defaults to `carbsG` (perfect estimate). */
+  readonly estimatedCarbsG?: number;
+  /** Eating time, min; defaults to the list's `durationMin`. */
+  readonly durationMin?: number;
+}
+
+export interface MealList {
+  readonly kind: 'list';
+  readonly meals: readonly ListedMeal[];
+  readonly durationMin: number;
+  readonly announceLeadMin: number;
+}
+
+/** A meal as the simulation uses it, after the protocol is drawn. */
+export interface PlannedMeal {
+  /** Intake start, min after scenario start. */
+  readonly startMin: number;
+  readonly carbsG: number;
+  readonly estimatedCarbsG: number;
+  readonly durationMin: number;
+  /** When the controller learns of it, min after scenario start (may be < 0: announced before the run). */
+  readonly announceMin: number;
+  /** Protocol meal name (`breakfast` …) or `meal` for listed meals. */
+  readonly label: string;
+}
+
+export interface Scenario {
+  /** The file it came from (for messages and the summary). */
+  readonly file: string;
+  readonly name: string;
+  readonly description: string;
+  readonly days: number;
+  readonly startTimeOfDayMin: number;
+  readonly controlPeriodMin: number;
+  readonly seed: number | string;
+  /** Default cohort selection (`all`, a group, names). */
+  readonly cohort: string;
+  readonly sensor: SensorSpec;
+  readonly pump: PumpSpec;
+  readonly controller: ControllerSpec;
+  readonly meals: MealProtocol | MealList;
+}

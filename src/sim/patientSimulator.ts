@@ -1,0 +1,91 @@
+/**
+ * One virtual patient in time: the model, its meal intake and the integrator,
+ * advanced minute by minute with inputs that are constant over each minute
+ * (MODEL.md §1). Integration restarts only when an input changes, so quiet
+ * stretches (basal only, no meal) cost a few long odex steps.
+ */
+import { DEFAULT_INTEGRATOR_OPTIONS, type IntegratorOptions, StretchIntegrator } from '../model/integrator.js';
+import { MealIntake } from '../model/mealIntake.js';
+import { insulinUPerMinToPmolPerKgPerMin, type T1DParameters } from '../model/parameters.js';
+import { GS } from '../model/glucose.js';
+import { QSTO1, QSTO2 } from '../model/gastric.js';
+import { type ModelInputs, T1D_STATE_SIZE, t1dRightHandSide, zeroInputs } from '../model/t1d.js';
+
+export class PatientSimulator {
+  readonly params: T1DParameters;
+  private readonly inputs: ModelInputs = zeroInputs();
+  private readonly intake: MealIntake;
+  private readonly integrator: StretchIntegrator;
+  private readonly state: Float64Array;
+  private readonly horizonMin: number;
+  private nextMinute = 0;
+  /** End of the current integration stretch, min. */
+  private stretchEndMin: number;
+
+  /** `horizonMin`: the last time (min) that will be asked for. */
+  constructor(params: T1DParameters, horizonMin: number, options: IntegratorOptions = DEFAULT_INTEGRATOR_OPTIONS) {
+    this.params = params;
+    this.horizonMin = horizonMin;
+    this.state = Float64Array.from(params.x0);
+    this.intake = new MealIntake(this.state[QSTO1] + this.state[QSTO2]);
+    this.integrator = new StretchIntegrator(t1dRightHandSide(params, this.inputs), T1D_STATE_SIZE, GS, options);
+    this.stretchEndMin = horizonMin;
+    this.integrator.start(0, this.state, horizonMin);
+  }
+
+  /** Queue a meal of `grams` eaten at `rateGPerMin`, starting with the next minute that is begun. */
+  eat(grams: number, rateGPerMin: number): void {
+    this.intake.add(grams, rateGPerMin);
+  }
+
+  /**
+   * Set the inputs of minute [m, m+1): insulin in U/min, meals from the
+   * intake queue. Minutes must be begun in order. Returns grams eaten.
+   *
+   * `holdUntilMin` is the caller's promise that neither the insulin rate nor
+   * the meals change before that minute (the next control instant or meal).
+   * The integration stretch then ends exactly there, so the next stretch
+   * starts from an integrated state, not a re-integrated one. A change before
+   * it is still handled exactly, at the cost of redoing one step.
+   */
+  beginMinute(m: number, insulinUPerMin: number, holdUntilMin: number = this.horizonMin): number {
+    if (m !== this.nextMinute) throw new Error(`minutes must be begun in order: expected ${this.nextMinute}, got ${m}`);
+    if (m >= this.horizonMin) throw new Error(`minute ${m} is past the horizon ${this.horizonMin}`);
+    this.nextMinute = m + 1;
+    let synced = false;
+    if (this.intake.startsEatingNextMinute() || m === this.stretchEndMin) {
+      this.integrator.stateAt(m, this.state);
+      synced = true;
+    }
+    const grams = this.intake.eatMinute(this.state[QSTO1] + this.state[QSTO2]);
+    const meal = grams * 1000;
+    const insulin = insulinUPerMinToPmolPerKgPerMin(this.params, insulinUPerMin);
+    const dbar = this.intake.dbarMg();
+    const inputs = this.inputs;
+    const changed = meal !== inputs.mealMgPerMin || insulin !== inputs.insulinPmolPerKgPerMin || dbar !== inputs.dbarMg;
+    if (changed || synced) {
+      if (!synced) this.integrator.stateAt(m, this.state);
+      inputs.mealMgPerMin = meal;
+      inputs.insulinPmolPerKgPerMin = insulin;
+      inputs.dbarMg = dbar;
+      // While eating, the meal memory changes every minute.
+      const hold = grams > 0 ? m + 1 : holdUntilMin;
+      this.stretchEndMin = Math.min(Math.max(hold, m + 1), this.horizonMin);
+      this.integrator.start(m, this.state, this.stretchEndMin);
+    }
+    return grams;
+  }
+
+  /** Blood glucose Gs/Vg (mg/dL) at time t, not before the last input change. */
+  bloodGlucoseAt(t: number): number {
+    return this.integrator.valueAt(t) / this.params.Vg;
+  }
+
+  /** Full model state at time t, written into `out` (ends the current stretch there). */
+  stateAt(t: number, out: Float64Array): void {
+    this.integrator.stateAt(t, out);
+    for (let i = 0; i < out.length; i++) this.state[i] = out[i];
+    this.stretchEndMin = this.horizonMin;
+    this.integrator.start(t, this.state, this.horizonMin);
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * What a closed-loop run records for one patient, minute by minute, in typed
+ * arrays (one row per simulated minute), and its CSV form.
+ */
+
+export interface Trace {
+  readonly patient: string;
+  readonly minutes: number;
+  readonly startTimeOfDayMin: number;
+  /** True blood glucose Gs/Vg at the start of each minute, mg/dL. */
+  readonly bgMgDl: Float64Array;
+  /** Sensor reading, mg/dL; NaN at minutes without a sample. */
+  readonly cgmMgDl: Float64Array;
+  /** Carbohydrate eaten during the minute, g. */
+  readonly carbsEatenG: Float64Array;
+  /** True carbs and the estimate given to the controller, g, at the minute a meal is announced. */
+  readonly carbsAnnouncedG: Float64Array;
+  readonly carbsEstimatedG: Float64Array;
+  /** Delivered basal rate, U/min, and bolus, U, per minute. */
+  readonly basalUPerMin: Float64Array;
+  readonly bolusU: Float64Array;
+}
+
+export function createTrace(patient: string, minutes: number, startTimeOfDayMin: number): Trace {
+  return {
+    patient,
+    minutes,
+    startTimeOfDayMin,
+    bgMgDl: new Float64Array(minutes),
+    cgmMgDl: new Float64Array(minutes).fill(NaN),
+    carbsEatenG: new Float64Array(minutes),
+    carbsAnnouncedG: new Float64Array(minutes),
+    carbsEstimatedG: new Float64Array(minutes),
+    basalUPerMin: new Float64Array(minutes),
+    bolusU: new Float64Array(minutes),
+  };
+}
+
+export const TRACE_CSV_HEADER =
+  'minute,day,time_of_day,bg_mg_dl,cgm_mg_dl,carbs_eaten_g,carbs_announced_g,carbs_estimated_g,basal_u_per_h,bolus_u';
+
+function clock(minuteOfDay: number): string {
+  const h = Math.floor(minuteOfDay / 60);
+  const m = minuteOfDay % 60;
+  return `${h < 10 ? '0' : ''}${h}:${m < 10 ? '0' : ''}${m}`;
+}
+
+/** Fixed-precision cell; zero as `0` to keep files small. */
+function cell(value: number, digits: number): string {
+  if (Number.isNaN(value)) return '';
+  return value === 0 ? '0' : value.toFixed(digits);
+}
+
+/**
+ * CSV with one row per minute. Basal is written in U/h (the unit pumps are
+ * programmed in); `day` is 1-based and counts from the scenario start.
+ */
+export function traceToCsv(trace: Trace): string {
+  const rows = new Array<string>(trace.minutes + 1);
+  rows[0] = TRACE_CSV_HEADER;
+  for (let m = 0; m < trace.minutes; m++) {
+    const wall = trace.startTimeOfDayMin + m;
+    rows[m + 1] =
+      `${m},${Math.floor(m / 1440) + 1},${clock(wall % 1440)},${trace.bgMgDl[m].toFixed(3)},${cell(trace.cgmMgDl[m], 3)},` +
+      `${cell(trace.carbsEatenG[m], 3)},${cell(trace.carbsAnnouncedG[m], 3)},${cell(trace.carbsEstimatedG[m], 3)},` +
+      `${cell(trace.basalUPerMin[m] * 60, 4)},${cell(trace.bolusU[m], 4)}`;
+  }
+  return rows.join('\n') + '\n';
+}
+
+export interface TraceSummary {
+  readonly patient: string;
+  readonly meanBgMgDl: number;
+  readonly minBgMgDl: number;
+  readonly maxBgMgDl: number;
+  readonly totalInsulinU: number;
+  readonly totalBasalU: number;
+  readonly totalBolusU: number;
+  readonly totalCarbsG: number;
+}
+
+export function summariseTrace(trace: Trace): TraceSummary {
+  let sum = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  let basal = 0;
+  let bolus = 0;
+  let carbs = 0;
+  for (let m = 0; m < trace.minutes; m++) {
+    const bg = trace.bgMgDl[m];
+    sum += bg;
+    if (bg < min) min = bg;
+    if (bg > max) max = bg;
+    basal += trace.basalUPerMin[m];
+    bolus += trace.bolusU[m];
+    carbs += trace.carbsEatenG[m];
+  }
+  return {
+    patient: trace.patient,
+    meanBgMgDl: sum / trace.minutes,
+    minBgMgDl: min,
+    maxBgMgDl: max,
+    totalInsulinU: basal + bolus,
+    totalBasalU: basal,
+    totalBolusU: bolus,
+    totalCarbsG: carbs,
+  };
+}
