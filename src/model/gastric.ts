@@ -22,18 +22,42 @@ export interface GastricParameters {
 }
 
 /**
- * Gastric emptying rate (1/min). `dbarMg` is the amount the meal memory holds
- * (MODEL.md §1: lastQsto + lastFoodTaken·1000); with none, emptying is kmax.
+ * Gastric emptying with the meal memory held fixed over an integration
+ * stretch: kgut = kmin + (kmax − kmin)/2·(tanh(aa·(qsto − b·Dbar)) −
+ * tanh(cc·(qsto − d·Dbar)) + 2), aa = 5/(2·Dbar·(1 − b)), cc = 5/(2·Dbar·d)
+ * (Dalla Man et al. 2006, eqs. 9–10; MODEL.md §1); kgut = kmax when Dbar = 0.
+ * The coefficients that depend on Dbar only are computed once per stretch,
+ * not on every right-hand-side evaluation.
  */
-export function gastricEmptyingRate(p: GastricParameters, qstoMg: number, dbarMg: number): number {
-  if (dbarMg <= 0) return p.kmax;
-  const aa = 5 / (2 * dbarMg * (1 - p.b));
-  const cc = 5 / (2 * dbarMg * p.d);
-  return (
-    p.kmin +
-    ((p.kmax - p.kmin) / 2) *
-      (Math.tanh(aa * (qstoMg - p.b * dbarMg)) - Math.tanh(cc * (qstoMg - p.d * dbarMg)) + 2)
-  );
+export class GastricEmptying {
+  private readonly p: GastricParameters;
+  private readonly halfRange: number;
+  private hasMeal = false;
+  private aa = 0;
+  private cc = 0;
+  private bDbar = 0;
+  private dDbar = 0;
+
+  constructor(p: GastricParameters) {
+    this.p = p;
+    this.halfRange = (p.kmax - p.kmin) / 2;
+  }
+
+  /** Set the meal memory Dbar, mg. */
+  setMemory(dbarMg: number): void {
+    this.hasMeal = dbarMg > 0;
+    if (!this.hasMeal) return;
+    this.aa = 5 / (2 * dbarMg * (1 - this.p.b));
+    this.cc = 5 / (2 * dbarMg * this.p.d);
+    this.bDbar = this.p.b * dbarMg;
+    this.dDbar = this.p.d * dbarMg;
+  }
+
+  /** kgut (1/min) at stomach content `qstoMg`. */
+  rate(qstoMg: number): number {
+    if (!this.hasMeal) return this.p.kmax;
+    return this.p.kmin + this.halfRange * (Math.tanh(this.aa * (qstoMg - this.bDbar)) - Math.tanh(this.cc * (qstoMg - this.dDbar)) + 2);
+  }
 }
 
 /**
@@ -43,15 +67,15 @@ export function gastricEmptyingRate(p: GastricParameters, qstoMg: number, dbarMg
  */
 export function gastricDerivatives(
   p: GastricParameters,
+  emptying: GastricEmptying,
   x: ArrayLike<number>,
   dx: { [i: number]: number },
   mealMgPerMin: number,
-  dbarMg: number,
 ): number {
   const qsto1 = x[QSTO1];
   const qsto2 = x[QSTO2];
   const qgut = x[QGUT];
-  const kgut = gastricEmptyingRate(p, qsto1 + qsto2, dbarMg);
+  const kgut = emptying.rate(qsto1 + qsto2);
   dx[QSTO1] = -p.kmax * qsto1 + mealMgPerMin;
   dx[QSTO2] = p.kmax * qsto1 - kgut * qsto2;
   dx[QGUT] = kgut * qsto2 - p.kabs * qgut;

@@ -8,7 +8,7 @@
  * 6 X, 7 I1, 8 Id (pmol/L) · 9 Il (pmol/kg) · 10 Isc1, 11 Isc2 (pmol/kg) ·
  * 12 Gs (mg/kg).
  */
-import { gastricDerivatives } from './gastric.js';
+import { GastricEmptying, gastricDerivatives } from './gastric.js';
 import { GP, GS, glucoseDerivatives } from './glucose.js';
 import { ID, IL, IP, insulinActionDerivatives, subcutaneousDerivatives } from './insulin.js';
 import type { T1DParameters } from './parameters.js';
@@ -16,21 +16,29 @@ import type { T1DParameters } from './parameters.js';
 export const T1D_STATE_SIZE = 13;
 
 /**
- * Inputs held constant over an integration stretch. The caller mutates this
- * object between stretches; the right-hand side reads it on every call, so
- * changing inputs allocates nothing.
+ * Inputs held constant over an integration stretch. The caller changes them
+ * between stretches with `setModelInputs`; the right-hand side reads them on
+ * every call, so changing inputs allocates nothing.
  */
 export interface ModelInputs {
   /** Meal ingestion d, mg/min. */
   mealMgPerMin: number;
   /** Subcutaneous insulin u, pmol/kg/min. */
   insulinPmolPerKgPerMin: number;
-  /** Meal memory Dbar = lastQsto + lastFoodTaken·1000, mg (MODEL.md §1). */
+  /** Meal memory Dbar = lastQsto + lastFoodTaken·1000, mg (MODEL.md §1), and the emptying it implies. */
   dbarMg: number;
+  readonly emptying: GastricEmptying;
 }
 
-export function zeroInputs(): ModelInputs {
-  return { mealMgPerMin: 0, insulinPmolPerKgPerMin: 0, dbarMg: 0 };
+export function createModelInputs(p: T1DParameters): ModelInputs {
+  return { mealMgPerMin: 0, insulinPmolPerKgPerMin: 0, dbarMg: 0, emptying: new GastricEmptying(p) };
+}
+
+export function setModelInputs(inputs: ModelInputs, mealMgPerMin: number, insulinPmolPerKgPerMin: number, dbarMg: number): void {
+  inputs.mealMgPerMin = mealMgPerMin;
+  inputs.insulinPmolPerKgPerMin = insulinPmolPerKgPerMin;
+  if (dbarMg !== inputs.dbarMg) inputs.emptying.setMemory(dbarMg);
+  inputs.dbarMg = dbarMg;
 }
 
 export type RightHandSide = (t: number, x: ArrayLike<number>, dx: { [i: number]: number }) => void;
@@ -40,7 +48,7 @@ export function t1dRightHandSide(p: T1DParameters, inputs: ModelInputs): RightHa
   const m2m4 = p.m2 + p.m4;
   const m1m30 = p.m1 + p.m30;
   return (_t, x, dx) => {
-    const ra = gastricDerivatives(p, x, dx, inputs.mealMgPerMin, inputs.dbarMg);
+    const ra = gastricDerivatives(p, inputs.emptying, x, dx, inputs.mealMgPerMin);
     // EGP = kp1 − kp2·Gp − kp3·Id (Dalla Man 2007, eq. 11, T1D: no portal insulin term).
     const egp = p.kp1 - p.kp2 * x[GP] - p.kp3 * x[ID];
     glucoseDerivatives(p, x, dx, egp, ra);

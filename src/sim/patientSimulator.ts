@@ -9,11 +9,11 @@ import { MealIntake } from '../model/mealIntake.js';
 import { insulinUPerMinToPmolPerKgPerMin, type T1DParameters } from '../model/parameters.js';
 import { GS } from '../model/glucose.js';
 import { QSTO1, QSTO2 } from '../model/gastric.js';
-import { type ModelInputs, T1D_STATE_SIZE, t1dRightHandSide, zeroInputs } from '../model/t1d.js';
+import { createModelInputs, type ModelInputs, setModelInputs, T1D_STATE_SIZE, t1dRightHandSide } from '../model/t1d.js';
 
 export class PatientSimulator {
   readonly params: T1DParameters;
-  private readonly inputs: ModelInputs = zeroInputs();
+  private readonly inputs: ModelInputs;
   private readonly intake: MealIntake;
   private readonly integrator: StretchIntegrator;
   private readonly state: Float64Array;
@@ -25,6 +25,7 @@ export class PatientSimulator {
   /** `horizonMin`: the last time (min) that will be asked for. */
   constructor(params: T1DParameters, horizonMin: number, options: IntegratorOptions = DEFAULT_INTEGRATOR_OPTIONS) {
     this.params = params;
+    this.inputs = createModelInputs(params);
     this.horizonMin = horizonMin;
     this.state = Float64Array.from(params.x0);
     this.intake = new MealIntake(this.state[QSTO1] + this.state[QSTO2]);
@@ -65,9 +66,7 @@ export class PatientSimulator {
     const changed = meal !== inputs.mealMgPerMin || insulin !== inputs.insulinPmolPerKgPerMin || dbar !== inputs.dbarMg;
     if (changed || synced) {
       if (!synced) this.integrator.stateAt(m, this.state);
-      inputs.mealMgPerMin = meal;
-      inputs.insulinPmolPerKgPerMin = insulin;
-      inputs.dbarMg = dbar;
+      setModelInputs(inputs, meal, insulin, dbar);
       // While eating, the meal memory changes every minute.
       const hold = grams > 0 ? m + 1 : holdUntilMin;
       this.stretchEndMin = Math.min(Math.max(hold, m + 1), this.horizonMin);

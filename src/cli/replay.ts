@@ -1,0 +1,31 @@
+/**
+ * `glucosim replay --patient <name> --inputs <csv>`: per-minute inputs
+ * through one virtual patient; CSV `minute,bg_mg_dl` to a file or stdout.
+ */
+import { readFileSync } from 'node:fs';
+import { findPatient, loadUvaPadovaCohort } from '../cohort/uvaPadova.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import { InputError } from '../io/errors.js';
+import { formatReplayCsv, parseReplayCsv, REFERENCE_EAT_RATE_G_PER_MIN, replay } from '../sim/replay.js';
+
+export interface ReplayArguments {
+  readonly patient: string;
+  readonly inputs: string;
+  readonly out?: string;
+  readonly eatRate?: number;
+}
+
+export function replayCommand(args: ReplayArguments): string {
+  const patient = findPatient(loadUvaPadovaCohort(), args.patient, '--patient');
+  const eatRate = args.eatRate ?? REFERENCE_EAT_RATE_G_PER_MIN;
+  if (!(eatRate > 0) || !Number.isFinite(eatRate)) throw new InputError('--eat-rate', '', `must be a number > 0 g/min, got ${args.eatRate}`);
+  let text: string;
+  try {
+    text = readFileSync(args.inputs, 'utf8');
+  } catch {
+    throw new InputError(args.inputs, '', 'cannot read the inputs file');
+  }
+  const csv = formatReplayCsv(replay(patient.params, parseReplayCsv(text, args.inputs), eatRate));
+  if (args.out) writeFileAtomic(args.out, csv);
+  return csv;
+}

@@ -1,0 +1,75 @@
+/**
+ * `glucosim run <scenario.json>`: a cohort through a scenario, in parallel,
+ * writing `traces/<patient>.csv` and `summary.json` atomically into the run
+ * directory.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { loadUvaPadovaCohort, selectPatients } from '../cohort/uvaPadova.js';
+import { buildDirectoryAtomic, writeFileAtomic } from '../io/atomic.js';
+import { InputError } from '../io/errors.js';
+import { loadScenario } from '../scenario/load.js';
+import { controllerEntry } from '../control/registry.js';
+import { runCohort } from '../sim/cohortRun.js';
+import { progressReporter } from './progress.js';
+import { GLUCOSIM_VERSION } from './version.js';
+
+export interface RunArguments {
+  readonly scenario: string;
+  readonly cohort?: string;
+  readonly out?: string;
+  readonly workers?: number;
+  readonly seed?: string;
+  readonly quiet?: boolean;
+}
+
+/** `20261122T065500Z`: sortable, and legal in every file system. */
+function timestamp(date: Date): string {
+  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+}
+
+/** A seed from the command line: an integer if it reads as one, else the text. */
+export function parseSeed(text: string): number | string {
+  return /^-?\d+$/.test(text) && Number.isSafeInteger(Number(text)) ? Number(text) : text;
+}
+
+export async function runCommand(args: RunArguments): Promise<string> {
+  // Everything that can be wrong with the input is checked before anything is written.
+  const scenario = loadScenario(args.scenario);
+  const selection = args.cohort ?? scenario.cohort;
+  const patients = selectPatients(loadUvaPadovaCohort(), selection, args.cohort !== undefined ? '--cohort' : scenario.file);
+  controllerEntry(scenario.controller.name, scenario.file).prepare(scenario.controller.options, scenario.file);
+  const workers = args.workers ?? availableParallelism();
+  if (!Number.isInteger(workers) || workers < 1) throw new InputError('--workers', '', `must be a whole number ≥ 1, got ${args.workers}`);
+  // As in a scenario file (schema: minLength 1), an empty seed is a mistake, e.g. `--seed "$UNSET"`.
+  if (args.seed !== undefined && args.seed.trim() === '') throw new InputError('--seed', '', 'must not be empty');
+  const seed = args.seed !== undefined ? parseSeed(args.seed) : scenario.seed;
+  const out = resolve(args.out ?? join('results', `${scenario.name}-${timestamp(new Date())}`));
+  if (existsSync(out)) throw new InputError('--out', '', `${out} already exists; choose a new directory`);
+
+  const progress = args.quiet ? undefined : progressReporter(`run ${basename(scenario.file)}`);
+  await buildDirectoryAtomic(out, async (dir) => {
+    const tracesDir = join(dir, 'traces');
+    mkdirSync(tracesDir);
+    const summaries = await runCohort({
+      scenario,
+      patients: patients.map((p) => p.name),
+      seed,
+      workers,
+      tracesDir,
+      onProgress: progress?.update,
+    });
+    progress?.finish();
+    const summary = {
+      glucosimVersion: GLUCOSIM_VERSION,
+      scenario: { name: scenario.name, file: scenario.file, days: scenario.days, controller: scenario.controller },
+      seed,
+      cohort: patients.map((p) => p.name),
+      createdAt: new Date().toISOString(),
+      patients: summaries,
+    };
+    writeFileAtomic(join(dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  });
+  return out;
+}

@@ -1,0 +1,95 @@
+/**
+ * Runs a cohort through a scenario on worker threads (one patient at a time
+ * per worker, handed out as workers free up), collecting per-patient
+ * summaries in cohort order.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { PROJECT_ROOT } from '../io/paths.js';
+import type { Scenario } from '../scenario/types.js';
+import type { TraceSummary } from './trace.js';
+import type { FromWorker, ToWorker, WorkerSetup } from './workerProtocol.js';
+
+export interface CohortProgress {
+  readonly patientsDone: number;
+  readonly patients: number;
+  readonly patientDaysDone: number;
+  readonly patientDays: number;
+}
+
+export interface CohortRunOptions {
+  readonly scenario: Scenario;
+  readonly patients: readonly string[];
+  readonly seed: number | string;
+  readonly workers: number;
+  readonly tracesDir?: string;
+  readonly onProgress?: (progress: CohortProgress) => void;
+}
+
+/** The compiled worker: beside this module in `dist/`, or in `dist/` when running from `src/` (tests). */
+function workerFile(): string {
+  const here = fileURLToPath(new URL('./worker.js', import.meta.url));
+  if (existsSync(here)) return here;
+  const built = join(PROJECT_ROOT, 'dist', 'src', 'sim', 'worker.js');
+  if (existsSync(built)) return built;
+  throw new Error(`worker not built: run 'npm run build' (looked for ${here} and ${built})`);
+}
+
+export function runCohort(options: CohortRunOptions): Promise<TraceSummary[]> {
+  const { scenario, patients, seed } = options;
+  const workerCount = Math.max(1, Math.min(options.workers, patients.length));
+  const setup: WorkerSetup = { scenario, seed, tracesDir: options.tracesDir };
+  const summaries = new Map<string, TraceSummary>();
+  const patientDays = patients.length * scenario.days;
+  let patientDaysDone = 0;
+  const report = () =>
+    options.onProgress?.({ patientsDone: summaries.size, patients: patients.length, patientDaysDone, patientDays });
+  let next = 0;
+
+  return new Promise((resolve, reject) => {
+    const workers: Worker[] = [];
+    let failed = false;
+    let finished = 0;
+    const stopAll = () => workers.forEach((w) => void w.terminate());
+    const fail = (err: Error) => {
+      if (failed) return;
+      failed = true;
+      stopAll();
+      reject(err);
+    };
+    const handOut = (worker: Worker) => {
+      const message: ToWorker = next < patients.length ? { type: 'run', patient: patients[next++] } : { type: 'stop' };
+      worker.postMessage(message);
+    };
+    for (let i = 0; i < workerCount; i++) {
+      const worker = new Worker(workerFile(), { workerData: setup });
+      workers.push(worker);
+      worker.on('message', (message: FromWorker) => {
+        if (failed) return;
+        if (message.type === 'day') {
+          patientDaysDone++;
+          report();
+        } else if (message.type === 'done') {
+          summaries.set(message.patient, message.summary);
+          report();
+          handOut(worker);
+        } else {
+          fail(new Error(`patient ${message.patient}: ${message.message}`));
+        }
+      });
+      worker.on('error', fail);
+      worker.on('exit', (code) => {
+        if (failed) return;
+        if (code !== 0) return fail(new Error(`worker stopped with exit code ${code}`));
+        if (++finished === workerCount) {
+          const missing = patients.filter((p) => !summaries.has(p));
+          if (missing.length > 0) return fail(new Error(`no result for ${missing.join(', ')}`));
+          resolve(patients.map((p) => summaries.get(p)!));
+        }
+      });
+      handOut(worker);
+    }
+  });
+}

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { CONTROLLERS, controllerEntry } from '../../src/control/registry.js';
+import { mealBolusU, STANDARD_THERAPY_DEFAULTS, StandardTherapy } from '../../src/control/standardTherapy.js';
+import type { AnnouncedMeal, Observation, TherapySettings } from '../../src/control/types.js';
+import { InputError } from '../../src/io/errors.js';
+
+const therapy: TherapySettings = {
+  patient: 'adult#001',
+  basalRateUPerMin: 0.02,
+  carbRatioGPerU: 10,
+  correctionFactorMgDlPerU: 20,
+  bodyWeightKg: 100,
+};
+
+function observation(timeMin: number, cgmMgDl: number, meals: AnnouncedMeal[]): Observation {
+  return { timeMin, day: 1, timeOfDayMin: timeMin, cgmMgDl, cgmTimeMin: timeMin, announcedMeals: meals, controlPeriodMin: 5 };
+}
+
+describe('standard therapy (MODEL.md §2)', () => {
+  it('meal bolus = CHO/CR, plus (G − 140)/CF only above 150 mg/dL', () => {
+    expect(mealBolusU(therapy, STANDARD_THERAPY_DEFAULTS, 60, 150)).toBeCloseTo(6, 12);
+    expect(mealBolusU(therapy, STANDARD_THERAPY_DEFAULTS, 60, 151)).toBeCloseTo(6 + 11 / 20, 12);
+    expect(mealBolusU(therapy, STANDARD_THERAPY_DEFAULTS, 60, 240)).toBeCloseTo(6 + 5, 12);
+    expect(mealBolusU(therapy, { ...STANDARD_THERAPY_DEFAULTS, correction: false }, 60, 240)).toBeCloseTo(6, 12);
+  });
+
+  it('basal every period; each announced meal bolused once, at the last control instant before intake', () => {
+    const c = new StandardTherapy(therapy);
+    const meal = (now: number): AnnouncedMeal => ({ id: 3, intakeMin: 100, estimatedCarbsG: 45, leadMin: 100 - now });
+    expect(c.decide(observation(70, 120, [meal(70)]))).toEqual({ basalUPerMin: 0.02, bolusU: 0 });
+    expect(c.decide(observation(95, 120, [meal(95)])).bolusU).toBe(0);
+    expect(c.decide(observation(100, 120, [meal(100)])).bolusU).toBeCloseTo(4.5, 12);
+    expect(c.decide(observation(105, 120, [meal(105)])).bolusU).toBe(0);
+  });
+
+  it('a meal between control instants is bolused at the instant before it', () => {
+    const c = new StandardTherapy(therapy);
+    expect(c.decide(observation(95, 120, [{ id: 1, intakeMin: 98, estimatedCarbsG: 20, leadMin: 3 }])).bolusU).toBeCloseTo(2, 12);
+  });
+
+  it('pre-bolus option moves the bolus earlier', () => {
+    const c = new StandardTherapy(therapy, { ...STANDARD_THERAPY_DEFAULTS, preBolusMin: 15 });
+    expect(c.decide(observation(80, 120, [{ id: 1, intakeMin: 100, estimatedCarbsG: 20, leadMin: 20 }])).bolusU).toBe(0);
+    expect(c.decide(observation(85, 120, [{ id: 1, intakeMin: 100, estimatedCarbsG: 20, leadMin: 15 }])).bolusU).toBeCloseTo(2, 12);
+  });
+
+  it('registry validates names and options with the field path', () => {
+    expect(Object.keys(CONTROLLERS)).toContain('standard-therapy');
+    expect(() => controllerEntry('mpc', 's.json')).toThrow(/s\.json: controller\.name: unknown controller 'mpc'/);
+    const entry = controllerEntry('standard-therapy', 's.json');
+    expect(() => entry.prepare({ target: 120 }, 's.json')).toThrow(/controller\.options\.target: unknown option/);
+    expect(() => entry.prepare({ targetMgDl: '120' }, 's.json')).toThrow(InputError);
+    expect(() => entry.prepare({ preBolusMin: -5 }, 's.json')).toThrow(/controller\.options\.preBolusMin: must be ≥ 0/);
+    expect(entry.prepare({ targetMgDl: 120, correction: false }, 's.json')(therapy)).toBeInstanceOf(StandardTherapy);
+  });
+});

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { findPatient, loadUvaPadovaCohort } from '../../src/cohort/uvaPadova.js';
+import type { Controller, DayRecord, InsulinRequest, Observation } from '../../src/control/types.js';
+import { IdealSensor } from '../../src/devices/cgm.js';
+import { IdealPump } from '../../src/devices/pump.js';
+import { basalRateUPerMin } from '../../src/model/parameters.js';
+import { loadScenario } from '../../src/scenario/load.js';
+import { runClosedLoop } from '../../src/sim/closedLoop.js';
+import { runPatient, therapySettings } from '../../src/sim/patientRun.js';
+import { replay } from '../../src/sim/replay.js';
+import { StandardTherapy } from '../../src/control/standardTherapy.js';
+import { join } from 'node:path';
+
+const cohort = loadUvaPadovaCohort();
+const scenarioFile = join(__dirname, '..', '..', 'scenarios', 'randomised-10day.json');
+const base = loadScenario(scenarioFile);
+const shortScenario = { ...base, days: 2 };
+
+describe('closed loop', () => {
+  const adult = findPatient(cohort, 'adult#001', 'test');
+
+  it('same seed gives identical traces; another seed differs', async () => {
+    const a = await runPatient(shortScenario, adult, 7);
+    const b = await runPatient(shortScenario, adult, 7);
+    const c = await runPatient(shortScenario, adult, 8);
+    expect(Buffer.from(a.bgMgDl.buffer).equals(Buffer.from(b.bgMgDl.buffer))).toBe(true);
+    expect(Buffer.from(a.cgmMgDl.buffer).equals(Buffer.from(b.cgmMgDl.buffer))).toBe(true);
+    expect(Buffer.from(a.bgMgDl.buffer).equals(Buffer.from(c.bgMgDl.buffer))).toBe(false);
+  });
+
+  it('records meals, announcements 30 min ahead, boluses and CGM on the sensor grid', async () => {
+    const t = await runPatient(shortScenario, adult, 3);
+    // Day 1's meals are announced on day 1 and eaten by 01:00 of day 2, before day 2's first announcement.
+    const eaten = t.carbsEatenG.subarray(0, 1500).reduce((s, v) => s + v, 0);
+    const announced = t.carbsAnnouncedG.subarray(0, 1440).reduce((s, v) => s + v, 0);
+    expect(eaten).toBeGreaterThan(100);
+    expect(eaten).toBeCloseTo(announced, 6);
+    // Every meal start has an announcement 30 min earlier and a bolus at the control instant before it.
+    for (let m = 1; m < t.minutes; m++) {
+      if (t.carbsEatenG[m] > 0 && t.carbsEatenG[m - 1] === 0) {
+        expect(t.carbsAnnouncedG[m - 30]).toBeGreaterThan(0);
+        const bolusAt = Math.floor(m / 5) * 5;
+        expect(t.bolusU[bolusAt]).toBeGreaterThan(0);
+      }
+    }
+    for (let m = 0; m < t.minutes; m++) expect(Number.isNaN(t.cgmMgDl[m])).toBe(m % 3 !== 0);
+  });
+
+  it('matches a replay of its own delivered inputs (one model, one integrator path)', async () => {
+    const p = findPatient(cohort, 'adolescent#003', 'test');
+    const t = await runClosedLoop({
+      params: p.params,
+      days: 1,
+      startTimeOfDayMin: 0,
+      controlPeriodMin: 5,
+      meals: [{ startMin: 400, carbsG: 50, estimatedCarbsG: 50, durationMin: 10, announceMin: 370, label: 'meal' }],
+      sensor: new IdealSensor(5),
+      pump: new IdealPump(),
+      controller: new StandardTherapy(therapySettings(p)),
+    });
+    const minute = new Int32Array(1440).map((_, i) => i);
+    const carbsG = new Float64Array(1440);
+    carbsG[400] = 50;
+    const insulin = new Float64Array(1440).map((_, i) => t.basalUPerMin[i] + t.bolusU[i]);
+    const bg = replay(p.params, { minute, carbsG, insulinUPerMin: insulin });
+    // Same model and inputs; only where integration stretches end differs, so within integration error.
+    for (let m = 0; m < 1440; m++) expect(Math.abs(bg[m] - t.bgMgDl[m])).toBeLessThan(1e-3);
+    expect(t.bolusU[400]).toBeCloseTo(50 / p.therapy.carbRatioGPerU, 10);
+  });
+
+  it('awaits async controllers and calls endOfDay with each day record', async () => {
+    const p = findPatient(cohort, 'child#002', 'test');
+    const basal = basalRateUPerMin(p.params);
+    const records: DayRecord[] = [];
+    const seen: Observation[] = [];
+    const asyncController: Controller = {
+      decide: async (obs): Promise<InsulinRequest> => {
+        seen.push({ ...obs });
+        await new Promise((r) => setImmediate(r));
+        return { basalUPerMin: basal, bolusU: 0 };
+      },
+      endOfDay: async (record) => {
+        records.push({ ...record, cgmMgDl: record.cgmMgDl.slice() });
+      },
+    };
+    const syncController: Controller = { decide: () => ({ basalUPerMin: basal, bolusU: 0 }) };
+    const setup = { params: p.params, days: 2, startTimeOfDayMin: 360, controlPeriodMin: 10, meals: [], sensor: new IdealSensor(5), pump: new IdealPump() };
+    const a = await runClosedLoop({ ...setup, controller: asyncController });
+    const b = await runClosedLoop({ ...setup, controller: syncController });
+    expect(Buffer.from(a.bgMgDl.buffer).equals(Buffer.from(b.bgMgDl.buffer))).toBe(true);
+    expect(records.map((r) => r.day)).toEqual([1, 2]);
+    expect(records[1].startMin).toBe(1440);
+    expect(records[0].cgmMgDl.length).toBe(1440);
+    expect(seen.length).toBe(2 * 144);
+    expect(seen[0].timeOfDayMin).toBe(360);
+    expect(seen[1].timeMin).toBe(10);
+    expect(seen[seen.length - 1].day).toBe(2);
+    // Basal only from the steady state: glucose stays at Gb.
+    for (let m = 0; m < a.minutes; m += 97) expect(Math.abs(a.bgMgDl[m] - p.params.Gb)).toBeLessThan(0.01);
+  });
+});
