@@ -12,6 +12,12 @@ function fail(err: unknown): never {
     process.stderr.write(`glucosim: ${err.message}\n`);
     process.exit(2);
   }
+  // A file-system refusal (EISDIR, EACCES, ENOSPC …) is the user's to fix: one line, no stack.
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (err instanceof Error && typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
+    process.stderr.write(`glucosim: ${err.message}\n`);
+    process.exit(1);
+  }
   process.stderr.write(`glucosim: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 }

@@ -37,8 +37,10 @@ export function parseSeed(text: string): number | string {
 export async function runCommand(args: RunArguments): Promise<string> {
   // Everything that can be wrong with the input is checked before anything is written.
   const scenario = loadScenario(args.scenario);
-  const selection = args.cohort ?? scenario.cohort;
-  const patients = selectPatients(loadUvaPadovaCohort(), selection, args.cohort !== undefined ? '--cohort' : scenario.file);
+  const patients =
+    args.cohort !== undefined
+      ? selectPatients(loadUvaPadovaCohort(), args.cohort, '--cohort', '')
+      : selectPatients(loadUvaPadovaCohort(), scenario.cohort, scenario.file, 'cohort');
   controllerEntry(scenario.controller.name, scenario.file).prepare(scenario.controller.options, scenario.file);
   const workers = args.workers ?? availableParallelism();
   if (!Number.isInteger(workers) || workers < 1) throw new InputError('--workers', '', `must be a whole number ≥ 1, got ${args.workers}`);

@@ -64,12 +64,13 @@ export function loadUvaPadovaCohort(dir: string = join(PATIENTS_DIR, 'uva-padova
 /**
  * Select patients by a comma-separated list of names (`adult#001`), groups
  * (`adolescents`, `adults`, `children`) or `all`, in cohort order without
- * repeats. `source` names where the selection came from, for errors.
+ * repeats. `source` (a file or an option) and `field` name where the
+ * selection came from, for errors.
  */
-export function selectPatients(cohort: readonly VirtualPatient[], selection: string, source: string): VirtualPatient[] {
+export function selectPatients(cohort: readonly VirtualPatient[], selection: string, source: string, field = 'cohort'): VirtualPatient[] {
   const wanted = new Set<string>();
   const items = selection.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  if (items.length === 0) throw new InputError(source, 'cohort', 'empty selection');
+  if (items.length === 0) throw new InputError(source, field, 'empty selection');
   for (const item of items) {
     if (item === 'all') {
       cohort.forEach((p) => wanted.add(p.name));
@@ -78,15 +79,15 @@ export function selectPatients(cohort: readonly VirtualPatient[], selection: str
     } else if (cohort.some((p) => p.name === item)) {
       wanted.add(item);
     } else {
-      throw new InputError(source, 'cohort', `unknown patient or group '${item}' (use a name like adult#001, one of ${AGE_GROUPS.join(', ')}, or all)`);
+      throw new InputError(source, field, `unknown patient or group '${item}' (use a name like adult#001, one of ${AGE_GROUPS.join(', ')}, or all)`);
     }
   }
   return cohort.filter((p) => wanted.has(p.name));
 }
 
 /** One patient by name; the error names the source and lists the valid form. */
-export function findPatient(cohort: readonly VirtualPatient[], name: string, source: string): VirtualPatient {
+export function findPatient(cohort: readonly VirtualPatient[], name: string, source: string, field = ''): VirtualPatient {
   const p = cohort.find((q) => q.name === name);
-  if (!p) throw new InputError(source, 'patient', `unknown patient '${name}' (known: ${cohort[0]?.name} … ${cohort[cohort.length - 1]?.name})`);
+  if (!p) throw new InputError(source, field, `unknown patient '${name}' (known: ${cohort[0]?.name} … ${cohort[cohort.length - 1]?.name})`);
   return p;
 }

@@ -11,6 +11,7 @@ export const QSTO1 = 0;
 export const QSTO2 = 1;
 export const QGUT = 2;
 
+/** Dalla Man et al. 2006/2007 oral glucose absorption: rates 1/min, b and d dimensionless, f the absorbed fraction, BW kg. */
 export interface GastricParameters {
   readonly kmax: number;
   readonly kmin: number;

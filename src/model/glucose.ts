@@ -14,6 +14,11 @@ export const GP = 3;
 export const GT = 4;
 export const GS = 12;
 
+/**
+ * k1, k2: plasma–tissue exchange (1/min); Fsnc: insulin-independent
+ * utilisation (mg/kg/min); ke1 (1/min), ke2 (mg/kg): renal excretion; Vm0,
+ * Vmx, Km0: insulin-dependent utilisation; ksc: sensor-site exchange (1/min).
+ */
 export interface GlucoseParameters {
   readonly k1: number;
   readonly k2: number;

@@ -13,6 +13,7 @@ export const IL = 9;
 export const ISC1 = 10;
 export const ISC2 = 11;
 
+/** Vi: insulin distribution volume (L/kg); Ib: basal insulin (pmol/L); p2u, ki: action rates (1/min). */
 export interface InsulinActionParameters {
   readonly Vi: number;
   readonly Ib: number;
@@ -20,6 +21,7 @@ export interface InsulinActionParameters {
   readonly ki: number;
 }
 
+/** Subcutaneous absorption rates, 1/min (Kovatchev et al. 2009, S2008). */
 export interface SubcutaneousParameters {
   readonly ka1: number;
   readonly ka2: number;

@@ -5,52 +5,34 @@
  * `vpatient_params.csv` (as distributed with simglucose, commit a6f6777), so a
  * reader can check every value against that table. Units follow Dalla Man et
  * al. 2007 (IEEE TBME 54(10):1740), Table 1: rates in 1/min, masses in mg/kg or
- * pmol/kg, volumes in dL/kg (Vg) and L/kg (Vi), body weight in kg.
+ * pmol/kg, volumes in dL/kg (Vg) and L/kg (Vi), body weight in kg. Each
+ * subsystem declares the parameters it uses.
  */
-export interface T1DParameters {
+import type { GastricParameters } from './gastric.js';
+import type { GlucoseParameters } from './glucose.js';
+import type { InsulinActionParameters, SubcutaneousParameters } from './insulin.js';
+
+export interface T1DParameters
+  extends GastricParameters,
+    GlucoseParameters,
+    InsulinActionParameters,
+    SubcutaneousParameters {
   readonly name: string;
   /** Body weight, kg. */
   readonly BW: number;
-  /** Basal glucose, mg/dL, and basal plasma insulin, pmol/L. */
+  /** Basal glucose, mg/dL. */
   readonly Gb: number;
-  readonly Ib: number;
-  /** Gastric emptying and absorption (Dalla Man 2006 oral glucose model). */
-  readonly kmax: number;
-  readonly kmin: number;
-  readonly kabs: number;
-  readonly b: number;
-  readonly d: number;
-  readonly f: number;
-  /** Glucose kinetics. */
+  /** Glucose distribution volume, dL/kg. */
   readonly Vg: number;
-  readonly k1: number;
-  readonly k2: number;
-  /** Endogenous glucose production. */
+  /** Endogenous glucose production EGP = kp1 − kp2·Gp − kp3·Id (Dalla Man 2007, eq. 11). */
   readonly kp1: number;
   readonly kp2: number;
   readonly kp3: number;
-  /** Insulin-independent utilisation (mg/kg/min) and insulin-dependent utilisation. */
-  readonly Fsnc: number;
-  readonly Vm0: number;
-  readonly Vmx: number;
-  readonly Km0: number;
-  readonly p2u: number;
-  /** Insulin kinetics. */
-  readonly Vi: number;
+  /** Insulin kinetics: liver and plasma exchange and degradation, 1/min (eqs. 17–19). */
   readonly m1: number;
   readonly m2: number;
   readonly m4: number;
   readonly m30: number;
-  readonly ki: number;
-  /** Renal excretion. */
-  readonly ke1: number;
-  readonly ke2: number;
-  /** Subcutaneous insulin absorption. */
-  readonly ka1: number;
-  readonly ka2: number;
-  readonly kd: number;
-  /** Subcutaneous glucose (sensor site) rate, 1/min. */
-  readonly ksc: number;
   /** Steady-state basal insulin infusion, pmol/kg/min. */
   readonly u2ss: number;
   /** Initial state x0_1 … x0_13, the subject's basal steady state. */

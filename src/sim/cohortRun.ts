@@ -52,12 +52,12 @@ export function runCohort(options: CohortRunOptions): Promise<TraceSummary[]> {
     const workers: Worker[] = [];
     let failed = false;
     let finished = 0;
-    const stopAll = () => workers.forEach((w) => void w.terminate());
+    // On failure, wait until every worker has stopped before rejecting, so no
+    // late trace write lands in a run directory that is being removed.
     const fail = (err: Error) => {
       if (failed) return;
       failed = true;
-      stopAll();
-      reject(err);
+      void Promise.allSettled(workers.map((w) => w.terminate())).then(() => reject(err));
     };
     const handOut = (worker: Worker) => {
       const message: ToWorker = next < patients.length ? { type: 'run', patient: patients[next++] } : { type: 'stop' };
