@@ -2,7 +2,7 @@
  * `glucosim replay --patient <name> --inputs <csv>`: per-minute inputs
  * through one virtual patient; CSV `minute,bg_mg_dl` to a file or stdout.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { findPatient, loadUvaPadovaCohort } from '../cohort/uvaPadova.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { InputError } from '../io/errors.js';
@@ -17,6 +17,9 @@ export interface ReplayArguments {
 
 export function replayCommand(args: ReplayArguments): string {
   const patient = findPatient(loadUvaPadovaCohort(), args.patient, '--patient');
+  if (args.out !== undefined && existsSync(args.out) && statSync(args.out).isDirectory()) {
+    throw new InputError('--out', '', `${args.out} is a directory; give a file name`);
+  }
   const eatRate = args.eatRate ?? REFERENCE_EAT_RATE_G_PER_MIN;
   if (!(eatRate > 0) || !Number.isFinite(eatRate)) throw new InputError('--eat-rate', '', `must be a number > 0 g/min, got ${args.eatRate}`);
   let text: string;
