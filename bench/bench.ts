@@ -8,7 +8,12 @@
  * - msPerPatientDay30: the same for a 30-day scenario (cost linear in days?).
  * - patientDaysPerSecond: the 10-day cohort on worker threads, all cores.
  * - runSeconds: the whole `glucosim run` pipeline in-process with trace CSVs
- *   written (to a temporary directory), all cores.
+ *   and the report written (to a temporary directory), all cores;
+ *   runSecondsWithoutReport the same with --no-report, and
+ *   reportOverheadPercent what metrics, CVGA, plots and report.html add.
+ * - metricsSecondsOneThread: every metric, CVGA point and daily index of the
+ *   30 ten-day traces on one thread (warm), and metricsOverheadPercent that
+ *   time as a share of the run without report.
  * - peakRssMB: peak resident memory of this process (workers included).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -21,16 +26,38 @@ import type { Scenario } from '../src/scenario/types.js';
 import { runCohort } from '../src/sim/cohortRun.js';
 import { runPatient } from '../src/sim/patientRun.js';
 import { runCommand } from '../src/cli/run.js';
+import { computeMetrics } from '../src/metrics/index.js';
+import { cvgaPoint } from '../src/metrics/cvga.js';
+import { bloodGlucoseSeries, dailyIndices } from '../src/report/patientAnalysis.js';
+import type { Trace } from '../src/sim/trace.js';
 
 const scenarioFile = join(PROJECT_ROOT, 'scenarios', 'randomised-10day.json');
 const scenarioJson = JSON.parse(readFileSync(scenarioFile, 'utf8')) as Record<string, unknown>;
 const scenarioOfDays = (days: number): Scenario => parseScenario({ ...scenarioJson, days }, scenarioFile);
 const cohort = loadUvaPadovaCohort();
 
-async function msPerPatientDay(scenario: Scenario): Promise<number> {
+const traces: Trace[] = [];
+
+async function msPerPatientDay(scenario: Scenario, keep = false): Promise<number> {
+  traces.length = 0;
   const started = performance.now();
-  for (const patient of cohort) await runPatient(scenario, patient, scenario.seed);
+  for (const patient of cohort) {
+    const trace = await runPatient(scenario, patient, scenario.seed);
+    if (keep) traces.push(trace);
+  }
   return (performance.now() - started) / (cohort.length * scenario.days);
+}
+
+/** One thread: seconds to compute every metric, the CVGA point and the daily indices of the kept traces. */
+function metricsSeconds(): number {
+  const started = performance.now();
+  for (const trace of traces) {
+    const series = bloodGlucoseSeries(trace, { fromDay: 1, toDay: tenDays.days });
+    computeMetrics(series);
+    cvgaPoint(series.glucoseMgDl);
+    dailyIndices(trace);
+  }
+  return (performance.now() - started) / 1000;
 }
 
 function log(message: string): void {
@@ -41,7 +68,10 @@ const tenDays = scenarioOfDays(10);
 log('warm-up');
 await msPerPatientDay(scenarioOfDays(1));
 log('30 patients × 10 days, one thread');
-const ms10 = await msPerPatientDay(tenDays);
+const ms10 = await msPerPatientDay(tenDays, true);
+log('metrics of those 30 traces, one thread');
+metricsSeconds();
+const metricsTime = metricsSeconds();
 log('30 patients × 30 days, one thread');
 const ms30 = await msPerPatientDay(scenarioOfDays(30));
 const workers = availableParallelism();
@@ -49,12 +79,24 @@ log(`30 patients × 10 days, ${workers} workers`);
 const parallelStart = performance.now();
 await runCohort({ scenario: tenDays, patients: cohort.map((p) => p.name), seed: tenDays.seed, workers });
 const parallelSeconds = (performance.now() - parallelStart) / 1000;
-log('whole run with traces written');
-const dir = mkdtempSync(join(tmpdir(), 'glucosim-bench-'));
-const runStart = performance.now();
-await runCommand({ scenario: scenarioFile, out: join(dir, 'run'), quiet: true });
-const runSeconds = (performance.now() - runStart) / 1000;
-rmSync(dir, { recursive: true, force: true });
+// Whole runs as `glucosim run` does them (traces written), without and with
+// the report (metrics, CVGA, plots, report.html); best of three each, since
+// a single run of ~1 s is at the mercy of the machine's other work.
+async function runSeconds(report: boolean): Promise<number> {
+  let best = Infinity;
+  for (let i = 0; i < 3; i++) {
+    const dir = mkdtempSync(join(tmpdir(), 'glucosim-bench-'));
+    const started = performance.now();
+    await runCommand({ scenario: scenarioFile, out: join(dir, 'run'), quiet: true, report });
+    best = Math.min(best, (performance.now() - started) / 1000);
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return best;
+}
+log('whole run with traces written, without report');
+const runBare = await runSeconds(false);
+log('whole run with traces written, with report');
+const runReported = await runSeconds(true);
 
 const round = (x: number, digits: number) => Number(x.toFixed(digits));
 process.stdout.write(
@@ -64,7 +106,11 @@ process.stdout.write(
     ratio30to10: round(ms30 / ms10, 3),
     patientDaysPerSecond: round((cohort.length * tenDays.days) / parallelSeconds, 1),
     workers,
-    runSeconds: round(runSeconds, 3),
+    runSeconds: round(runReported, 3),
+    runSecondsWithoutReport: round(runBare, 3),
+    reportOverheadPercent: round((100 * (runReported - runBare)) / runBare, 1),
+    metricsSecondsOneThread: round(metricsTime, 3),
+    metricsOverheadPercent: round((100 * metricsTime) / runBare, 1),
     peakRssMB: round(process.resourceUsage().maxRSS / 1024, 1),
     node: process.version,
   }) + '\n',

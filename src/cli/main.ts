@@ -3,6 +3,8 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { InputError } from '../io/errors.js';
+import { baselineCommand, checkCommand } from './check.js';
+import { metricsCommand } from './metrics.js';
 import { replayCommand } from './replay.js';
 import { runCommand } from './run.js';
 import { GLUCOSIM_VERSION } from './version.js';
@@ -46,7 +48,9 @@ await yargs(hideBin(process.argv))
         .option('out', { type: 'string', describe: 'run directory to create (default: results/<scenario>-<timestamp>/)' })
         .option('workers', { type: 'number', describe: 'worker threads (default: all cores)' })
         .option('seed', { type: 'string', describe: 'override the scenario seed' })
-        .option('quiet', { type: 'boolean', default: false, describe: 'no progress line on stderr' }),
+        .option('quiet', { type: 'boolean', default: false, describe: 'no progress line on stderr' })
+        .option('window-days', { type: 'number', describe: 'metrics, CVGA and report over the last N days (default: all days)' })
+        .option('report', { type: 'boolean', default: true, describe: 'write metrics, plots and report.html (--no-report: traces and summary only)' }),
     async (argv) => {
       try {
         const out = await runCommand({
@@ -56,6 +60,8 @@ await yargs(hideBin(process.argv))
           workers: once(argv.workers, 'workers'),
           seed: once(argv.seed, 'seed'),
           quiet: argv.quiet,
+          windowDays: once(argv['window-days'], 'window-days'),
+          report: argv.report,
         });
         process.stdout.write(`${out}\n`);
       } catch (err) {
@@ -87,7 +93,75 @@ await yargs(hideBin(process.argv))
       }
     },
   )
-  .demandCommand(1, 'give a command: run or replay')
+  .command(
+    'metrics <file>',
+    'Every glucose metric, CVGA point and zone per subject of a CGM export (CSV with subject, time and glucose columns)',
+    (y) =>
+      y
+        .positional('file', { type: 'string', demandOption: true, describe: 'CGM CSV file' })
+        .option('id', { type: 'string', describe: 'subject column (default id)' })
+        .option('time', { type: 'string', describe: 'time column, wall clock YYYY-MM-DD HH:MM[:SS] (default time)' })
+        .option('glucose', { type: 'string', describe: 'glucose column (default gl)' })
+        .option('unit', { type: 'string', describe: 'glucose unit of the file: mg/dL (default) or mmol/L' })
+        .option('format', { type: 'string', describe: 'json (default) or csv' })
+        .option('out', { type: 'string', describe: 'output file (default: stdout)' }),
+    (argv) => {
+      try {
+        const out = once(argv.out, 'out');
+        const text = metricsCommand({
+          file: argv.file,
+          id: once(argv.id, 'id'),
+          time: once(argv.time, 'time'),
+          glucose: once(argv.glucose, 'glucose'),
+          unit: once(argv.unit, 'unit'),
+          format: once(argv.format, 'format'),
+          out,
+        });
+        if (!out) process.stdout.write(text);
+      } catch (err) {
+        fail(err);
+      }
+    },
+  )
+  .command(
+    'baseline <dir>',
+    "Write a baseline of a run's glucose metrics, for later regression checks",
+    (y) =>
+      y
+        .positional('dir', { type: 'string', demandOption: true, describe: 'run directory (with metrics.json)' })
+        .option('out', { type: 'string', describe: 'baseline file (default: <dir>/baseline.json)' })
+        .option('tolerance', { type: 'number', describe: 'relative tolerance of every metric (default 0.001 = 0.1 %)' })
+        .option('strict', { type: 'boolean', default: false, describe: 'flag changes in either direction, improvements too (golden runs)' }),
+    (argv) => {
+      try {
+        process.stdout.write(`${baselineCommand({ dir: argv.dir, out: once(argv.out, 'out'), tolerance: once(argv.tolerance, 'tolerance'), strict: argv.strict })}\n`);
+      } catch (err) {
+        fail(err);
+      }
+    },
+  )
+  .command(
+    'check <dir>',
+    "Compare a run's glucose metrics with a baseline; exit 1 naming each regression",
+    (y) =>
+      y
+        .positional('dir', { type: 'string', demandOption: true, describe: 'run directory (with metrics.json)' })
+        .option('baseline', { type: 'string', demandOption: true, describe: 'baseline file (glucosim baseline)' })
+        .option('tolerance', { type: 'number', describe: "relative tolerance overriding the baseline's rules" }),
+    (argv) => {
+      try {
+        const { result, lines } = checkCommand({ dir: argv.dir, baseline: once(argv.baseline, 'baseline')!, tolerance: once(argv.tolerance, 'tolerance') });
+        if (lines.length > 0) {
+          process.stderr.write(`glucosim check: ${lines.length} regression(s) against ${argv.baseline}:\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
+          process.exit(1);
+        }
+        process.stdout.write(`glucosim check: ${result.compared} values within tolerance of ${argv.baseline}\n`);
+      } catch (err) {
+        fail(err);
+      }
+    },
+  )
+  .demandCommand(1, 'give a command: run, replay, metrics, baseline or check')
   .help()
   .fail((message, err) => {
     if (err) fail(err);

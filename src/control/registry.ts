@@ -48,6 +48,7 @@ export const CONTROLLERS: Readonly<Record<string, ControllerEntry>> = {
         targetMgDl: 0,
         correctionThresholdMgDl: 0,
         preBolusMin: 0,
+        bolusScale: 0,
       });
       return (therapy) => new StandardTherapy(therapy, opts);
     },

@@ -16,6 +16,8 @@ export interface StandardTherapyOptions {
   readonly correctionThresholdMgDl: number;
   /** Bolus this many minutes before intake (0: at the control instant just before the meal starts). */
   readonly preBolusMin: number;
+  /** Multiplies every meal bolus: a therapy that over- (> 1) or under-doses (< 1), for sensitivity studies. */
+  readonly bolusScale: number;
 }
 
 export const STANDARD_THERAPY_DEFAULTS: StandardTherapyOptions = {
@@ -23,6 +25,7 @@ export const STANDARD_THERAPY_DEFAULTS: StandardTherapyOptions = {
   targetMgDl: 140,
   correctionThresholdMgDl: 150,
   preBolusMin: 0,
+  bolusScale: 1,
 };
 
 /** Meal bolus in U for an announced meal at sensor glucose `cgmMgDl`. */
@@ -31,7 +34,7 @@ export function mealBolusU(therapy: TherapySettings, options: StandardTherapyOpt
   if (options.correction && cgmMgDl > options.correctionThresholdMgDl) {
     bolus += (cgmMgDl - options.targetMgDl) / therapy.correctionFactorMgDlPerU;
   }
-  return Math.max(0, bolus);
+  return Math.max(0, bolus * options.bolusScale);
 }
 
 export class StandardTherapy implements Controller {

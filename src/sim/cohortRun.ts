@@ -1,7 +1,7 @@
 /**
  * Runs a cohort through a scenario on worker threads (one patient at a time
  * per worker, handed out as workers free up), collecting per-patient
- * summaries in cohort order.
+ * summaries in cohort order; finished traces can be handed to `onTrace`.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { PROJECT_ROOT } from '../io/paths.js';
 import type { Scenario } from '../scenario/types.js';
-import type { TraceSummary } from './trace.js';
-import type { FromWorker, ToWorker, WorkerSetup } from './workerProtocol.js';
+import type { Trace } from './trace.js';
+import type { FromWorker, PatientResult, ToWorker, WorkerSetup } from './workerProtocol.js';
 
 export interface CohortProgress {
   readonly patientsDone: number;
@@ -25,6 +25,11 @@ export interface CohortRunOptions {
   readonly seed: number | string;
   readonly workers: number;
   readonly tracesDir?: string;
+  /**
+   * Called on this thread with each finished trace (transferred from its
+   * worker), e.g. to analyse it for a report while the workers go on simulating.
+   */
+  readonly onTrace?: (trace: Trace) => void;
   readonly onProgress?: (progress: CohortProgress) => void;
 }
 
@@ -37,15 +42,15 @@ function workerFile(): string {
   throw new Error(`worker not built: run 'npm run build' (looked for ${here} and ${built})`);
 }
 
-export function runCohort(options: CohortRunOptions): Promise<TraceSummary[]> {
+export function runCohort(options: CohortRunOptions): Promise<PatientResult[]> {
   const { scenario, patients, seed } = options;
   const workerCount = Math.max(1, Math.min(options.workers, patients.length));
-  const setup: WorkerSetup = { scenario, seed, tracesDir: options.tracesDir };
-  const summaries = new Map<string, TraceSummary>();
+  const setup: WorkerSetup = { scenario, seed, tracesDir: options.tracesDir, returnTraces: options.onTrace !== undefined };
+  const results = new Map<string, PatientResult>();
   const patientDays = patients.length * scenario.days;
   let patientDaysDone = 0;
   const report = () =>
-    options.onProgress?.({ patientsDone: summaries.size, patients: patients.length, patientDaysDone, patientDays });
+    options.onProgress?.({ patientsDone: results.size, patients: patients.length, patientDaysDone, patientDays });
   let next = 0;
 
   return new Promise((resolve, reject) => {
@@ -72,7 +77,15 @@ export function runCohort(options: CohortRunOptions): Promise<TraceSummary[]> {
           patientDaysDone++;
           report();
         } else if (message.type === 'done') {
-          summaries.set(message.patient, message.summary);
+          const { summary, trace } = message.result;
+          results.set(message.patient, { summary });
+          if (trace && options.onTrace) {
+            try {
+              options.onTrace(trace);
+            } catch (err) {
+              return fail(err instanceof Error ? err : new Error(String(err)));
+            }
+          }
           report();
           handOut(worker);
         } else {
@@ -84,9 +97,9 @@ export function runCohort(options: CohortRunOptions): Promise<TraceSummary[]> {
         if (failed) return;
         if (code !== 0) return fail(new Error(`worker stopped with exit code ${code}`));
         if (++finished === workerCount) {
-          const missing = patients.filter((p) => !summaries.has(p));
+          const missing = patients.filter((p) => !results.has(p));
           if (missing.length > 0) return fail(new Error(`no result for ${missing.join(', ')}`));
-          resolve(patients.map((p) => summaries.get(p)!));
+          resolve(patients.map((p) => results.get(p)!));
         }
       });
       handOut(worker);

@@ -2,6 +2,7 @@
  * What a closed-loop run records for one patient, minute by minute, in typed
  * arrays (one row per simulated minute), and its CSV form.
  */
+import { fixed } from '../io/numberFormat.js';
 
 export interface Trace {
   readonly patient: string;
@@ -36,6 +37,13 @@ export function createTrace(patient: string, minutes: number, startTimeOfDayMin:
   };
 }
 
+/** The trace's array buffers, to transfer it between threads without copying. */
+export function traceBuffers(trace: Trace): ArrayBuffer[] {
+  return [trace.bgMgDl, trace.cgmMgDl, trace.carbsEatenG, trace.carbsAnnouncedG, trace.carbsEstimatedG, trace.basalUPerMin, trace.bolusU].map(
+    (a) => a.buffer as ArrayBuffer,
+  );
+}
+
 export const TRACE_CSV_HEADER =
   'minute,day,time_of_day,bg_mg_dl,cgm_mg_dl,carbs_eaten_g,carbs_announced_g,carbs_estimated_g,basal_u_per_h,bolus_u';
 
@@ -45,10 +53,10 @@ function clock(minuteOfDay: number): string {
   return `${h < 10 ? '0' : ''}${h}:${m < 10 ? '0' : ''}${m}`;
 }
 
-/** Fixed-precision cell; zero as `0` to keep files small. */
+/** Fixed-precision cell; zero as `0` to keep files small, NaN empty. */
 function cell(value: number, digits: number): string {
   if (Number.isNaN(value)) return '';
-  return value === 0 ? '0' : value.toFixed(digits);
+  return value === 0 ? '0' : fixed(value, digits);
 }
 
 /**
@@ -61,7 +69,7 @@ export function traceToCsv(trace: Trace): string {
   for (let m = 0; m < trace.minutes; m++) {
     const wall = trace.startTimeOfDayMin + m;
     rows[m + 1] =
-      `${m},${Math.floor(m / 1440) + 1},${clock(wall % 1440)},${trace.bgMgDl[m].toFixed(3)},${cell(trace.cgmMgDl[m], 3)},` +
+      `${m},${Math.floor(m / 1440) + 1},${clock(wall % 1440)},${fixed(trace.bgMgDl[m], 3)},${cell(trace.cgmMgDl[m], 3)},` +
       `${cell(trace.carbsEatenG[m], 3)},${cell(trace.carbsAnnouncedG[m], 3)},${cell(trace.carbsEstimatedG[m], 3)},` +
       `${cell(trace.basalUPerMin[m] * 60, 4)},${cell(trace.bolusU[m], 4)}`;
   }

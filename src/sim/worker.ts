@@ -1,7 +1,8 @@
 /**
  * Worker thread of a cohort run: receives patient names, runs each through
  * the scenario, writes its trace CSV into the run's (temporary) directory and
- * reports the summary back. Progress is reported per simulated day.
+ * reports the summary (and, for reports, the trace itself) back.
+ * Progress is reported per simulated day.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { loadUvaPadovaCohort } from '../cohort/uvaPadova.js';
 import type { Scenario } from '../scenario/types.js';
 import { runPatient } from './patientRun.js';
-import { summariseTrace, traceToCsv } from './trace.js';
+import { summariseTrace, traceBuffers, traceToCsv } from './trace.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './workerProtocol.js';
 
 const port = parentPort;
@@ -18,22 +19,24 @@ const setup = workerData as WorkerSetup;
 const scenario: Scenario = setup.scenario;
 const cohort = new Map(loadUvaPadovaCohort().map((p) => [p.name, p]));
 
-function send(message: FromWorker): void {
-  port!.postMessage(message);
+function send(message: FromWorker, transfer?: ArrayBuffer[]): void {
+  port!.postMessage(message, transfer);
 }
 
-port.on('message', async (message: ToWorker) => {
-  if (message.type === 'stop') {
+port.on('message', async (request: ToWorker) => {
+  if (request.type === 'stop') {
     port.close();
     return;
   }
-  const patient = cohort.get(message.patient);
+  const patient = cohort.get(request.patient);
   try {
-    if (!patient) throw new Error(`unknown patient '${message.patient}'`);
+    if (!patient) throw new Error(`unknown patient '${request.patient}'`);
     const trace = await runPatient(scenario, patient, setup.seed, (day) => send({ type: 'day', patient: patient.name, day }));
     if (setup.tracesDir) writeFileSync(join(setup.tracesDir, `${patient.name}.csv`), traceToCsv(trace));
-    send({ type: 'done', patient: patient.name, summary: summariseTrace(trace) });
+    const summary = summariseTrace(trace);
+    if (setup.returnTraces) send({ type: 'done', patient: patient.name, result: { summary, trace } }, traceBuffers(trace));
+    else send({ type: 'done', patient: patient.name, result: { summary } });
   } catch (err) {
-    send({ type: 'error', patient: message.patient, message: err instanceof Error ? err.message : String(err) });
+    send({ type: 'error', patient: request.patient, message: err instanceof Error ? err.message : String(err) });
   }
 });

@@ -1,0 +1,51 @@
+/**
+ * `glucosim baseline <results-dir>` and `glucosim check <results-dir> --baseline <file>`:
+ * regression checks on a run's glucose metrics (its `metrics.json`).
+ */
+import { join } from 'node:path';
+import { writeFileAtomic } from '../io/atomic.js';
+import { InputError } from '../io/errors.js';
+import { readJsonFile } from '../io/json.js';
+import {
+  type Baseline,
+  type CheckResult,
+  checkAgainstBaseline,
+  createBaseline,
+  formatRegressions,
+  type MetricTable,
+  parseBaseline,
+} from '../report/baseline.js';
+import { cohortBaselineValues, parseRunMetrics } from '../report/runMetricsFile.js';
+
+function relativeTolerance(value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isFinite(value) || value < 0) throw new InputError('--tolerance', '', `must be a number ≥ 0 (relative, 0.01 = 1 %), got ${value}`);
+  return value;
+}
+
+function loadRun(dir: string): { patients: MetricTable; cohort: Record<string, number | null>; source: Record<string, unknown> } {
+  const file = join(dir, 'metrics.json');
+  const run = parseRunMetrics(readJsonFile(file, 'metrics file'), file);
+  const patients: Record<string, Record<string, number | null>> = {};
+  for (const [name, record] of Object.entries(run.patients)) patients[name] = record.metrics;
+  return {
+    patients,
+    cohort: cohortBaselineValues(run),
+    source: { scenario: run.scenario, seed: run.seed, glucosimVersion: run.glucosimVersion, window: run.window, series: run.series },
+  };
+}
+
+export function baselineCommand(args: { dir: string; out?: string; tolerance?: number; strict?: boolean }): string {
+  const run = loadRun(args.dir);
+  const baseline = createBaseline(run.source, run.patients, run.cohort, relativeTolerance(args.tolerance), args.strict ?? false);
+  const out = args.out ?? join(args.dir, 'baseline.json');
+  writeFileAtomic(out, JSON.stringify(baseline, null, 2) + '\n');
+  return out;
+}
+
+export function checkCommand(args: { dir: string; baseline: string; tolerance?: number }): { result: CheckResult; lines: string[] } {
+  const baseline: Baseline = parseBaseline(readJsonFile(args.baseline, 'baseline file'), args.baseline);
+  const run = loadRun(args.dir);
+  const result = checkAgainstBaseline(baseline, run.patients, run.cohort, relativeTolerance(args.tolerance));
+  return { result, lines: formatRegressions(result) };
+}

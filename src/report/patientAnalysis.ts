@@ -1,0 +1,104 @@
+/**
+ * What the report needs from one patient's trace, computed where the trace
+ * is (in the worker): metrics and CVGA point over the run's window, daily
+ * indices for every day, and the trace plot.
+ */
+import { computeMetrics, type Metrics } from '../metrics/index.js';
+import { RISK_SCALE, riskCoordinate } from '../metrics/risk.js';
+import { isValidGlucose } from '../metrics/series.js';
+import { cvgaPoint, type CvgaPoint } from '../metrics/cvga.js';
+import type { GlucoseSeries } from '../metrics/series.js';
+import type { Trace } from '../sim/trace.js';
+import { glucoseTraceInputFromTrace, glucoseTraceSvg } from './svg.js';
+
+const MINUTES_PER_DAY = 1440;
+
+/** Days of a scenario, 1-based and inclusive. */
+export interface DayWindow {
+  readonly fromDay: number;
+  readonly toDay: number;
+}
+
+export interface DailyIndices {
+  readonly lbgi: number[];
+  readonly hbgi: number[];
+  readonly tir: number[];
+  readonly mean: number[];
+}
+
+export interface PatientAnalysis {
+  readonly patient: string;
+  readonly metrics: Metrics;
+  readonly cvga: CvgaPoint;
+  readonly daily: DailyIndices;
+  readonly traceSvg: string;
+}
+
+/** The window of the last `days` days of a `totalDays` run (all days when undefined). */
+export function lastDaysWindow(totalDays: number, days?: number): DayWindow {
+  const n = days === undefined ? totalDays : Math.min(days, totalDays);
+  return { fromDay: totalDays - n + 1, toDay: totalDays };
+}
+
+/**
+ * True blood glucose, minute by minute, over scenario days [fromDay, toDay],
+ * stamped with wall-clock minutes from midnight of day 1 (so day-based
+ * metrics cut at clock midnight, as for CGM exports).
+ */
+export function bloodGlucoseSeries(trace: Trace, window: DayWindow): GlucoseSeries {
+  const from = (window.fromDay - 1) * MINUTES_PER_DAY;
+  const to = Math.min(window.toDay * MINUTES_PER_DAY, trace.minutes);
+  const timesMin = new Float64Array(to - from);
+  for (let m = from; m < to; m++) timesMin[m - from] = trace.startTimeOfDayMin + m;
+  return { timesMin, glucoseMgDl: trace.bgMgDl.subarray(from, to) };
+}
+
+/**
+ * LBGI, HBGI, % in 70–180 mg/dL and mean per scenario day, in one pass over
+ * the minutes: the same definitions as the metrics library (valid readings
+ * only; LBGI/HBGI = 22.77·mean of the squared low/high risk coordinate;
+ * range bounds inclusive), without building a series per day.
+ */
+export function dailyIndices(trace: Trace): DailyIndices {
+  const days = Math.ceil(trace.minutes / MINUTES_PER_DAY);
+  const out: DailyIndices = { lbgi: [], hbgi: [], tir: [], mean: [] };
+  for (let d = 0; d < days; d++) {
+    let n = 0;
+    let low = 0;
+    let high = 0;
+    let inRange = 0;
+    let sum = 0;
+    const end = Math.min((d + 1) * MINUTES_PER_DAY, trace.minutes);
+    for (let m = d * MINUTES_PER_DAY; m < end; m++) {
+      const bg = trace.bgMgDl[m];
+      if (!isValidGlucose(bg)) continue;
+      n++;
+      sum += bg;
+      if (bg >= 70 && bg <= 180) inRange++;
+      const u = riskCoordinate(bg);
+      if (u < 0) low += u * u;
+      else high += u * u;
+    }
+    out.lbgi.push(n > 0 ? (RISK_SCALE * low) / n : NaN);
+    out.hbgi.push(n > 0 ? (RISK_SCALE * high) / n : NaN);
+    out.tir.push(n > 0 ? (100 * inRange) / n : NaN);
+    out.mean.push(n > 0 ? sum / n : NaN);
+  }
+  return out;
+}
+
+export function analysePatient(trace: Trace, window: DayWindow): PatientAnalysis {
+  const series = bloodGlucoseSeries(trace, window);
+  return {
+    patient: trace.patient,
+    metrics: computeMetrics(series),
+    cvga: cvgaPoint(series.glucoseMgDl),
+    daily: dailyIndices(trace),
+    // 1,200 points per line is more than the plot's 820-pixel-wide axis can show.
+    traceSvg: glucoseTraceSvg(glucoseTraceInputFromTrace(trace), {
+      title: `${trace.patient}: glucose and insulin`,
+      startTimeOfDayMin: trace.startTimeOfDayMin,
+      maxPointsPerLine: 1200,
+    }),
+  };
+}

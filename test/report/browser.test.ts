@@ -1,0 +1,56 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+// The HTML report must render in a real browser with every plot visible.
+// Uses Debian's Chromium (.ci/run installs it) driven by playwright-core;
+// without a Chromium the test is skipped with a message, not failed.
+const chromiumPath = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => p && existsSync(p));
+if (!chromiumPath) console.warn('browser.test: no Chromium found (set CHROMIUM_PATH or apt-get install chromium); skipping the report rendering test');
+
+const root = join(__dirname, '..', '..');
+const work = mkdtempSync(join(tmpdir(), 'glucosim-browser-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe.skipIf(!chromiumPath)('report.html in headless Chromium', () => {
+  it('renders every SVG with a non-zero size', async () => {
+    const out = join(work, 'run');
+    const run = spawnSync(
+      process.execPath,
+      [join(root, 'dist', 'src', 'cli', 'main.js'), 'run', 'scenarios/randomised-10day.json', '--cohort', 'adult#001,child#001,adolescent#001', '--out', out, '--quiet'],
+      { cwd: root, encoding: 'utf8' },
+    );
+    expect(run.status, run.stderr).toBe(0);
+
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+      await page.goto(pathToFileURL(join(out, 'report.html')).href);
+      const sizes = await page.evaluate(() =>
+        Array.from(document.querySelectorAll('svg')).map((svg) => {
+          const r = svg.getBoundingClientRect();
+          return { width: r.width, height: r.height, marks: svg.querySelectorAll('path, circle, rect, line, polyline').length };
+        }),
+      );
+      // CVGA, daily LBGI, and one trace per patient.
+      expect(sizes.length).toBe(2 + 3);
+      for (const s of sizes) {
+        expect(s.width).toBeGreaterThan(100);
+        expect(s.height).toBeGreaterThan(100);
+        expect(s.marks).toBeGreaterThan(5);
+      }
+      const shot = join(work, 'report.png');
+      await page.screenshot({ path: shot, fullPage: true });
+      expect(statSync(shot).size).toBeGreaterThan(50_000);
+    } finally {
+      await browser.close();
+    }
+  });
+});
