@@ -3,8 +3,10 @@
  * through one virtual patient; CSV `minute,bg_mg_dl` to a file or stdout.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { findPatient, loadUvaPadovaCohort } from '../cohort/uvaPadova.js';
+import { loadUvaPadovaCohort } from '../cohort/uvaPadova.js';
+import { findPatient } from '../cohort/selection.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { t1dModel } from '../model/t1d.js';
 import { InputError } from '../io/errors.js';
 import { formatReplayCsv, parseReplayCsv, REFERENCE_EAT_RATE_G_PER_MIN, replay } from '../sim/replay.js';
 
@@ -28,7 +30,7 @@ export function replayCommand(args: ReplayArguments): string {
   } catch {
     throw new InputError(args.inputs, '', 'cannot read the inputs file');
   }
-  const csv = formatReplayCsv(replay(patient.params, parseReplayCsv(text, args.inputs), eatRate));
+  const csv = formatReplayCsv(replay(t1dModel(patient.params), parseReplayCsv(text, args.inputs), eatRate));
   if (args.out) writeFileAtomic(args.out, csv);
   return csv;
 }

@@ -6,7 +6,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { loadUvaPadovaCohort, selectPatients } from '../cohort/uvaPadova.js';
+import { loadUvaPadovaCohort } from '../cohort/uvaPadova.js';
+import { selectPatients } from '../cohort/selection.js';
 import { buildDirectoryAtomic, writeFileAtomic } from '../io/atomic.js';
 import { InputError } from '../io/errors.js';
 import { loadScenario } from '../scenario/load.js';

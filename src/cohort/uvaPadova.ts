@@ -60,34 +60,3 @@ export function loadUvaPadovaCohort(dir: string = join(PATIENTS_DIR, 'uva-padova
     return { name, group: groupOf(name, paramsFile), params: p, therapy };
   });
 }
-
-/**
- * Select patients by a comma-separated list of names (`adult#001`), groups
- * (`adolescents`, `adults`, `children`) or `all`, in cohort order without
- * repeats. `source` (a file or an option) and `field` name where the
- * selection came from, for errors.
- */
-export function selectPatients(cohort: readonly VirtualPatient[], selection: string, source: string, field = 'cohort'): VirtualPatient[] {
-  const wanted = new Set<string>();
-  const items = selection.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  if (items.length === 0) throw new InputError(source, field, 'empty selection');
-  for (const item of items) {
-    if (item === 'all') {
-      cohort.forEach((p) => wanted.add(p.name));
-    } else if ((AGE_GROUPS as readonly string[]).includes(item)) {
-      cohort.filter((p) => p.group === item).forEach((p) => wanted.add(p.name));
-    } else if (cohort.some((p) => p.name === item)) {
-      wanted.add(item);
-    } else {
-      throw new InputError(source, field, `unknown patient or group '${item}' (use a name like adult#001, one of ${AGE_GROUPS.join(', ')}, or all)`);
-    }
-  }
-  return cohort.filter((p) => wanted.has(p.name));
-}
-
-/** One patient by name; the error names the source and lists the valid form. */
-export function findPatient(cohort: readonly VirtualPatient[], name: string, source: string, field = ''): VirtualPatient {
-  const p = cohort.find((q) => q.name === name);
-  if (!p) throw new InputError(source, field, `unknown patient '${name}' (known: ${cohort[0]?.name} … ${cohort[cohort.length - 1]?.name})`);
-  return p;
-}

@@ -3,6 +3,7 @@
  * their options (errors name the scenario file and the option's field path).
  */
 import { InputError } from '../io/errors.js';
+import { MultipleDailyInjections, parseMdiOptions } from './multipleDailyInjections.js';
 import { STANDARD_THERAPY_DEFAULTS, StandardTherapy, type StandardTherapyOptions } from './standardTherapy.js';
 import type { Controller, TherapySettings } from './types.js';
 
@@ -51,6 +52,13 @@ export const CONTROLLERS: Readonly<Record<string, ControllerEntry>> = {
         bolusScale: 0,
       });
       return (therapy) => new StandardTherapy(therapy, opts);
+    },
+  },
+  'multiple-daily-injections': {
+    description: 'Injections of insulin preparations at set times of day, optional sliding scale and rapid meal boluses (needs a pen)',
+    prepare(options, file) {
+      const opts = parseMdiOptions(options, file);
+      return (therapy) => new MultipleDailyInjections(therapy, opts);
     },
   },
 };

@@ -29,10 +29,10 @@ export const STANDARD_THERAPY_DEFAULTS: StandardTherapyOptions = {
 };
 
 /** Meal bolus in U for an announced meal at sensor glucose `cgmMgDl`. */
-export function mealBolusU(therapy: TherapySettings, options: StandardTherapyOptions, estimatedCarbsG: number, cgmMgDl: number): number {
+export function mealBolusU(therapy: TherapySettings, options: StandardTherapyOptions, estimatedCarbsG: number, glucoseMgDl: number): number {
   let bolus = estimatedCarbsG / therapy.carbRatioGPerU;
-  if (options.correction && cgmMgDl > options.correctionThresholdMgDl) {
-    bolus += (cgmMgDl - options.targetMgDl) / therapy.correctionFactorMgDlPerU;
+  if (options.correction && glucoseMgDl > options.correctionThresholdMgDl) {
+    bolus += (glucoseMgDl - options.targetMgDl) / therapy.correctionFactorMgDlPerU;
   }
   return Math.max(0, bolus * options.bolusScale);
 }
@@ -52,7 +52,7 @@ export class StandardTherapy implements Controller {
     for (const meal of obs.announcedMeals) {
       if (this.bolused.has(meal.id) || !this.isDue(meal, obs)) continue;
       this.bolused.add(meal.id);
-      bolusU += mealBolusU(this.therapy, this.options, meal.estimatedCarbsG, obs.cgmMgDl);
+      bolusU += mealBolusU(this.therapy, this.options, meal.estimatedCarbsG, obs.glucoseMgDl);
     }
     return { basalUPerMin: this.therapy.basalRateUPerMin, bolusU };
   }

@@ -29,9 +29,9 @@ export interface Observation {
   /** Day of the scenario, 1-based, and minutes after midnight. */
   readonly day: number;
   readonly timeOfDayMin: number;
-  /** Latest sensor reading (mg/dL) and when it was taken; NaN/−1 before the first. */
-  readonly cgmMgDl: number;
-  readonly cgmTimeMin: number;
+  /** Latest sensor or meter reading (mg/dL) and when it was taken; NaN/−1 before the first. */
+  readonly glucoseMgDl: number;
+  readonly glucoseTimeMin: number;
   /** Meals announced and not yet past (intake after the previous control instant). */
   readonly announcedMeals: readonly AnnouncedMeal[];
   /** Length of the control period, min: the request holds that long. */
@@ -43,8 +43,8 @@ export interface DayRecord {
   readonly day: number;
   /** First minute of the day, min after scenario start; arrays are per minute of the day. */
   readonly startMin: number;
-  /** Sensor readings, mg/dL; NaN at minutes without a sample. */
-  readonly cgmMgDl: Float64Array;
+  /** Sensor or meter readings, mg/dL; NaN at minutes without a reading. */
+  readonly glucoseMgDl: Float64Array;
   /** Delivered basal rate (U/min) and bolus (U) per minute. */
   readonly basalUPerMin: Float64Array;
   readonly bolusU: Float64Array;

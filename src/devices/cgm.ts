@@ -8,7 +8,7 @@ import type { RandomStream } from '../random/streams.js';
 import type { SensorSpec } from '../scenario/types.js';
 import { CGM_PRESETS, type CgmParameters } from './presets.js';
 import { NotAKnotSpline } from './spline.js';
-import type { Sensor } from './types.js';
+import type { PeriodicSensor } from './types.js';
 
 /** Spacing of the error model's points, min (Breton & Kovatchev 2008: a 15-min AR(1) process). */
 export const CGM_NOISE_KNOT_SPACING_MIN = 15;
@@ -115,7 +115,7 @@ export class CgmNoise {
 }
 
 /** A CGM with the S2008 error model: reading = clip(BG + noise(t), min, max). */
-export class CgmSensor implements Sensor {
+export class CgmSensor implements PeriodicSensor {
   readonly name: string;
   readonly sampleTimeMin: number;
   private readonly params: CgmParameters;
@@ -128,6 +128,10 @@ export class CgmSensor implements Sensor {
     this.noise = new CgmNoise(params, stream);
   }
 
+  samplesAt(timeMin: number): boolean {
+    return timeMin % this.sampleTimeMin === 0;
+  }
+
   read(bgMgDl: number, timeMin: number): number {
     if (!Number.isFinite(bgMgDl)) throw new RangeError(`${this.name}: blood glucose must be finite, got ${bgMgDl}`);
     const raw = bgMgDl + this.noise.at(timeMin);
@@ -136,12 +140,16 @@ export class CgmSensor implements Sensor {
 }
 
 /** A perfect sensor: reads blood glucose exactly. */
-export class IdealSensor implements Sensor {
+export class IdealSensor implements PeriodicSensor {
   readonly name = 'ideal';
   readonly sampleTimeMin: number;
 
   constructor(sampleTimeMin: number = IDEAL_SENSOR_DEFAULT_SAMPLE_TIME_MIN) {
     this.sampleTimeMin = checkSampleTime(sampleTimeMin);
+  }
+
+  samplesAt(timeMin: number): boolean {
+    return timeMin % this.sampleTimeMin === 0;
   }
 
   read(bgMgDl: number, _timeMin: number): number {
@@ -161,7 +169,7 @@ function checkSampleTime(sampleTimeMin: number): number {
  * drawn from by the ideal sensor. The scenario loader validates the model
  * name first; this is the backstop.
  */
-export function createSensor(spec: SensorSpec, stream: RandomStream): Sensor {
+export function createSensor(spec: SensorSpec, stream: RandomStream): PeriodicSensor {
   if (spec.model === 'ideal') return new IdealSensor(spec.sampleTimeMin);
   if (!Object.hasOwn(CGM_PRESETS, spec.model)) {
     const known = [...Object.keys(CGM_PRESETS), 'ideal'].join(', ');

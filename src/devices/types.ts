@@ -1,12 +1,28 @@
 /** Interfaces of the simulated devices that sit between a patient and a controller. */
+import type { InsulinPreparation } from '../model/patientModel.js';
 
-/** A glucose sensor: asked at each of its sample times, in increasing order. */
+/**
+ * A glucose sensor or meter. The engine asks `samplesAt` every minute and
+ * calls `read` at the minutes it says yes to, in increasing order.
+ */
 export interface Sensor {
   readonly name: string;
-  /** Sampling period, min. */
-  readonly sampleTimeMin: number;
+  /** Whether a reading is taken at minute `timeMin` of the run (`timeOfDayMin` after midnight). */
+  samplesAt(timeMin: number, timeOfDayMin: number): boolean;
   /** The reading (mg/dL) at `timeMin` for true blood glucose `bgMgDl`. */
   read(bgMgDl: number, timeMin: number): number;
+}
+
+/** A sensor that reads every `sampleTimeMin` minutes from the start of the run (CGMs, the ideal sensor). */
+export interface PeriodicSensor extends Sensor {
+  readonly sampleTimeMin: number;
+}
+
+/** A pen or syringe injection of one insulin preparation. */
+export interface Injection {
+  readonly preparation: InsulinPreparation;
+  /** Dose, U. */
+  readonly units: number;
 }
 
 /** What a controller asks for over one control period. */
@@ -15,10 +31,18 @@ export interface InsulinRequest {
   readonly basalUPerMin: number;
   /** Bolus, U, delivered within the first minute of the period. */
   readonly bolusU: number;
+  /** Injections given at the start of the period (multiple daily injections). */
+  readonly injections?: readonly Injection[];
 }
 
 /** A pump turns a request into what it can deliver (limits and increments). */
 export interface InsulinPump {
   readonly name: string;
   deliver(request: InsulinRequest): InsulinRequest;
+}
+
+/** An insulin pen turns requested injections into the doses it can dial. */
+export interface InsulinPen {
+  readonly name: string;
+  inject(injections: readonly Injection[]): Injection[];
 }

@@ -158,7 +158,8 @@ export function readCgmCsv(path: string, options: CgmCsvOptions = {}): Map<strin
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new InputError(path, '', `cannot read the file (${(e as Error).message})`);
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(path, '', code === 'ENOENT' ? 'file not found' : `cannot read the file (${(e as Error).message})`);
   }
   return parseCgmCsv(text, path, options);
 }

@@ -12,7 +12,7 @@
  */
 import odex from 'odex';
 import type { Derivative, SolutionSegment, Solver } from 'odex';
-import type { RightHandSide } from './t1d.js';
+import type { RightHandSide } from './patientModel.js';
 
 export interface IntegratorOptions {
   /** Relative and absolute local error tolerances of odex. */

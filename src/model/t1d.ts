@@ -8,45 +8,26 @@
  * 6 X, 7 I1, 8 Id (pmol/L) · 9 Il (pmol/kg) · 10 Isc1, 11 Isc2 (pmol/kg) ·
  * 12 Gs (mg/kg).
  */
-import { GastricEmptying, gastricDerivatives } from './gastric.js';
+import { gastricDerivatives } from './gastric.js';
 import { GP, GS, glucoseDerivatives } from './glucose.js';
 import { ID, IL, IP, insulinActionDerivatives, subcutaneousDerivatives } from './insulin.js';
-import type { T1DParameters } from './parameters.js';
+import { basalRateUPerMin, type T1DParameters } from './parameters.js';
+import { DepotSet, type DepotModel, type ModelInputs, type PatientModel, type RightHandSide } from './patientModel.js';
 
 export const T1D_STATE_SIZE = 13;
 
-/**
- * Inputs held constant over an integration stretch. The caller changes them
- * between stretches with `setModelInputs`; the right-hand side reads them on
- * every call, so changing inputs allocates nothing.
- */
-export interface ModelInputs {
-  /** Meal ingestion d, mg/min. */
-  mealMgPerMin: number;
-  /** Subcutaneous insulin u, pmol/kg/min. */
-  insulinPmolPerKgPerMin: number;
-  /** Meal memory Dbar = lastQsto + lastFoodTaken·1000, mg (MODEL.md §1), and the emptying it implies. */
-  dbarMg: number;
-  readonly emptying: GastricEmptying;
-}
-
-export function createModelInputs(p: T1DParameters): ModelInputs {
-  return { mealMgPerMin: 0, insulinPmolPerKgPerMin: 0, dbarMg: 0, emptying: new GastricEmptying(p) };
-}
-
-export function setModelInputs(inputs: ModelInputs, mealMgPerMin: number, insulinPmolPerKgPerMin: number, dbarMg: number): void {
-  inputs.mealMgPerMin = mealMgPerMin;
-  inputs.insulinPmolPerKgPerMin = insulinPmolPerKgPerMin;
-  if (dbarMg !== inputs.dbarMg) inputs.emptying.setMemory(dbarMg);
-  inputs.dbarMg = dbarMg;
-}
-
-export type RightHandSide = (t: number, x: ArrayLike<number>, dx: { [i: number]: number }) => void;
-
-/** Right-hand side of MODEL.md §1 for subject `p`, reading the live `inputs`. */
-export function t1dRightHandSide(p: T1DParameters, inputs: ModelInputs): RightHandSide {
+/** Right-hand side of MODEL.md §1 for subject `p`, reading the live `inputs`; `depots` add slower preparations. */
+export function t1dRightHandSide(p: T1DParameters, inputs: ModelInputs, depots?: DepotSet): RightHandSide {
   const m2m4 = p.m2 + p.m4;
   const m1m30 = p.m1 + p.m30;
+  if (depots && depots.stateCount > 0) {
+    const base = t1dRightHandSide(p, inputs);
+    return (t, x, dx) => {
+      base(t, x, dx);
+      if (x[IP] >= 0) dx[IP] += depots.appearance(inputs, x, dx);
+      else depots.appearance(inputs, x, dx);
+    };
+  }
   return (_t, x, dx) => {
     const ra = gastricDerivatives(p, inputs.emptying, x, dx, inputs.mealMgPerMin);
     // EGP = kp1 − kp2·Gp − kp3·Id (Dalla Man 2007, eq. 11, T1D: no portal insulin term).
@@ -64,4 +45,25 @@ export function t1dRightHandSide(p: T1DParameters, inputs: ModelInputs): RightHa
 /** Blood glucose reported by the model, BG = Gs/Vg (mg/dL). */
 export function bloodGlucoseMgDl(p: T1DParameters, x: ArrayLike<number>): number {
   return x[GS] / p.Vg;
+}
+
+/**
+ * A T1D subject as a PatientModel; `depots` (slower insulin preparations)
+ * append their states after the 13 of MODEL.md §1, starting empty.
+ */
+export function t1dModel(p: T1DParameters, depots: readonly DepotModel[] = []): PatientModel {
+  const depotSet = new DepotSet(depots, T1D_STATE_SIZE);
+  const initialState = [...p.x0, ...new Array<number>(depotSet.stateCount).fill(0)];
+  return {
+    name: p.name,
+    bodyWeightKg: p.BW,
+    stateSize: T1D_STATE_SIZE + depotSet.stateCount,
+    initialState,
+    gastric: p,
+    glucoseStateIndex: GS,
+    glucoseVolumeDlPerKg: p.Vg,
+    basalInsulinUPerMin: basalRateUPerMin(p),
+    depotOffsets: depotSet.offsets,
+    rightHandSide: (inputs) => t1dRightHandSide(p, inputs, depotSet),
+  };
 }

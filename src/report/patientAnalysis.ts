@@ -41,22 +41,41 @@ export function lastDaysWindow(totalDays: number, days?: number): DayWindow {
 }
 
 /**
- * True blood glucose, minute by minute, over scenario days [fromDay, toDay],
- * stamped with wall-clock minutes from midnight of day 1 (so day-based
- * metrics cut at clock midnight, as for CGM exports).
+ * Floor for simulated blood glucose in metrics, mg/dL. Under a gross insulin
+ * overdose the model's plasma glucose runs down to 0 (its positivity guard,
+ * MODEL.md §1, stops it there) — some S2008 children do under the simulator's
+ * own therapy. The metrics library skips readings ≤ 0 as missing, as a CGM
+ * export's zeros are; for the simulator they are the deepest hypoglycaemia,
+ * so they are counted at this floor instead (the risk indices clamp at 20).
+ */
+export const SIMULATED_BG_FLOOR_MG_DL = 1;
+
+function floored(bg: number): number {
+  return bg > SIMULATED_BG_FLOOR_MG_DL ? bg : SIMULATED_BG_FLOOR_MG_DL;
+}
+
+/**
+ * True blood glucose, minute by minute, over scenario days [fromDay, toDay]
+ * (floored, see SIMULATED_BG_FLOOR_MG_DL), stamped with wall-clock minutes
+ * from midnight of day 1 (so day-based metrics cut at clock midnight, as for
+ * CGM exports).
  */
 export function bloodGlucoseSeries(trace: Trace, window: DayWindow): GlucoseSeries {
   const from = (window.fromDay - 1) * MINUTES_PER_DAY;
   const to = Math.min(window.toDay * MINUTES_PER_DAY, trace.minutes);
   const timesMin = new Float64Array(to - from);
-  for (let m = from; m < to; m++) timesMin[m - from] = trace.startTimeOfDayMin + m;
-  return { timesMin, glucoseMgDl: trace.bgMgDl.subarray(from, to) };
+  const glucoseMgDl = new Float64Array(to - from);
+  for (let m = from; m < to; m++) {
+    timesMin[m - from] = trace.startTimeOfDayMin + m;
+    glucoseMgDl[m - from] = floored(trace.bgMgDl[m]);
+  }
+  return { timesMin, glucoseMgDl };
 }
 
 /**
  * LBGI, HBGI, % in 70–180 mg/dL and mean per scenario day, in one pass over
- * the minutes: the same definitions as the metrics library (valid readings
- * only; LBGI/HBGI = 22.77·mean of the squared low/high risk coordinate;
+ * the minutes: the same definitions as the metrics library (floored BG as
+ * bloodGlucoseSeries; LBGI/HBGI = 22.77·mean of the squared low/high risk coordinate;
  * range bounds inclusive), without building a series per day.
  */
 export function dailyIndices(trace: Trace): DailyIndices {
@@ -70,7 +89,7 @@ export function dailyIndices(trace: Trace): DailyIndices {
     let sum = 0;
     const end = Math.min((d + 1) * MINUTES_PER_DAY, trace.minutes);
     for (let m = d * MINUTES_PER_DAY; m < end; m++) {
-      const bg = trace.bgMgDl[m];
+      const bg = floored(trace.bgMgDl[m]);
       if (!isValidGlucose(bg)) continue;
       n++;
       sum += bg;

@@ -5,7 +5,7 @@
  */
 import { InputError } from '../io/errors.js';
 import { readJsonFile } from '../io/json.js';
-import type { ListedMeal, MealList, MealProtocol, ProtocolMeal, Range, Scenario } from './types.js';
+import type { ListedMeal, MealList, MealProtocol, PenSpec, ProtocolMeal, Range, Scenario, SensorSpec } from './types.js';
 import {
   END_TIME_OF_DAY_PATTERN,
   TIME_OF_DAY_PATTERN,
@@ -28,9 +28,8 @@ export function loadScenario(file: string): Scenario {
 export function parseScenario(json: unknown, file: string): Scenario {
   const raw: ScenarioFile = validateScenarioFile(json, file);
   const startTimeOfDayMin = parseTimeOfDay(raw.startTime, file, 'startTime');
-  const sensor = raw.sensor.sampleTimeMin === undefined
-    ? { model: raw.sensor.model }
-    : { model: raw.sensor.model, sampleTimeMin: raw.sensor.sampleTimeMin };
+  const sensor = parseSensor(raw.sensor, file);
+  if (!raw.pump && !raw.pen) throw new InputError(file, 'pump', 'a scenario needs a pump, a pen, or both (neither is given)');
   return {
     file,
     name: raw.name,
@@ -40,13 +39,28 @@ export function parseScenario(json: unknown, file: string): Scenario {
     controlPeriodMin: raw.controlPeriodMin,
     seed: raw.seed,
     cohort: raw.cohort ?? 'all',
+    patients: raw.patients ?? DEFAULT_POPULATION,
     sensor,
-    pump: { model: raw.pump.model },
+    ...(raw.pump ? { pump: { model: raw.pump.model } } : {}),
+    ...(raw.pen ? { pen: { model: raw.pen.model as PenSpec['model'] } } : {}),
     controller: { name: raw.controller.name, options: raw.controller.options ?? {} },
     meals: 'protocol' in raw.meals
       ? toProtocol(raw.meals, file)
       : toList(raw.meals, raw.days, startTimeOfDayMin, file),
   };
+}
+
+/** The 30 subjects of the S2008 simulator (patients/uva-padova-s2008/). */
+export const DEFAULT_POPULATION = 'uva-padova-s2008';
+
+function parseSensor(raw: ScenarioFile['sensor'], file: string): SensorSpec {
+  if (raw.model === 'smbg') {
+    if (raw.sampleTimeMin !== undefined) throw new InputError(file, 'sensor.sampleTimeMin', 'a meter (smbg) measures at timesOfDay, not every sampleTimeMin');
+    if (raw.timesOfDay === undefined) return { model: raw.model };
+    return { model: raw.model, timesOfDayMin: raw.timesOfDay.map((t, i) => parseTimeOfDay(t, file, `sensor.timesOfDay[${i}]`)) };
+  }
+  if (raw.timesOfDay !== undefined) throw new InputError(file, 'sensor.timesOfDay', `only a meter (smbg) measures at times of day, not ${raw.model}`);
+  return raw.sampleTimeMin === undefined ? { model: raw.model } : { model: raw.model, sampleTimeMin: raw.sampleTimeMin };
 }
 
 /**

@@ -19,8 +19,10 @@ export interface ScenarioFile {
   controlPeriodMin: number;
   seed: number | string;
   cohort?: string;
-  sensor: { model: string; sampleTimeMin?: number };
-  pump: { model: string };
+  patients?: string;
+  sensor: { model: string; sampleTimeMin?: number; timesOfDay?: string[] };
+  pump?: { model: string };
+  pen?: { model: string };
   controller: { name: string; options?: Record<string, unknown> };
   meals: ProtocolMealsFile | ListMealsFile;
 }
@@ -67,8 +69,10 @@ export function timeOfDayReason(text: unknown, allowEndOfDay: boolean): string {
 }
 
 /** Device models a scenario may name: the S2008 presets, or the error-free `ideal`. */
-export const SENSOR_MODELS: readonly string[] = [...Object.keys(CGM_PRESETS), 'ideal'];
+export const SENSOR_MODELS: readonly string[] = [...Object.keys(CGM_PRESETS), 'ideal', 'smbg'];
 export const PUMP_MODELS: readonly string[] = [...Object.keys(PUMP_PRESETS), 'ideal'];
+/** Insulin pens: dialled in whole or in half units. */
+export const PEN_MODELS: readonly string[] = ['whole-unit', 'half-unit'];
 
 const minutesAtLeast1 = { type: 'integer', minimum: 1 } as const;
 const minutesAtLeast0 = { type: 'integer', minimum: 0 } as const;
@@ -84,7 +88,7 @@ export const SCENARIO_SCHEMA = {
   title: 'glucosim scenario',
   type: 'object',
   additionalProperties: false,
-  required: ['name', 'days', 'startTime', 'controlPeriodMin', 'seed', 'sensor', 'pump', 'controller', 'meals'],
+  required: ['name', 'days', 'startTime', 'controlPeriodMin', 'seed', 'sensor', 'controller', 'meals'],
   properties: {
     name: { type: 'string', minLength: 1 },
     description: { type: 'string' },
@@ -93,6 +97,7 @@ export const SCENARIO_SCHEMA = {
     controlPeriodMin: minutesAtLeast1,
     seed: { type: ['integer', 'string'], minLength: 1 },
     cohort: { type: 'string', minLength: 1, description: 'comma-separated patient names or groups; default "all"' },
+    patients: { type: 'string', minLength: 1, description: 'the virtual population: uva-padova-s2008 (default) or a cohort file in patients/' },
     sensor: {
       type: 'object',
       additionalProperties: false,
@@ -100,6 +105,7 @@ export const SCENARIO_SCHEMA = {
       properties: {
         model: { type: 'string', enum: SENSOR_MODELS },
         sampleTimeMin: minutesAtLeast1,
+        timesOfDay: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', pattern: TIME_OF_DAY_PATTERN } },
       },
     },
     pump: {
@@ -107,6 +113,12 @@ export const SCENARIO_SCHEMA = {
       additionalProperties: false,
       required: ['model'],
       properties: { model: { type: 'string', enum: PUMP_MODELS } },
+    },
+    pen: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['model'],
+      properties: { model: { type: 'string', enum: PEN_MODELS } },
     },
     controller: {
       type: 'object',

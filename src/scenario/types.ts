@@ -5,15 +5,22 @@
  */
 
 export interface SensorSpec {
-  /** A preset of the S2008 simulator (`Dexcom`, `GuardianRT`, `Navigator`) or `ideal`. */
+  /** A CGM preset of the S2008 simulator (`Dexcom`, `GuardianRT`, `Navigator`), `ideal`, or `smbg` (a meter). */
   readonly model: string;
   /** Overrides the preset's sampling period, min (required meaning for `ideal`: default 5). */
   readonly sampleTimeMin?: number;
+  /** For `smbg`: measurement times, minutes after midnight (default: five a day). */
+  readonly timesOfDayMin?: readonly number[];
 }
 
 export interface PumpSpec {
   /** A preset (`Cozmo`, `Insulet`) or `ideal` (no limits, no rounding). */
   readonly model: string;
+}
+
+export interface PenSpec {
+  /** `whole-unit` or `half-unit`. */
+  readonly model: 'whole-unit' | 'half-unit';
 }
 
 export interface ControllerSpec {
@@ -92,8 +99,12 @@ export interface Scenario {
   readonly seed: number | string;
   /** Default cohort selection (`all`, a group, names). */
   readonly cohort: string;
+  /** The virtual population: `uva-padova-s2008` or the name of a cohort file in patients/ (without .json). */
+  readonly patients: string;
   readonly sensor: SensorSpec;
-  readonly pump: PumpSpec;
+  /** At least one of pump and pen. */
+  readonly pump?: PumpSpec;
+  readonly pen?: PenSpec;
   readonly controller: ControllerSpec;
   readonly meals: MealProtocol | MealList;
 }

@@ -5,9 +5,9 @@
  * minute. At the end of each scenario day the controller gets that day's record.
  */
 import type { Controller, DayRecord, Observation } from '../control/types.js';
-import type { InsulinPump, Sensor } from '../devices/types.js';
+import type { InsulinPen, InsulinPump, InsulinRequest, Sensor } from '../devices/types.js';
 import type { IntegratorOptions } from '../model/integrator.js';
-import type { T1DParameters } from '../model/parameters.js';
+import { DEPOT_PREPARATIONS, type PatientModel } from '../model/patientModel.js';
 import type { PlannedMeal } from '../scenario/types.js';
 import { PatientSimulator } from './patientSimulator.js';
 import { createTrace, type Trace } from './trace.js';
@@ -15,14 +15,16 @@ import { createTrace, type Trace } from './trace.js';
 export const MINUTES_PER_DAY = 1440;
 
 export interface ClosedLoopSetup {
-  readonly params: T1DParameters;
+  readonly model: PatientModel;
   readonly days: number;
   readonly startTimeOfDayMin: number;
   readonly controlPeriodMin: number;
   /** Meals sorted by start time. */
   readonly meals: readonly PlannedMeal[];
   readonly sensor: Sensor;
-  readonly pump: InsulinPump;
+  /** Basal and boluses go through the pump, injections through the pen; a scenario has one or both. */
+  readonly pump?: InsulinPump;
+  readonly pen?: InsulinPen;
   readonly controller: Controller;
   readonly integrator?: IntegratorOptions;
 }
@@ -38,13 +40,21 @@ function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
   return typeof (value as Promise<T>)?.then === 'function';
 }
 
+/** Basal and bolus through the pump; asking for them without one is a scenario error. */
+function deliverPump(pump: InsulinPump | undefined, request: InsulinRequest, minute: number): InsulinRequest {
+  if (pump) return pump.deliver({ basalUPerMin: request.basalUPerMin, bolusU: request.bolusU });
+  if (request.basalUPerMin > 0 || request.bolusU > 0) {
+    throw new Error(`minute ${minute}: the controller asked for pump insulin, but the scenario has no pump`);
+  }
+  return { basalUPerMin: 0, bolusU: 0 };
+}
+
 /** Run one patient through the scenario; `onDay(day)` reports progress. */
 export async function runClosedLoop(setup: ClosedLoopSetup, onDay?: (day: number) => void): Promise<Trace> {
-  const { params, days, startTimeOfDayMin, controlPeriodMin, meals, sensor, pump, controller } = setup;
+  const { model, days, startTimeOfDayMin, controlPeriodMin, meals, sensor, pump, pen, controller } = setup;
   const minutes = days * MINUTES_PER_DAY;
-  const trace = createTrace(params.name, minutes, startTimeOfDayMin);
-  const patient = new PatientSimulator(params, minutes, setup.integrator);
-  const sensorPeriod = sensor.sampleTimeMin;
+  const trace = createTrace(model.name, minutes, startTimeOfDayMin);
+  const patient = new PatientSimulator(model, minutes, setup.integrator);
 
   // Announcements in time order (a meal announced before the run is announced at minute 0).
   const byAnnouncement = meals.map((_, i) => i).sort((a, b) => meals[a].announceMin - meals[b].announceMin);
@@ -55,13 +65,16 @@ export async function runClosedLoop(setup: ClosedLoopSetup, onDay?: (day: number
     timeMin: 0,
     day: 1,
     timeOfDayMin: startTimeOfDayMin,
-    cgmMgDl: NaN,
-    cgmTimeMin: -1,
+    glucoseMgDl: NaN,
+    glucoseTimeMin: -1,
     announcedMeals: visible as readonly MutableAnnouncedMeal[],
     controlPeriodMin,
   } satisfies Observation;
 
   let basalUPerMin = 0;
+  // Injections into the slower preparations' depots: one minute of infusion.
+  const depotUPerMin = new Float64Array(DEPOT_PREPARATIONS.length);
+  let depotsActive = false;
   for (let m = 0; m < minutes; m++) {
     while (nextIntake < meals.length && meals[nextIntake].startMin <= m) {
       const meal = meals[nextIntake++];
@@ -77,11 +90,11 @@ export async function runClosedLoop(setup: ClosedLoopSetup, onDay?: (day: number
 
     const bg = patient.bloodGlucoseAt(m);
     trace.bgMgDl[m] = bg;
-    if (m % sensorPeriod === 0) {
+    if (sensor.samplesAt(m, (startTimeOfDayMin + m) % MINUTES_PER_DAY)) {
       const reading = sensor.read(bg, m);
       trace.cgmMgDl[m] = reading;
-      observation.cgmMgDl = reading;
-      observation.cgmTimeMin = m;
+      observation.glucoseMgDl = reading;
+      observation.glucoseTimeMin = m;
     }
 
     let insulinUPerMin = basalUPerMin;
@@ -94,19 +107,34 @@ export async function runClosedLoop(setup: ClosedLoopSetup, onDay?: (day: number
       observation.timeOfDayMin = (startTimeOfDayMin + m) % MINUTES_PER_DAY;
       const decision = controller.decide(observation);
       const request = isPromise(decision) ? await decision : decision;
-      const delivered = pump.deliver(request);
+      const delivered = deliverPump(pump, request, m);
       basalUPerMin = delivered.basalUPerMin;
       trace.bolusU[m] = delivered.bolusU;
       // The bolus goes in within the first minute of the period.
       insulinUPerMin = basalUPerMin + delivered.bolusU;
+      if (request.injections && request.injections.length > 0) {
+        if (!pen) throw new Error(`minute ${m}: the controller asked for injections, but the scenario has no pen`);
+        for (const injection of pen.inject(request.injections)) {
+          trace.injectionsU[injection.preparation][m] += injection.units;
+          if (injection.preparation === 'rapid') insulinUPerMin += injection.units;
+          else {
+            depotUPerMin[DEPOT_PREPARATIONS.indexOf(injection.preparation)] += injection.units;
+            depotsActive = true;
+          }
+        }
+      }
     }
     trace.basalUPerMin[m] = basalUPerMin;
     // Known changes end an integration stretch exactly: the end of a bolus
     // minute and the next meal. (Ending it at every control instant instead
     // would restart odex 288 times a day for nothing when the dose is unchanged.)
     let holdUntil = nextIntake < meals.length ? meals[nextIntake].startMin : minutes;
-    if (trace.bolusU[m] > 0) holdUntil = m + 1;
-    trace.carbsEatenG[m] = patient.beginMinute(m, insulinUPerMin, holdUntil);
+    if (insulinUPerMin !== basalUPerMin || depotsActive) holdUntil = m + 1;
+    trace.carbsEatenG[m] = patient.beginMinute(m, insulinUPerMin, holdUntil, depotUPerMin);
+    if (depotsActive) {
+      depotUPerMin.fill(0);
+      depotsActive = false;
+    }
 
     if ((m + 1) % MINUTES_PER_DAY === 0) {
       const day = (m + 1) / MINUTES_PER_DAY;
@@ -115,7 +143,7 @@ export async function runClosedLoop(setup: ClosedLoopSetup, onDay?: (day: number
         const record: DayRecord = {
           day,
           startMin: from,
-          cgmMgDl: trace.cgmMgDl.subarray(from, m + 1),
+          glucoseMgDl: trace.cgmMgDl.subarray(from, m + 1),
           basalUPerMin: trace.basalUPerMin.subarray(from, m + 1),
           bolusU: trace.bolusU.subarray(from, m + 1),
           carbsEstimatedG: trace.carbsEstimatedG.subarray(from, m + 1),

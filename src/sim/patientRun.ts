@@ -9,6 +9,7 @@ import type { VirtualPatient } from '../cohort/uvaPadova.js';
 import { createSensor } from '../devices/cgm.js';
 import { createPump } from '../devices/pump.js';
 import { basalRateUPerMin } from '../model/parameters.js';
+import { t1dModel } from '../model/t1d.js';
 import { randomStream } from '../random/streams.js';
 import { planMeals } from '../scenario/mealPlan.js';
 import type { Scenario } from '../scenario/types.js';
@@ -35,13 +36,13 @@ export function controllerFor(scenario: Scenario, patient: VirtualPatient): Cont
 export function runPatient(scenario: Scenario, patient: VirtualPatient, seed: number | string, onDay?: (day: number) => void): Promise<Trace> {
   return runClosedLoop(
     {
-      params: patient.params,
+      model: t1dModel(patient.params),
       days: scenario.days,
       startTimeOfDayMin: scenario.startTimeOfDayMin,
       controlPeriodMin: scenario.controlPeriodMin,
       meals: planMeals(scenario, randomStream(seed, patient.name, 'meals')),
       sensor: createSensor(scenario.sensor, randomStream(seed, patient.name, 'cgm')),
-      pump: createPump(scenario.pump),
+      pump: scenario.pump ? createPump(scenario.pump) : undefined,
       controller: controllerFor(scenario, patient),
     },
     onDay,

@@ -6,13 +6,12 @@
  */
 import { DEFAULT_INTEGRATOR_OPTIONS, type IntegratorOptions, StretchIntegrator } from '../model/integrator.js';
 import { MealIntake } from '../model/mealIntake.js';
-import { insulinUPerMinToPmolPerKgPerMin, type T1DParameters } from '../model/parameters.js';
-import { GS } from '../model/glucose.js';
+import { PMOL_PER_UNIT } from '../model/parameters.js';
 import { QSTO1, QSTO2 } from '../model/gastric.js';
-import { createModelInputs, type ModelInputs, setModelInputs, T1D_STATE_SIZE, t1dRightHandSide } from '../model/t1d.js';
+import { createModelInputs, DEPOT_PREPARATIONS, type ModelInputs, type PatientModel, setModelInputs } from '../model/patientModel.js';
 
 export class PatientSimulator {
-  readonly params: T1DParameters;
+  readonly model: PatientModel;
   private readonly inputs: ModelInputs;
   private readonly intake: MealIntake;
   private readonly integrator: StretchIntegrator;
@@ -23,13 +22,17 @@ export class PatientSimulator {
   private stretchEndMin: number;
 
   /** `horizonMin`: the last time (min) that will be asked for. */
-  constructor(params: T1DParameters, horizonMin: number, options: IntegratorOptions = DEFAULT_INTEGRATOR_OPTIONS) {
-    this.params = params;
-    this.inputs = createModelInputs(params);
+  /** U/min → pmol/kg/min for this patient (1 U = 6000 pmol). */
+  private readonly pmolPerKgPerU: number;
+
+  constructor(model: PatientModel, horizonMin: number, options: IntegratorOptions = DEFAULT_INTEGRATOR_OPTIONS) {
+    this.model = model;
+    this.inputs = createModelInputs(model.gastric);
     this.horizonMin = horizonMin;
-    this.state = Float64Array.from(params.x0);
+    this.pmolPerKgPerU = PMOL_PER_UNIT / model.bodyWeightKg;
+    this.state = Float64Array.from(model.initialState);
     this.intake = new MealIntake(this.state[QSTO1] + this.state[QSTO2]);
-    this.integrator = new StretchIntegrator(t1dRightHandSide(params, this.inputs), T1D_STATE_SIZE, GS, options);
+    this.integrator = new StretchIntegrator(model.rightHandSide(this.inputs), model.stateSize, model.glucoseStateIndex, options);
     this.stretchEndMin = horizonMin;
     this.integrator.start(0, this.state, horizonMin);
   }
@@ -49,7 +52,7 @@ export class PatientSimulator {
    * starts from an integrated state, not a re-integrated one. A change before
    * it is still handled exactly, at the cost of redoing one step.
    */
-  beginMinute(m: number, insulinUPerMin: number, holdUntilMin: number = this.horizonMin): number {
+  beginMinute(m: number, insulinUPerMin: number, holdUntilMin: number = this.horizonMin, depotUPerMin?: ArrayLike<number>): number {
     if (m !== this.nextMinute) throw new Error(`minutes must be begun in order: expected ${this.nextMinute}, got ${m}`);
     if (m >= this.horizonMin) throw new Error(`minute ${m} is past the horizon ${this.horizonMin}`);
     this.nextMinute = m + 1;
@@ -60,13 +63,24 @@ export class PatientSimulator {
     }
     const grams = this.intake.eatMinute(this.state[QSTO1] + this.state[QSTO2]);
     const meal = grams * 1000;
-    const insulin = insulinUPerMinToPmolPerKgPerMin(this.params, insulinUPerMin);
+    const insulin = insulinUPerMin * this.pmolPerKgPerU;
     const dbar = this.intake.dbarMg();
     const inputs = this.inputs;
-    const changed = meal !== inputs.mealMgPerMin || insulin !== inputs.insulinPmolPerKgPerMin || dbar !== inputs.dbarMg;
+    let changed = meal !== inputs.mealMgPerMin || insulin !== inputs.insulinPmolPerKgPerMin || dbar !== inputs.dbarMg;
+    const depots = inputs.depotPmolPerKgPerMin;
+    for (let k = 0; k < DEPOT_PREPARATIONS.length; k++) {
+      const rate = depotUPerMin ? depotUPerMin[k] * this.pmolPerKgPerU : 0;
+      if (rate !== depots[k]) {
+        if (rate > 0 && this.model.depotOffsets[k] === undefined) {
+          throw new Error(`${this.model.name}: no subcutaneous depot for ${DEPOT_PREPARATIONS[k]} insulin in this model`);
+        }
+        changed = true;
+      }
+    }
     if (changed || synced) {
       if (!synced) this.integrator.stateAt(m, this.state);
       setModelInputs(inputs, meal, insulin, dbar);
+      for (let k = 0; k < DEPOT_PREPARATIONS.length; k++) depots[k] = depotUPerMin ? depotUPerMin[k] * this.pmolPerKgPerU : 0;
       // While eating, the meal memory changes every minute.
       const hold = grams > 0 ? m + 1 : holdUntilMin;
       this.stretchEndMin = Math.min(Math.max(hold, m + 1), this.horizonMin);
@@ -77,7 +91,7 @@ export class PatientSimulator {
 
   /** Blood glucose Gs/Vg (mg/dL) at time t, not before the last input change. */
   bloodGlucoseAt(t: number): number {
-    return this.integrator.valueAt(t) / this.params.Vg;
+    return this.integrator.valueAt(t) / this.model.glucoseVolumeDlPerKg;
   }
 
   /** Full model state at time t, written into `out` (ends the current stretch there). */

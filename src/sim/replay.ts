@@ -9,7 +9,7 @@
  */
 import { columnIndex, numberCell, parseCsv } from '../io/csv.js';
 import { InputError } from '../io/errors.js';
-import type { T1DParameters } from '../model/parameters.js';
+import type { PatientModel } from '../model/patientModel.js';
 import { PatientSimulator } from './patientSimulator.js';
 
 export interface ReplayInputs {
@@ -52,11 +52,11 @@ export function parseReplayCsv(text: string, file: string): ReplayInputs {
 }
 
 /** Blood glucose (mg/dL) at minutes 0 … last input minute + 1. */
-export function replay(params: T1DParameters, inputs: ReplayInputs, eatRateGPerMin = REFERENCE_EAT_RATE_G_PER_MIN): Float64Array {
+export function replay(model: PatientModel, inputs: ReplayInputs, eatRateGPerMin = REFERENCE_EAT_RATE_G_PER_MIN): Float64Array {
   if (!(eatRateGPerMin > 0)) throw new RangeError(`eating rate must be > 0 g/min, got ${eatRateGPerMin}`);
   const n = inputs.minute.length;
   const end = inputs.minute[n - 1] + 1;
-  const patient = new PatientSimulator(params, end);
+  const patient = new PatientSimulator(model, end);
   const bg = new Float64Array(end + 1);
   let row = 0;
   for (let m = 0; m < end; m++) {

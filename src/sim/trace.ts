@@ -3,6 +3,7 @@
  * arrays (one row per simulated minute), and its CSV form.
  */
 import { fixed } from '../io/numberFormat.js';
+import { INSULIN_PREPARATIONS, type InsulinPreparation } from '../model/patientModel.js';
 
 export interface Trace {
   readonly patient: string;
@@ -20,6 +21,8 @@ export interface Trace {
   /** Delivered basal rate, U/min, and bolus, U, per minute. */
   readonly basalUPerMin: Float64Array;
   readonly bolusU: Float64Array;
+  /** Pen injections per preparation, U, at the minute given. */
+  readonly injectionsU: Readonly<Record<InsulinPreparation, Float64Array>>;
 }
 
 export function createTrace(patient: string, minutes: number, startTimeOfDayMin: number): Trace {
@@ -34,18 +37,27 @@ export function createTrace(patient: string, minutes: number, startTimeOfDayMin:
     carbsEstimatedG: new Float64Array(minutes),
     basalUPerMin: new Float64Array(minutes),
     bolusU: new Float64Array(minutes),
+    injectionsU: { rapid: new Float64Array(minutes), regular: new Float64Array(minutes), nph: new Float64Array(minutes), long: new Float64Array(minutes) },
   };
 }
 
 /** The trace's array buffers, to transfer it between threads without copying. */
 export function traceBuffers(trace: Trace): ArrayBuffer[] {
-  return [trace.bgMgDl, trace.cgmMgDl, trace.carbsEatenG, trace.carbsAnnouncedG, trace.carbsEstimatedG, trace.basalUPerMin, trace.bolusU].map(
-    (a) => a.buffer as ArrayBuffer,
-  );
+  return [
+    trace.bgMgDl,
+    trace.cgmMgDl,
+    trace.carbsEatenG,
+    trace.carbsAnnouncedG,
+    trace.carbsEstimatedG,
+    trace.basalUPerMin,
+    trace.bolusU,
+    ...INSULIN_PREPARATIONS.map((p) => trace.injectionsU[p]),
+  ].map((a) => a.buffer as ArrayBuffer);
 }
 
 export const TRACE_CSV_HEADER =
-  'minute,day,time_of_day,bg_mg_dl,cgm_mg_dl,carbs_eaten_g,carbs_announced_g,carbs_estimated_g,basal_u_per_h,bolus_u';
+  'minute,day,time_of_day,bg_mg_dl,cgm_mg_dl,carbs_eaten_g,carbs_announced_g,carbs_estimated_g,basal_u_per_h,bolus_u,' +
+  'injected_rapid_u,injected_regular_u,injected_nph_u,injected_long_u';
 
 function clock(minuteOfDay: number): string {
   const h = Math.floor(minuteOfDay / 60);
@@ -61,17 +73,20 @@ function cell(value: number, digits: number): string {
 
 /**
  * CSV with one row per minute. Basal is written in U/h (the unit pumps are
- * programmed in); `day` is 1-based and counts from the scenario start.
+ * programmed in); `day` is 1-based and counts from the scenario start; pen
+ * injections per preparation in U.
  */
 export function traceToCsv(trace: Trace): string {
   const rows = new Array<string>(trace.minutes + 1);
+  const injections = trace.injectionsU;
   rows[0] = TRACE_CSV_HEADER;
   for (let m = 0; m < trace.minutes; m++) {
     const wall = trace.startTimeOfDayMin + m;
     rows[m + 1] =
       `${m},${Math.floor(m / 1440) + 1},${clock(wall % 1440)},${fixed(trace.bgMgDl[m], 3)},${cell(trace.cgmMgDl[m], 3)},` +
       `${cell(trace.carbsEatenG[m], 3)},${cell(trace.carbsAnnouncedG[m], 3)},${cell(trace.carbsEstimatedG[m], 3)},` +
-      `${cell(trace.basalUPerMin[m] * 60, 4)},${cell(trace.bolusU[m], 4)}`;
+      `${cell(trace.basalUPerMin[m] * 60, 4)},${cell(trace.bolusU[m], 4)},` +
+      `${cell(injections.rapid[m], 2)},${cell(injections.regular[m], 2)},${cell(injections.nph[m], 2)},${cell(injections.long[m], 2)}`;
   }
   return rows.join('\n') + '\n';
 }
@@ -84,6 +99,7 @@ export interface TraceSummary {
   readonly totalInsulinU: number;
   readonly totalBasalU: number;
   readonly totalBolusU: number;
+  readonly totalInjectedU: number;
   readonly totalCarbsG: number;
 }
 
@@ -94,6 +110,8 @@ export function summariseTrace(trace: Trace): TraceSummary {
   let basal = 0;
   let bolus = 0;
   let carbs = 0;
+  let injected = 0;
+  for (const p of INSULIN_PREPARATIONS) for (const u of trace.injectionsU[p]) injected += u;
   for (let m = 0; m < trace.minutes; m++) {
     const bg = trace.bgMgDl[m];
     sum += bg;
@@ -108,9 +126,10 @@ export function summariseTrace(trace: Trace): TraceSummary {
     meanBgMgDl: sum / trace.minutes,
     minBgMgDl: min,
     maxBgMgDl: max,
-    totalInsulinU: basal + bolus,
+    totalInsulinU: basal + bolus + injected,
     totalBasalU: basal,
     totalBolusU: bolus,
+    totalInjectedU: injected,
     totalCarbsG: carbs,
   };
 }

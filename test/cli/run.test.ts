@@ -22,7 +22,8 @@ import {
 } from './helpers.js';
 
 const TRACE_HEADER =
-  'minute,day,time_of_day,bg_mg_dl,cgm_mg_dl,carbs_eaten_g,carbs_announced_g,carbs_estimated_g,basal_u_per_h,bolus_u';
+  'minute,day,time_of_day,bg_mg_dl,cgm_mg_dl,carbs_eaten_g,carbs_announced_g,carbs_estimated_g,basal_u_per_h,bolus_u,' +
+  'injected_rapid_u,injected_regular_u,injected_nph_u,injected_long_u';
 const MINUTES_10_DAYS = 14_400;
 
 const ADOLESCENTS = Array.from({ length: 10 }, (_, i) => `adolescent#${String(i + 1).padStart(3, '0')}`);
@@ -129,9 +130,9 @@ describe('run randomised-10day.json on a 2-patient cohort', () => {
     expect(result.stderr).toMatch(/^run randomised-10day\.json: 2\/2 patients, 20\/20 patient-days, /m);
   });
 
-  it('writes traces/ and summary.json only, and leaves no temporary directory behind', () => {
+  it('writes traces, summary and the report, and leaves no temporary directory behind', () => {
     expect(listDir(parent)).toEqual(['run']);
-    expect(listDir(out)).toEqual(['summary.json', 'traces']);
+    expect(listDir(out)).toEqual(['cvga.svg', 'daily.csv', 'lbgi-daily.svg', 'metrics.csv', 'metrics.json', 'plots', 'report.html', 'summary.json', 'traces']);
     expect(listDir(join(out, 'traces'))).toEqual(cohort.map((p) => `${p}.csv`).sort());
   });
 

@@ -12,8 +12,8 @@ const therapy: TherapySettings = {
   bodyWeightKg: 100,
 };
 
-function observation(timeMin: number, cgmMgDl: number, meals: AnnouncedMeal[]): Observation {
-  return { timeMin, day: 1, timeOfDayMin: timeMin, cgmMgDl, cgmTimeMin: timeMin, announcedMeals: meals, controlPeriodMin: 5 };
+function observation(timeMin: number, glucoseMgDl: number, meals: AnnouncedMeal[]): Observation {
+  return { timeMin, day: 1, timeOfDayMin: timeMin, glucoseMgDl, glucoseTimeMin: timeMin, announcedMeals: meals, controlPeriodMin: 5 };
 }
 
 describe('standard therapy (MODEL.md §2)', () => {

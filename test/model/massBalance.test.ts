@@ -1,5 +1,7 @@
+import { t1dModel } from '../../src/model/t1d.js';
 import { describe, expect, it } from 'vitest';
-import { findPatient, loadUvaPadovaCohort } from '../../src/cohort/uvaPadova.js';
+import { loadUvaPadovaCohort } from '../../src/cohort/uvaPadova.js';
+import { findPatient } from '../../src/cohort/selection.js';
 import { QGUT, QSTO1, QSTO2, rateOfAppearance } from '../../src/model/gastric.js';
 import { basalRateUPerMin } from '../../src/model/parameters.js';
 import { T1D_STATE_SIZE } from '../../src/model/t1d.js';
@@ -13,7 +15,7 @@ import { PatientSimulator } from '../../src/sim/patientSimulator.js';
 function appearedGlucoseMg(name: string, carbsG: number, eatRateGPerMin: number) {
   const patient = findPatient(loadUvaPadovaCohort(), name, 'test');
   const p = patient.params;
-  const sim = new PatientSimulator(p, 1440);
+  const sim = new PatientSimulator(t1dModel(p), 1440);
   const state = new Float64Array(T1D_STATE_SIZE);
   const raMgPerMin = new Float64Array(1441);
   const basal = basalRateUPerMin(p);

@@ -1,7 +1,9 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { t1dModel } from '../../src/model/t1d.js';
 import { describe, expect, it } from 'vitest';
-import { findPatient, loadUvaPadovaCohort } from '../../src/cohort/uvaPadova.js';
+import { loadUvaPadovaCohort } from '../../src/cohort/uvaPadova.js';
+import { findPatient } from '../../src/cohort/selection.js';
 import { parseCsv } from '../../src/io/csv.js';
 import { parseReplayCsv, replay } from '../../src/sim/replay.js';
 
@@ -24,7 +26,7 @@ describe('replay of the reference trajectories', () => {
       const text = readFileSync(join(ORACLE_DIR, file), 'utf8');
       const table = parseCsv(text, file);
       const oracleBg = table.rows.map((r) => Number(r[3]));
-      const bg = replay(findPatient(cohort, patientOf(file), file).params, parseReplayCsv(text, file));
+      const bg = replay(t1dModel(findPatient(cohort, patientOf(file), file).params), parseReplayCsv(text, file));
       expect(bg.length).toBe(oracleBg.length + 1);
       let maxErr = 0;
       for (let m = 0; m < oracleBg.length; m++) maxErr = Math.max(maxErr, Math.abs(bg[m] - oracleBg[m]));

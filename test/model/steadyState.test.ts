@@ -1,3 +1,4 @@
+import { t1dModel } from '../../src/model/t1d.js';
 import { describe, expect, it } from 'vitest';
 import { loadUvaPadovaCohort } from '../../src/cohort/uvaPadova.js';
 import { basalRateUPerMin } from '../../src/model/parameters.js';
@@ -9,7 +10,7 @@ describe('basal steady state', () => {
   it('has the 30 subjects', () => expect(cohort.length).toBe(30));
   for (const patient of cohort) {
     it(`${patient.name}: basal only, no meals, 24 h: BG within 0.01 mg/dL of Gb`, () => {
-      const sim = new PatientSimulator(patient.params, 1440);
+      const sim = new PatientSimulator(t1dModel(patient.params), 1440);
       const basal = basalRateUPerMin(patient.params);
       let maxDeviation = 0;
       for (let m = 0; m < 1440; m++) {
@@ -23,7 +24,7 @@ describe('basal steady state', () => {
 
   it('the steady state needs its insulin: without basal, glucose rises', () => {
     const patient = cohort[10];
-    const sim = new PatientSimulator(patient.params, 1440);
+    const sim = new PatientSimulator(t1dModel(patient.params), 1440);
     for (let m = 0; m < 1440; m++) sim.beginMinute(m, 0);
     expect(sim.bloodGlucoseAt(1440)).toBeGreaterThan(patient.params.Gb + 50);
   });

@@ -33,12 +33,11 @@ describe.skipIf(!chromiumPath)('report.html in headless Chromium', () => {
     try {
       const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
       await page.goto(pathToFileURL(join(out, 'report.html')).href);
-      const sizes = await page.evaluate(() =>
-        Array.from(document.querySelectorAll('svg')).map((svg) => {
-          const r = svg.getBoundingClientRect();
-          return { width: r.width, height: r.height, marks: svg.querySelectorAll('path, circle, rect, line, polyline').length };
-        }),
-      );
+      // Runs in the page (a string, as this project compiles without DOM types).
+      const sizes = (await page.evaluate(`Array.from(document.querySelectorAll('svg')).map((svg) => {
+        const r = svg.getBoundingClientRect();
+        return { width: r.width, height: r.height, marks: svg.querySelectorAll('path, circle, rect, line, polyline').length };
+      })`)) as { width: number; height: number; marks: number }[];
       // CVGA, daily LBGI, and one trace per patient.
       expect(sizes.length).toBe(2 + 3);
       for (const s of sizes) {

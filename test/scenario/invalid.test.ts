@@ -42,8 +42,8 @@ describe('schema errors name the field', () => {
   });
 
   it('unknown sensor model, quoted, with the known ones', () => {
-    const message = rejectsRandomised((j) => (j.sensor.model = 'Libre'), 'sensor.model', /^must be one of Dexcom, GuardianRT, Navigator, ideal \(got "Libre"\)$/);
-    expect(message).toBe('bad.json: sensor.model: must be one of Dexcom, GuardianRT, Navigator, ideal (got "Libre")');
+    const message = rejectsRandomised((j) => (j.sensor.model = 'Libre'), 'sensor.model', /^must be one of Dexcom, GuardianRT, Navigator, ideal, smbg \(got "Libre"\)$/);
+    expect(message).toBe('bad.json: sensor.model: must be one of Dexcom, GuardianRT, Navigator, ideal, smbg (got "Libre")');
   });
 
   it('unknown pump model', () => {

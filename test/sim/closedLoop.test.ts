@@ -1,5 +1,7 @@
+import { t1dModel } from '../../src/model/t1d.js';
 import { describe, expect, it } from 'vitest';
-import { findPatient, loadUvaPadovaCohort } from '../../src/cohort/uvaPadova.js';
+import { loadUvaPadovaCohort } from '../../src/cohort/uvaPadova.js';
+import { findPatient } from '../../src/cohort/selection.js';
 import type { Controller, DayRecord, InsulinRequest, Observation } from '../../src/control/types.js';
 import { IdealSensor } from '../../src/devices/cgm.js';
 import { IdealPump } from '../../src/devices/pump.js';
@@ -49,7 +51,7 @@ describe('closed loop', () => {
   it('matches a replay of its own delivered inputs (one model, one integrator path)', async () => {
     const p = findPatient(cohort, 'adolescent#003', 'test');
     const t = await runClosedLoop({
-      params: p.params,
+      model: t1dModel(p.params),
       days: 1,
       startTimeOfDayMin: 0,
       controlPeriodMin: 5,
@@ -62,7 +64,7 @@ describe('closed loop', () => {
     const carbsG = new Float64Array(1440);
     carbsG[400] = 50;
     const insulin = new Float64Array(1440).map((_, i) => t.basalUPerMin[i] + t.bolusU[i]);
-    const bg = replay(p.params, { minute, carbsG, insulinUPerMin: insulin });
+    const bg = replay(t1dModel(p.params), { minute, carbsG, insulinUPerMin: insulin });
     // Same model and inputs; only where integration stretches end differs, so within integration error.
     for (let m = 0; m < 1440; m++) expect(Math.abs(bg[m] - t.bgMgDl[m])).toBeLessThan(1e-3);
     expect(t.bolusU[400]).toBeCloseTo(50 / p.therapy.carbRatioGPerU, 10);
@@ -80,17 +82,17 @@ describe('closed loop', () => {
         return { basalUPerMin: basal, bolusU: 0 };
       },
       endOfDay: async (record) => {
-        records.push({ ...record, cgmMgDl: record.cgmMgDl.slice() });
+        records.push({ ...record, glucoseMgDl: record.glucoseMgDl.slice() });
       },
     };
     const syncController: Controller = { decide: () => ({ basalUPerMin: basal, bolusU: 0 }) };
-    const setup = { params: p.params, days: 2, startTimeOfDayMin: 360, controlPeriodMin: 10, meals: [], sensor: new IdealSensor(5), pump: new IdealPump() };
+    const setup = { model: t1dModel(p.params), days: 2, startTimeOfDayMin: 360, controlPeriodMin: 10, meals: [], sensor: new IdealSensor(5), pump: new IdealPump() };
     const a = await runClosedLoop({ ...setup, controller: asyncController });
     const b = await runClosedLoop({ ...setup, controller: syncController });
     expect(Buffer.from(a.bgMgDl.buffer).equals(Buffer.from(b.bgMgDl.buffer))).toBe(true);
     expect(records.map((r) => r.day)).toEqual([1, 2]);
     expect(records[1].startMin).toBe(1440);
-    expect(records[0].cgmMgDl.length).toBe(1440);
+    expect(records[0].glucoseMgDl.length).toBe(1440);
     expect(seen.length).toBe(2 * 144);
     expect(seen[0].timeOfDayMin).toBe(360);
     expect(seen[1].timeMin).toBe(10);

@@ -1,0 +1,129 @@
+/**
+ * The Dalla Man 2007 meal model with endogenous insulin secretion and liver
+ * insulin extraction (C. Dalla Man, R. A. Rizza, C. Cobelli, IEEE TBME
+ * 54(10):1740, 2007, "DM2007"), exactly as MODEL.md §3 fixes it, for T2DM
+ * and normal subjects. It shares the gastric, glucose, insulin-action and
+ * subcutaneous subsystems with the T1D model (one implementation of each) and
+ * appends two states:
+ *
+ * 0–12 as the T1D model (MODEL.md §1) · 13 Ipo portal insulin (pmol/kg) ·
+ * 14 Y static secretion above basal (pmol/kg/min) · then the depots of
+ * slower insulin preparations (DepotSet), starting empty.
+ *
+ * Blood glucose is plasma glucose G = Gp/VG (DM2007 eq. 3), the quantity a
+ * meter measures; Gs (state 12, Gs' = ksc·(Gp − Gs), S2008) is kept so that a
+ * CGM can still be attached.
+ */
+import { gastricDerivatives, QGUT, QSTO1, QSTO2 } from './gastric.js';
+import { GP, GS, GT, glucoseDerivatives } from './glucose.js';
+import { I1, ID, IL, insulinActionDerivatives, IP, ISC1, ISC2, subcutaneousDerivatives, X } from './insulin.js';
+import { DepotSet, type DepotModel, type ModelInputs, type PatientModel, type RightHandSide } from './patientModel.js';
+import { basalStateProblems, type T2dmBasalState, type T2dmParameters, t2dmSteadyState } from './t2dmParameters.js';
+
+/** Portal-vein insulin Ipo and the static secretion state Y (DM2007 eqs. 23–26). */
+export const IPO = 13;
+export const Y = 14;
+export const T2DM_STATE_SIZE = 15;
+
+/**
+ * Right-hand side of MODEL.md §3 for subject `p` with basal state `basal`,
+ * reading the live `inputs`; `depots` add slower preparations into plasma.
+ * Allocates nothing per call: every constant is hoisted into the closure.
+ */
+export function t2dmRightHandSide(p: T2dmParameters, basal: T2dmBasalState, inputs: ModelInputs, depots?: DepotSet): RightHandSide {
+  // The shared insulin-action code reads Vi, p2u, ki and Ib; Ib is derived.
+  const action = { Vi: p.Vi, p2u: p.p2u, ki: p.ki, Ib: basal.Ib };
+  const { m1, m5, m6, gamma, alpha, beta, K, Gb, kp2, kp3, kp4 } = p;
+  const m2m4 = p.m2 + p.m4;
+  const m2 = p.m2;
+  const kp1 = basal.kp1;
+  const sb = basal.Sb;
+  const invVg = 1 / p.Vg;
+  const depotSet = depots && depots.stateCount > 0 ? depots : undefined;
+  return (_t, x, dx) => {
+    const ra = gastricDerivatives(p, inputs.emptying, x, dx, inputs.mealMgPerMin);
+    const ipo = x[IPO];
+    // EGP = kp1 − kp2·Gp − kp3·Id − kp4·Ipo (DM2007 eq. 11); clipped at 0 in glucoseDerivatives as in MODEL.md §1.
+    const egp = kp1 - kp2 * x[GP] - kp3 * x[ID] - kp4 * ipo;
+    glucoseDerivatives(p, x, dx, egp, ra);
+    // dG/dt of G = Gp/VG drives the dynamic (first-phase) secretion (eq. 24).
+    const dGdt = dx[GP] * invVg;
+    const excess = x[GP] * invVg - Gb;
+
+    let appearance = subcutaneousDerivatives(p, x, dx, inputs.insulinPmolPerKgPerMin);
+    if (depotSet) appearance += depotSet.appearance(inputs, x, dx);
+
+    // Secretion into the liver S = gamma·Ipo (eq. 23); hepatic extraction HE = −m5·S + m6 and
+    // m3 = HE·m1/(1 − HE) (eqs. 20–21). HE is a fraction: the linear law is held at 0 should a
+    // secretion burst exceed m6/m5 (outside DM2007's fitted range; the tests check it never acts there).
+    const s = gamma * ipo;
+    const he = Math.max(m6 - m5 * s, 0);
+    const m3 = (he * m1) / (1 - he);
+    const ip = x[IP];
+    const il = x[IL];
+    // Positivity guard of MODEL.md §1 on Ip and Il.
+    dx[IP] = ip < 0 ? 0 : -m2m4 * ip + m1 * il + appearance;
+    dx[IL] = il < 0 ? 0 : -(m1 + m3) * il + m2 * ip + s;
+    insulinActionDerivatives(action, x, dx);
+
+    // Portal insulin (eq. 23): Ipo' = −gamma·Ipo + Spo, Spo = Y + K·max(dG/dt, 0) + Sb (eq. 24).
+    const y = x[Y];
+    dx[IPO] = -gamma * ipo + y + (dGdt > 0 ? K * dGdt : 0) + sb;
+    // Static secretion (eqs. 25–26, threshold h = Gb): Y' = −alpha·(Y − beta·(G − Gb)), or
+    // −alpha·(Y + Sb) where that would drive total secretion below zero.
+    const target = beta * excess;
+    dx[Y] = target >= -sb ? -alpha * (y - target) : -alpha * (y + sb);
+  };
+}
+
+/** Plasma glucose G = Gp/VG, mg/dL (DM2007 eq. 3). */
+export function t2dmPlasmaGlucose(p: T2dmParameters, x: ArrayLike<number>): number {
+  return x[GP] / p.Vg;
+}
+
+/** The basal initial state of MODEL.md §3 (length T2DM_STATE_SIZE), from `t2dmSteadyState`. */
+export function t2dmInitialState(basal: T2dmBasalState): number[] {
+  const x = new Array<number>(T2DM_STATE_SIZE).fill(0);
+  x[QSTO1] = 0;
+  x[QSTO2] = 0;
+  x[QGUT] = 0;
+  x[GP] = basal.Gpb;
+  x[GT] = basal.Gtb;
+  x[IP] = basal.Ipb;
+  x[X] = 0;
+  x[I1] = basal.Ib;
+  x[ID] = basal.Ib;
+  x[IL] = basal.Ilb;
+  x[ISC1] = 0;
+  x[ISC2] = 0;
+  x[GS] = basal.Gpb;
+  x[IPO] = basal.Ipob;
+  x[Y] = 0;
+  return x;
+}
+
+/**
+ * A T2DM (or normal) subject as a PatientModel: basal state computed from
+ * the parameters (`t2dmSteadyState`), no exogenous basal insulin, blood
+ * glucose Gp/VG; `depots` append their states after the 15 of the model.
+ * Throws a RangeError naming the subject when it has no physiological steady state.
+ */
+export function t2dmModel(p: T2dmParameters, depots: readonly DepotModel[] = []): PatientModel {
+  const basal = t2dmSteadyState(p);
+  const problems = basalStateProblems(p, basal);
+  if (problems.length > 0) throw new RangeError(`${p.name}: no physiological steady state: ${problems.join('; ')}`);
+  const depotSet = new DepotSet(depots, T2DM_STATE_SIZE);
+  const initialState = [...t2dmInitialState(basal), ...new Array<number>(depotSet.stateCount).fill(0)];
+  return {
+    name: p.name,
+    bodyWeightKg: p.BW,
+    stateSize: T2DM_STATE_SIZE + depotSet.stateCount,
+    initialState,
+    gastric: p,
+    glucoseStateIndex: GP,
+    glucoseVolumeDlPerKg: p.Vg,
+    basalInsulinUPerMin: 0,
+    depotOffsets: depotSet.offsets,
+    rightHandSide: (inputs) => t2dmRightHandSide(p, basal, inputs, depotSet),
+  };
+}
