@@ -6,6 +6,9 @@
  *   short warm-up; the time of the simulation itself (meal plan, devices,
  *   controller, model, trace in memory), not of writing CSV.
  * - msPerPatientDay30: the same for a 30-day scenario (cost linear in days?).
+ * - msPerPatientDayT2dm: 30 subjects of patients/t2dm-100.json × 14 days of
+ *   scenarios/t2dm-smbg-14day.json (SMBG, NPH + regular by pen), one thread,
+ *   and t2dmToT1dRatio its cost per patient-day over the T1D figure.
  * - patientDaysPerSecond: the 10-day cohort on worker threads, all cores.
  * - runSeconds: the whole `glucosim run` pipeline in-process with trace CSVs
  *   and the report written (to a temporary directory), all cores;
@@ -19,7 +22,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadUvaPadovaCohort } from '../src/cohort/uvaPadova.js';
+import { loadPopulation } from '../src/cohort/population.js';
 import { PROJECT_ROOT } from '../src/io/paths.js';
 import { parseScenario } from '../src/scenario/load.js';
 import type { Scenario } from '../src/scenario/types.js';
@@ -34,7 +37,7 @@ import type { Trace } from '../src/sim/trace.js';
 const scenarioFile = join(PROJECT_ROOT, 'scenarios', 'randomised-10day.json');
 const scenarioJson = JSON.parse(readFileSync(scenarioFile, 'utf8')) as Record<string, unknown>;
 const scenarioOfDays = (days: number): Scenario => parseScenario({ ...scenarioJson, days }, scenarioFile);
-const cohort = loadUvaPadovaCohort();
+const cohort = loadPopulation('uva-padova-s2008', 'bench');
 
 const traces: Trace[] = [];
 
@@ -74,6 +77,16 @@ metricsSeconds();
 const metricsTime = metricsSeconds();
 log('30 patients × 30 days, one thread');
 const ms30 = await msPerPatientDay(scenarioOfDays(30));
+// T2DM: the shipped SMBG/MDI scenario on 30 subjects of the generated cohort, one thread.
+const t2dmFile = join(PROJECT_ROOT, 'scenarios', 't2dm-smbg-14day.json');
+const t2dmScenario = parseScenario(JSON.parse(readFileSync(t2dmFile, 'utf8')), t2dmFile);
+const t2dmCohort = loadPopulation(t2dmScenario.patients, t2dmFile).slice(0, 30);
+log('30 T2DM patients × 14 days (SMBG, NPH + regular by pen), one thread');
+for (const patient of t2dmCohort.slice(0, 5)) await runPatient(t2dmScenario, patient, t2dmScenario.seed);
+const t2dmStart = performance.now();
+for (const patient of t2dmCohort) await runPatient(t2dmScenario, patient, t2dmScenario.seed);
+const msT2dm = (performance.now() - t2dmStart) / (t2dmCohort.length * t2dmScenario.days);
+
 const workers = availableParallelism();
 log(`30 patients × 10 days, ${workers} workers`);
 const parallelStart = performance.now();
@@ -104,6 +117,8 @@ process.stdout.write(
     msPerPatientDay: round(ms10, 3),
     msPerPatientDay30: round(ms30, 3),
     ratio30to10: round(ms30 / ms10, 3),
+    msPerPatientDayT2dm: round(msT2dm, 3),
+    t2dmToT1dRatio: round(msT2dm / ms10, 3),
     patientDaysPerSecond: round((cohort.length * tenDays.days) / parallelSeconds, 1),
     workers,
     runSeconds: round(runReported, 3),

@@ -4,6 +4,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { InputError } from '../io/errors.js';
 import { baselineCommand, checkCommand } from './check.js';
+import { cohortGenerateCommand } from './cohort.js';
 import { metricsCommand } from './metrics.js';
 import { replayCommand } from './replay.js';
 import { runCommand } from './run.js';
@@ -161,7 +162,26 @@ await yargs(hideBin(process.argv))
       }
     },
   )
-  .demandCommand(1, 'give a command: run, replay, metrics, baseline or check')
+  .command(
+    'cohort <action>',
+    'Generate a virtual cohort file (cohort generate --type t2dm --n 100 --seed 7 --out patients/t2dm-100.json)',
+    (y) =>
+      y
+        .positional('action', { type: 'string', choices: ['generate'], demandOption: true })
+        .option('type', { type: 'string', describe: 'cohort type: t2dm' })
+        .option('n', { type: 'string', describe: 'number of subjects' })
+        .option('seed', { type: 'string', describe: 'seed of the draws (default 1)' })
+        .option('out', { type: 'string', describe: 'cohort file to write (JSON)' }),
+    (argv) => {
+      try {
+        const out = cohortGenerateCommand({ type: once(argv.type, 'type'), n: once(argv.n, 'n'), seed: once(argv.seed, 'seed'), out: once(argv.out, 'out') });
+        process.stdout.write(`${out}\n`);
+      } catch (err) {
+        fail(err);
+      }
+    },
+  )
+  .demandCommand(1, 'give a command: run, replay, metrics, baseline, check or cohort')
   .help()
   .fail((message, err) => {
     if (err) fail(err);

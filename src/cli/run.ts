@@ -6,13 +6,13 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { loadUvaPadovaCohort } from '../cohort/uvaPadova.js';
+import { loadPopulation } from '../cohort/population.js';
 import { selectPatients } from '../cohort/selection.js';
 import { buildDirectoryAtomic, writeFileAtomic } from '../io/atomic.js';
 import { InputError } from '../io/errors.js';
 import { loadScenario } from '../scenario/load.js';
-import { controllerEntry } from '../control/registry.js';
 import { runCohort } from '../sim/cohortRun.js';
+import { controllerFor, modelFor } from '../sim/patientRun.js';
 import { analysePatient, lastDaysWindow, type PatientAnalysis } from '../report/patientAnalysis.js';
 import { writeRunReport } from '../report/runReport.js';
 import { progressReporter } from './progress.js';
@@ -44,11 +44,22 @@ export function parseSeed(text: string): number | string {
 export async function runCommand(args: RunArguments): Promise<string> {
   // Everything that can be wrong with the input is checked before anything is written.
   const scenario = loadScenario(args.scenario);
+  const population = loadPopulation(scenario.patients, scenario.file);
   const patients =
     args.cohort !== undefined
-      ? selectPatients(loadUvaPadovaCohort(), args.cohort, '--cohort', '')
-      : selectPatients(loadUvaPadovaCohort(), scenario.cohort, scenario.file, 'cohort');
-  controllerEntry(scenario.controller.name, scenario.file).prepare(scenario.controller.options, scenario.file);
+      ? selectPatients(population, args.cohort, '--cohort', '')
+      : selectPatients(population, scenario.cohort, scenario.file, 'cohort');
+  // Build each patient's controller and model once before anything runs, so
+  // a therapy the cohort cannot support is refused up front, naming the file.
+  for (const patient of patients) {
+    try {
+      controllerFor(scenario, patient);
+      modelFor(scenario, patient);
+    } catch (err) {
+      if (err instanceof InputError) throw err;
+      throw new InputError(scenario.file, 'controller', err instanceof Error ? err.message : String(err));
+    }
+  }
   const workers = args.workers ?? availableParallelism();
   if (!Number.isInteger(workers) || workers < 1) throw new InputError('--workers', '', `must be a whole number ≥ 1, got ${args.workers}`);
   // As in a scenario file (schema: minLength 1), an empty seed is a mistake, e.g. `--seed "$UNSET"`.

@@ -16,21 +16,24 @@
  *   only published subject-level parameter set of this model family. The
  *   cap: that table has 10 subjects, and its largest CVs (kabs 0.98, m5 0.57,
  *   Vmx 0.59, kp3 0.59) come from one or two extreme subjects; 0.40 keeps 95 %
- *   of draws within ×0.45 … ×2.1 of the mean. test/cohort/t2dm.test.ts
+ *   of draws within ×0.44 … ×2.0 of the mean. test/cohort/t2dm.test.ts
  *   recomputes these CVs from the file;
  * - parameters the S2008 table does not vary (f, Fsnc, ke1, ke2, HEb) are
  *   fixed, and so is gamma (0.5 in both DM2007 groups);
  * - T2DM-only parameters, which have no S2008 counterpart, get stated
  *   choices: kp4 0.40 as kp3 (both are insulin effects on EGP); K and beta
  *   (dynamic and static beta-cell responsivity) 0.40, alpha 0.30; m6 0.05,
- *   because basal secretion is Sb = (m6 − HEb)/m5, so 5 % on m6 is ±24 % on
- *   m6 − HEb and with m5's 40 % gives fasting insulin a CV near 50 %;
+ *   because basal secretion is Sb = (m6 − HEb)/m5, so 5 % on m6 is already
+ *   ±19 % on m6 − HEb: with m5's 40 % and the insulin kinetics' spread,
+ *   unselected draws have Sb CV 44 % and fasting insulin CV 57 % (1000 draws);
  * - fasting glucose Gb is log-normal around the T2DM mean subject's 159.2
  *   mg/dL with CV 0.15 (a stated choice), within the accepted range below.
  * Acceptance (else the subject is drawn again from its own stream, and the
  * rejection is counted): `basalStateProblems` finds nothing (all basal states
- * positive, HEb < m6 < 1, f, b, d ≤ 1, kmin < kmax), and fasting glucose,
- * basal insulin, basal EGP and basal secretion lie in the ranges of the rule.
+ * positive, HEb < m6 < 1, f, b, d ≤ 1, kmin < kmax); fasting glucose, basal
+ * insulin, basal EGP and basal secretion lie in the ranges of the rule; and
+ * the steady state survives a meal (no hypoglycaemia, back to Gb within 48 h;
+ * see `DEFAULT_T2DM_COHORT_RULE`).
  */
 import { InputError } from '../io/errors.js';
 import { readJsonFile } from '../io/json.js';
@@ -46,6 +49,7 @@ import {
   t2dmSteadyState,
 } from '../model/t2dmParameters.js';
 import { randomStream } from '../random/streams.js';
+import { PatientSimulator } from '../sim/patientSimulator.js';
 
 /** The value of `format` in a cohort file. */
 export const T2DM_COHORT_FORMAT = 'glucosim-cohort/1';
@@ -57,6 +61,17 @@ export type Range = readonly [number, number];
 export interface T2dmCohortRule {
   /** Coefficient of variation of each varied parameter (log-normal, arithmetic mean = the mean subject's value). */
   readonly cv: Readonly<Partial<Record<T2dmParameterName, number>>>;
+  /**
+   * Meal challenge: after `gramsPerKg` of glucose (eaten at 5 g/min, the
+   * reference rate), plasma glucose must stay ≥ `minMgDl` and be back within
+   * `returnMgDl` of Gb `afterMin` minutes after the meal.
+   */
+  readonly challenge: {
+    readonly gramsPerKg: number;
+    readonly minMgDl: number;
+    readonly returnMgDl: number;
+    readonly afterMin: number;
+  };
   /** Accepted basal values. */
   readonly accept: {
     /** Fasting plasma glucose, mg/dL. */
@@ -82,6 +97,15 @@ export interface T2dmCohortRule {
  * - EGPb 1.2–3.5 mg/kg/min: around the 1.92 (normal) and 1.99 (T2DM) of the
  *   DM2007 mean subjects, allowing the raised fasting EGP of T2DM; our choice;
  * - Sb 0.5–12 pmol/kg/min: around 1.55 (normal) and 4.03 (T2DM); our choice.
+ * A steady state must also be stable and physiological under a meal, which no
+ * basal value shows (an exact steady state holds even when it is unstable):
+ * the meal challenge gives each subject DM2007's meal (1 g/kg glucose) and
+ * asks that glucose never falls below 70 mg/dL (ADA level-1 hypoglycaemia: a
+ * T2DM subject on no glucose-lowering drug is not made hypoglycaemic by a
+ * meal) and that it is back within 2 mg/dL of Gb 48 h later (the steady
+ * state attracts; the slowest subjects need ~36 h, through ki and alpha).
+ * Without it, ~8 % of draws overshoot into hypoglycaemia after a meal, one
+ * down to 0 mg/dL, where the positivity guard of MODEL.md §1 holds it.
  */
 export const DEFAULT_T2DM_COHORT_RULE: T2dmCohortRule = {
   cv: {
@@ -89,6 +113,7 @@ export const DEFAULT_T2DM_COHORT_RULE: T2dmCohortRule = {
     kmax: 0.3, kmin: 0.4, kabs: 0.4, b: 0.15, d: 0.4, kp2: 0.4, kp3: 0.4, kp4: 0.4, ki: 0.4, Vm0: 0.4, Vmx: 0.4,
     Km0: 0.1, p2u: 0.3, K: 0.4, alpha: 0.3, beta: 0.4, ka1: 0.25, ka2: 0.3, kd: 0.1, ksc: 0.3,
   },
+  challenge: { gramsPerKg: 1, minMgDl: 70, returnMgDl: 2, afterMin: 2880 },
   accept: { Gb: [126, 250], Ib: [18, 180], EGPb: [1.2, 3.5], Sb: [0.5, 12] },
 };
 
@@ -118,9 +143,33 @@ export function t2dmSubjectName(i: number): string {
   return `t2dm#${String(i + 1).padStart(3, '0')}`;
 }
 
+/** What the meal challenge saw: lowest plasma glucose and the distance from Gb at the end, mg/dL. */
+export interface MealChallengeResult {
+  readonly minMgDl: number;
+  readonly endDeviationMgDl: number;
+}
+
+/** Run `rule.challenge` on subject `p` (which must have a valid steady state): minute-by-minute plasma glucose. */
+export function t2dmMealChallenge(p: T2dmParameters, challenge: T2dmCohortRule['challenge'] = DEFAULT_T2DM_COHORT_RULE.challenge): MealChallengeResult {
+  const sim = new PatientSimulator(t2dmModel(p), challenge.afterMin);
+  sim.eat(challenge.gramsPerKg * p.BW, REFERENCE_EAT_RATE_G_PER_MIN);
+  let min = Infinity;
+  for (let m = 0; m < challenge.afterMin; m++) {
+    sim.beginMinute(m, 0);
+    min = Math.min(min, sim.bloodGlucoseAt(m));
+  }
+  const end = sim.bloodGlucoseAt(challenge.afterMin);
+  return { minMgDl: Math.min(min, end), endDeviationMgDl: Math.abs(end - p.Gb) };
+}
+
+/** Eating rate of the challenge meal, g/min: the S2008 reference rate (MODEL.md §1). */
+const REFERENCE_EAT_RATE_G_PER_MIN = 5;
+
 /**
  * Why a subject fails `rule` (empty: accepted). Reasons are short keys
- * ("Gb", "Ib", "EGPb", "Sb", "steady state") so rejections can be counted.
+ * ("steady state", "Gb", "Ib", "EGPb", "Sb", "hypoglycaemia", "no return")
+ * so rejections can be counted. The meal challenge runs only for subjects
+ * that pass the basal checks.
  */
 export function t2dmRejectionReasons(p: T2dmParameters, rule: T2dmCohortRule = DEFAULT_T2DM_COHORT_RULE): string[] {
   const basal = t2dmSteadyState(p);
@@ -131,6 +180,10 @@ export function t2dmRejectionReasons(p: T2dmParameters, rule: T2dmCohortRule = D
   if (!inRange(basal.Ib, rule.accept.Ib)) reasons.push('Ib');
   if (!inRange(basal.EGPb, rule.accept.EGPb)) reasons.push('EGPb');
   if (!inRange(basal.Sb, rule.accept.Sb)) reasons.push('Sb');
+  if (reasons.length > 0) return reasons;
+  const meal = t2dmMealChallenge(p, rule.challenge);
+  if (meal.minMgDl < rule.challenge.minMgDl) reasons.push('hypoglycaemia');
+  if (!(meal.endDeviationMgDl <= rule.challenge.returnMgDl)) reasons.push('no return');
   return reasons;
 }
 
@@ -182,6 +235,11 @@ export function generateT2dmCohort(n: number, seed: number, rule: T2dmCohortRule
   return { seed, n, rule, attempts, rejected, rejectedBy: sortedKeys(rejectedBy), subjects };
 }
 
+/** Arrays of numbers or strings on one line ([126, 250]), for a readable rule. */
+function compactArrays(json: string): string {
+  return json.replace(/\[\n\s+([^[\]{}]*?)\n\s*\]/g, (_m, inner: string) => `[${inner.split(/,\n\s+/).join(', ')}]`);
+}
+
 function sortedKeys<T>(o: Record<string, T>): Record<string, T> {
   return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
 }
@@ -203,6 +261,10 @@ export function t2dmCohortJson(cohort: GeneratedT2dmCohort, generatedBy: string)
     cvSource:
       'S2008 adults (patients/uva-padova-s2008/vpatient_params.csv) sd/mean rounded to 0.05, capped at 0.40; kp4, K, beta 0.40, alpha 0.30, m6 0.05, Gb 0.15 chosen (src/cohort/t2dm.ts)',
     fixed,
+    challenge: {
+      ...cohort.rule.challenge,
+      meaning: 'after gramsPerKg·BW g of glucose eaten at 5 g/min: plasma glucose ≥ minMgDl throughout, and within returnMgDl of Gb afterMin minutes after the meal',
+    },
     accept: {
       ...cohort.rule.accept,
       steadyState: 'every basal state > 0 (Gpb, Gtb, EGPb, Uidb, Sb, Ipb, Ilb, Ipob, Ib, m3(0), kp1), HEb < m6 < 1, f, b, d ≤ 1, kmin < kmax',
@@ -220,7 +282,7 @@ export function t2dmCohortJson(cohort: GeneratedT2dmCohort, generatedBy: string)
     rule,
     generatedBy,
   };
-  const lines = Object.entries(head).map(([k, v]) => `  ${JSON.stringify(k)}: ${JSON.stringify(v, null, 2).replace(/\n/g, '\n  ')}`);
+  const lines = Object.entries(head).map(([k, v]) => `  ${JSON.stringify(k)}: ${compactArrays(JSON.stringify(v, null, 2)).replace(/\n/g, '\n  ')}`);
   const subjects = cohort.subjects.map((s) => {
     const params = Object.fromEntries(T2DM_PARAMETER_NAMES.map((k) => [k, s.params[k]]));
     return `    ${JSON.stringify({ name: s.name, params })}`;

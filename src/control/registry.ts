@@ -5,12 +5,15 @@
 import { InputError } from '../io/errors.js';
 import { MultipleDailyInjections, parseMdiOptions } from './multipleDailyInjections.js';
 import { STANDARD_THERAPY_DEFAULTS, StandardTherapy, type StandardTherapyOptions } from './standardTherapy.js';
+import type { InsulinPreparation } from '../model/patientModel.js';
 import type { Controller, TherapySettings } from './types.js';
 
 export interface ControllerEntry {
   readonly description: string;
   /** Validate options (throws InputError) and return a factory for one patient. */
   prepare(options: Readonly<Record<string, unknown>>, file: string): (therapy: TherapySettings) => Controller;
+  /** The insulin preparations the controller may inject with these options (the model carries their depots). */
+  preparations?(options: Readonly<Record<string, unknown>>, file: string): readonly InsulinPreparation[];
 }
 
 type OptionKind = 'boolean' | 'number';
@@ -50,6 +53,9 @@ export const CONTROLLERS: Readonly<Record<string, ControllerEntry>> = {
         correctionThresholdMgDl: 0,
         preBolusMin: 0,
         bolusScale: 0,
+        basalUPerH: 0,
+        carbRatioGPerU: 0,
+        correctionFactorMgDlPerU: 0,
       });
       return (therapy) => new StandardTherapy(therapy, opts);
     },
@@ -59,6 +65,13 @@ export const CONTROLLERS: Readonly<Record<string, ControllerEntry>> = {
     prepare(options, file) {
       const opts = parseMdiOptions(options, file);
       return (therapy) => new MultipleDailyInjections(therapy, opts);
+    },
+    preparations(options, file) {
+      const opts = parseMdiOptions(options, file);
+      const used = new Set<InsulinPreparation>(opts.doses.map((d) => d.preparation));
+      if (opts.slidingScale) used.add(opts.slidingScale.preparation);
+      if (opts.mealBolus) used.add('rapid');
+      return [...used];
     },
   },
 };

@@ -18,6 +18,13 @@ export interface StandardTherapyOptions {
   readonly preBolusMin: number;
   /** Multiplies every meal bolus: a therapy that over- (> 1) or under-doses (< 1), for sensitivity studies. */
   readonly bolusScale: number;
+  /**
+   * Therapy settings in place of the patient's (NaN: the patient's own) — for
+   * cohorts that give none (T2DM on a pump) or for tuning studies.
+   */
+  readonly basalUPerH: number;
+  readonly carbRatioGPerU: number;
+  readonly correctionFactorMgDlPerU: number;
 }
 
 export const STANDARD_THERAPY_DEFAULTS: StandardTherapyOptions = {
@@ -26,6 +33,9 @@ export const STANDARD_THERAPY_DEFAULTS: StandardTherapyOptions = {
   correctionThresholdMgDl: 150,
   preBolusMin: 0,
   bolusScale: 1,
+  basalUPerH: NaN,
+  carbRatioGPerU: NaN,
+  correctionFactorMgDlPerU: NaN,
 };
 
 /** Meal bolus in U for an announced meal at sensor glucose `cgmMgDl`. */
@@ -43,7 +53,19 @@ export class StandardTherapy implements Controller {
   private readonly bolused = new Set<number>();
 
   constructor(therapy: TherapySettings, options: StandardTherapyOptions = STANDARD_THERAPY_DEFAULTS) {
-    this.therapy = therapy;
+    const pick = (override: number, own: number) => (Number.isNaN(override) ? own : override);
+    this.therapy = {
+      ...therapy,
+      basalRateUPerMin: pick(options.basalUPerH / 60, therapy.basalRateUPerMin),
+      carbRatioGPerU: pick(options.carbRatioGPerU, therapy.carbRatioGPerU),
+      correctionFactorMgDlPerU: pick(options.correctionFactorMgDlPerU, therapy.correctionFactorMgDlPerU),
+    };
+    for (const [name, value] of [
+      ['carbRatioGPerU', this.therapy.carbRatioGPerU],
+      ['correctionFactorMgDlPerU', this.therapy.correctionFactorMgDlPerU],
+    ] as const) {
+      if (!(value > 0)) throw new Error(`${therapy.patient}: standard-therapy needs ${name}; this cohort gives none, set controller.options.${name}`);
+    }
     this.options = options;
   }
 

@@ -8,6 +8,7 @@
  * controllers stay synchronous and fast.
  */
 import type { InsulinRequest } from '../devices/types.js';
+import type { InsulinPreparation } from '../model/patientModel.js';
 
 export type { InsulinRequest };
 
@@ -50,6 +51,8 @@ export interface DayRecord {
   readonly bolusU: Float64Array;
   /** Carbohydrate estimates announced (g) at the minute of announcement. */
   readonly carbsEstimatedG: Float64Array;
+  /** Pen injections per preparation, U, at the minute given. */
+  readonly injectionsU: Readonly<Record<InsulinPreparation, Float64Array>>;
 }
 
 export interface Controller {

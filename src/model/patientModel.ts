@@ -6,6 +6,7 @@
  * preparations (state indices 0–12 are common; models append their own).
  */
 import { type GastricParameters, GastricEmptying } from './gastric.js';
+import type { IntegratorOptions } from './integrator.js';
 
 export type RightHandSide = (t: number, x: ArrayLike<number>, dx: { [i: number]: number }) => void;
 
@@ -78,6 +79,8 @@ export interface PatientModel {
   readonly basalInsulinUPerMin: number;
   /** Where each depot's states start, in DEPOT_PREPARATIONS order; undefined: the model has no depot for it. */
   readonly depotOffsets: readonly (number | undefined)[];
+  /** Integrator settings this model needs (e.g. a step cap for faster dynamics); default DEFAULT_INTEGRATOR_OPTIONS. */
+  readonly integratorOptions?: IntegratorOptions;
   rightHandSide(inputs: ModelInputs): RightHandSide;
 }
 

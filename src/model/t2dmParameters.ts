@@ -9,9 +9,9 @@
  * model (Vg, Vi, p2u, Fsnc are DM2007's VG, VI, p2U, Fcns), so one parameter
  * object feeds the shared gastric, glucose and insulin-action code.
  *
- * What is given and what is derived. DM2007 (section II, basal steady state)
- * takes the measured basal Gb, Ib and EGPb and solves the steady-state
- * equations for Vm0, m6 (hence Sb) and kp1. A virtual subject has no
+ * What is given and what is derived. DM2007 writes the basal steady state of
+ * each subsystem with the measured basal Gb, Ib and EGPb as inputs and solves
+ * it for Vm0, m6 (hence Sb) and kp1. A virtual subject has no
  * measurements, but Table 1 publishes Vm0 and m6, so we solve the same
  * equations the other way round: given the Table 1 parameters and the
  * fasting glucose Gb, the steady state gives Gtb, EGPb, Sb, Ipb, Ilb, Ib,
@@ -28,30 +28,30 @@ export interface T2dmParameters extends GastricParameters, GlucoseParameters, Su
   readonly name: string;
   /** Body weight, kg. */
   readonly BW: number;
-  /** Fasting (basal) plasma glucose, mg/dL; also the secretion threshold h = Gb (DM2007 eq. 26). */
+  /** Fasting (basal) plasma glucose, mg/dL; also the secretion threshold h = Gb (DM2007, insulin secretion). */
   readonly Gb: number;
   /** Glucose distribution volume VG, dL/kg. */
   readonly Vg: number;
   /** Insulin distribution volume VI, L/kg. */
   readonly Vi: number;
-  /** Insulin kinetics (DM2007 eqs. 17–19): liver→plasma m1, plasma→liver m2, peripheral degradation m4, 1/min. */
+  /** Insulin kinetics (DM2007, insulin kinetics): liver→plasma m1, plasma→liver m2, peripheral degradation m4, 1/min. */
   readonly m1: number;
   readonly m2: number;
   readonly m4: number;
-  /** Hepatic extraction HE = −m5·S + m6 (eq. 20): m5 in min·kg/pmol, m6 dimensionless. */
+  /** Hepatic extraction HE = −m5·S + m6 (DM2007, insulin kinetics): m5 in min·kg/pmol, m6 dimensionless. */
   readonly m5: number;
   readonly m6: number;
   /** Basal hepatic extraction, dimensionless (0.6 in DM2007 for both groups). */
   readonly HEb: number;
-  /** EGP = kp1 − kp2·Gp − kp3·Id − kp4·Ipo (eq. 11): kp2 1/min, kp3 mg/kg/min per pmol/L, kp4 mg/kg/min per pmol/kg. */
+  /** EGP = kp1 − kp2·Gp − kp3·Id − kp4·Ipo (DM2007, endogenous glucose production): kp2 1/min, kp3 mg/kg/min per pmol/L, kp4 mg/kg/min per pmol/kg. */
   readonly kp2: number;
   readonly kp3: number;
   readonly kp4: number;
-  /** Delay of insulin action on EGP, 1/min (eqs. 12–13). */
+  /** Delay of insulin action on EGP, 1/min (DM2007, endogenous glucose production). */
   readonly ki: number;
-  /** Insulin action on utilisation, 1/min (eq. 18). */
+  /** Insulin action on utilisation, 1/min (DM2007, glucose utilisation). */
   readonly p2u: number;
-  /** Secretion (eqs. 23–26): K pmol/kg per mg/dL, alpha 1/min, beta pmol/kg/min per mg/dL, gamma 1/min. */
+  /** Secretion (DM2007, insulin secretion): K pmol/kg per mg/dL, alpha 1/min, beta pmol/kg/min per mg/dL, gamma 1/min. */
   readonly K: number;
   readonly alpha: number;
   readonly beta: number;
@@ -76,7 +76,7 @@ export type T2dmParameterName = (typeof T2DM_PARAMETER_NAMES)[number];
 export const S2008_ADULT_MEAN_SUBCUTANEOUS = { ka1: 0.00337, ka2: 0.01587, kd: 0.01592, ksc: 0.09537 } as const;
 
 /**
- * Table 1 of DM2007, normal column. Fcns = 1 mg/kg/min (Uii, eq. 14).
+ * Table 1 of DM2007, normal column. Fcns = 1 mg/kg/min (insulin-independent utilisation Uii).
  * Table 1's kp1 = 2.70 is not a parameter here (derived, see module note).
  */
 const NORMAL_TABLE1 = {
@@ -141,7 +141,7 @@ export interface T2dmBasalState {
 
 /**
  * Tissue glucose Gtb (mg/kg) that balances insulin-dependent utilisation at
- * basal (X = 0): Vm0·Gt/(Km0 + Gt) = k1·Gpb − k2·Gt (DM2007 eq. 2 with
+ * basal (X = 0): Vm0·Gt/(Km0 + Gt) = k1·Gpb − k2·Gt (DM2007, glucose subsystem, with
  * dGt/dt = 0). The quadratic k2·Gt² + (k2·Km0 + Vm0 − k1·Gpb)·Gt −
  * k1·Gpb·Km0 = 0 has exactly one positive root when Gpb > 0; it is computed
  * in the form that does not cancel.
@@ -156,15 +156,15 @@ function tissueGlucoseAtBasal(p: T2dmParameters, gpb: number): number {
 
 /**
  * The basal steady state of subject `p` at its fasting glucose Gb, no meal,
- * no exogenous insulin (DM2007 section II):
+ * no exogenous insulin (DM2007, basal steady state of each subsystem):
  * - Gpb = Gb·VG; Gtb from `tissueGlucoseAtBasal`;
- * - EGPb = Fcns + Eb + Uidb (dGp/dt = 0, Ra = 0), Eb the renal excretion at Gpb (eq. 27);
- * - Sb = (m6 − HEb)/m5, from HE(0) = −m5·Sb + m6 = HEb (eq. 20);
- * - m3(0) = HEb·m1/(1 − HEb) (eq. 21); dIp/dt = 0 gives Ilb = (m2 + m4)·Ipb/m1,
+ * - EGPb = Fcns + Eb + Uidb (dGp/dt = 0, Ra = 0), Eb the renal excretion at Gpb (DM2007, renal excretion);
+ * - Sb = (m6 − HEb)/m5, from HE(0) = −m5·Sb + m6 = HEb (DM2007, insulin kinetics);
+ * - m3(0) = HEb·m1/(1 − HEb); dIp/dt = 0 gives Ilb = (m2 + m4)·Ipb/m1,
  *   dIl/dt = 0 gives Sb = (m1 + m3(0))·Ilb − m2·Ipb, hence Ipb; Ib = Ipb/VI;
  *   together they are DM2007's Sb = m3(0)·Ilb + m4·Ipb;
  * - Ipob = Sb/gamma (dIpo/dt = 0 with Spo = Sb, Y = 0);
- * - kp1 = EGPb + kp2·Gpb + kp3·Ib + kp4·Ipob (eq. 11 with Id = Ib).
+ * - kp1 = EGPb + kp2·Gpb + kp3·Ib + kp4·Ipob (EGP at basal, Id = Ib).
  * X = 0, I1 = Id = Ib, Y = 0, Gs = Gpb. No validation: see
  * `basalStateProblems` for what makes it physiological.
  */

@@ -147,6 +147,12 @@ export async function runClosedLoop(setup: ClosedLoopSetup, onDay?: (day: number
           basalUPerMin: trace.basalUPerMin.subarray(from, m + 1),
           bolusU: trace.bolusU.subarray(from, m + 1),
           carbsEstimatedG: trace.carbsEstimatedG.subarray(from, m + 1),
+          injectionsU: {
+            rapid: trace.injectionsU.rapid.subarray(from, m + 1),
+            regular: trace.injectionsU.regular.subarray(from, m + 1),
+            nph: trace.injectionsU.nph.subarray(from, m + 1),
+            long: trace.injectionsU.long.subarray(from, m + 1),
+          },
         };
         const done = controller.endOfDay(record);
         if (isPromise(done)) await done;

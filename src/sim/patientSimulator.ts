@@ -25,14 +25,19 @@ export class PatientSimulator {
   /** U/min → pmol/kg/min for this patient (1 U = 6000 pmol). */
   private readonly pmolPerKgPerU: number;
 
-  constructor(model: PatientModel, horizonMin: number, options: IntegratorOptions = DEFAULT_INTEGRATOR_OPTIONS) {
+  constructor(model: PatientModel, horizonMin: number, options?: IntegratorOptions) {
     this.model = model;
     this.inputs = createModelInputs(model.gastric);
     this.horizonMin = horizonMin;
     this.pmolPerKgPerU = PMOL_PER_UNIT / model.bodyWeightKg;
     this.state = Float64Array.from(model.initialState);
     this.intake = new MealIntake(this.state[QSTO1] + this.state[QSTO2]);
-    this.integrator = new StretchIntegrator(model.rightHandSide(this.inputs), model.stateSize, model.glucoseStateIndex, options);
+    this.integrator = new StretchIntegrator(
+      model.rightHandSide(this.inputs),
+      model.stateSize,
+      model.glucoseStateIndex,
+      options ?? model.integratorOptions ?? DEFAULT_INTEGRATOR_OPTIONS,
+    );
     this.stretchEndMin = horizonMin;
     this.integrator.start(0, this.state, horizonMin);
   }

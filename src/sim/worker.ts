@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadUvaPadovaCohort } from '../cohort/uvaPadova.js';
+import { loadPopulation } from '../cohort/population.js';
 import type { Scenario } from '../scenario/types.js';
 import { runPatient } from './patientRun.js';
 import { summariseTrace, traceBuffers, traceToCsv } from './trace.js';
@@ -17,7 +17,7 @@ const port = parentPort;
 if (!port) throw new Error('worker.js must run as a worker thread');
 const setup = workerData as WorkerSetup;
 const scenario: Scenario = setup.scenario;
-const cohort = new Map(loadUvaPadovaCohort().map((p) => [p.name, p]));
+const cohort = new Map(loadPopulation(scenario.patients, scenario.file).map((p) => [p.name, p]));
 
 function send(message: FromWorker, transfer?: ArrayBuffer[]): void {
   port!.postMessage(message, transfer);

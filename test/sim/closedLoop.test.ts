@@ -1,6 +1,7 @@
 import { t1dModel } from '../../src/model/t1d.js';
 import { describe, expect, it } from 'vitest';
 import { loadUvaPadovaCohort } from '../../src/cohort/uvaPadova.js';
+import { loadPopulation } from '../../src/cohort/population.js';
 import { findPatient } from '../../src/cohort/selection.js';
 import type { Controller, DayRecord, InsulinRequest, Observation } from '../../src/control/types.js';
 import { IdealSensor } from '../../src/devices/cgm.js';
@@ -19,7 +20,8 @@ const base = loadScenario(scenarioFile);
 const shortScenario = { ...base, days: 2 };
 
 describe('closed loop', () => {
-  const adult = findPatient(cohort, 'adult#001', 'test');
+  const population = loadPopulation('uva-padova-s2008', 'test');
+  const adult = findPatient(population, 'adult#001', 'test');
 
   it('same seed gives identical traces; another seed differs', async () => {
     const a = await runPatient(shortScenario, adult, 7);
@@ -58,7 +60,7 @@ describe('closed loop', () => {
       meals: [{ startMin: 400, carbsG: 50, estimatedCarbsG: 50, durationMin: 10, announceMin: 370, label: 'meal' }],
       sensor: new IdealSensor(5),
       pump: new IdealPump(),
-      controller: new StandardTherapy(therapySettings(p)),
+      controller: new StandardTherapy(therapySettings(findPatient(population, p.name, "test"))),
     });
     const minute = new Int32Array(1440).map((_, i) => i);
     const carbsG = new Float64Array(1440);

@@ -1,0 +1,64 @@
+/**
+ * Virtual populations a scenario can name: the 30 S2008 T1D subjects
+ * (`uva-padova-s2008`) or a generated cohort file in patients/ (e.g.
+ * `t2dm-100`). Each member gives its model (with the depots of any slower
+ * insulin preparations a pen may inject) and what a physician knows of it.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { InputError } from '../io/errors.js';
+import { PATIENTS_DIR } from '../io/paths.js';
+import { basalRateUPerMin } from '../model/parameters.js';
+import type { DepotModel, PatientModel } from '../model/patientModel.js';
+import { t1dModel } from '../model/t1d.js';
+import { t2dmModel } from '../model/t2dm.js';
+import { loadT2dmCohort } from './t2dm.js';
+import type { Named } from './selection.js';
+import { loadUvaPadovaCohort } from './uvaPadova.js';
+
+export interface PopulationMember extends Named {
+  readonly type: 't1d' | 't2dm';
+  readonly bodyWeightKg: number;
+  /** Exogenous basal that holds the model's steady state, U/min (0 for T2DM: it secretes its own). */
+  readonly basalRateUPerMin: number;
+  /** Carbohydrate ratio (g/U) and correction factor (mg/dL per U) where the source gives them (S2008 Quest.csv). */
+  readonly carbRatioGPerU?: number;
+  readonly correctionFactorMgDlPerU?: number;
+  model(depots: readonly DepotModel[]): PatientModel;
+}
+
+export const DEFAULT_POPULATION = 'uva-padova-s2008';
+
+function uvaPadova(): PopulationMember[] {
+  return loadUvaPadovaCohort().map((p) => ({
+    name: p.name,
+    group: p.group,
+    type: 't1d',
+    bodyWeightKg: p.params.BW,
+    basalRateUPerMin: basalRateUPerMin(p.params),
+    carbRatioGPerU: p.therapy.carbRatioGPerU,
+    correctionFactorMgDlPerU: p.therapy.correctionFactorMgDlPerU,
+    model: (depots) => t1dModel(p.params, depots),
+  }));
+}
+
+/** A generated cohort file (patients/<name>.json, `glucosim cohort generate`). */
+function cohortFile(file: string): PopulationMember[] {
+  return loadT2dmCohort(file).subjects.map((subject) => ({
+    name: subject.name,
+    group: 't2dm',
+    type: 't2dm',
+    bodyWeightKg: subject.params.BW,
+    basalRateUPerMin: 0,
+    model: (depots) => t2dmModel(subject.params, depots),
+  }));
+}
+
+/** The members of population `name`; `source`/`field` say where the name came from, for errors. */
+export function loadPopulation(name: string, source: string, field = 'patients'): PopulationMember[] {
+  if (name === DEFAULT_POPULATION) return uvaPadova();
+  if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new InputError(source, field, `'${name}' is not a population name (a file name in patients/, without .json)`);
+  const file = join(PATIENTS_DIR, `${name}.json`);
+  if (!existsSync(file)) throw new InputError(source, field, `unknown population '${name}' (known: ${DEFAULT_POPULATION}, or a cohort file patients/<name>.json)`);
+  return cohortFile(file);
+}
