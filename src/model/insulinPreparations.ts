@@ -66,7 +66,7 @@
  *   critical review. Comput Methods Programs Biomed 2000;62:249–257
  *   (background: the compartmental models these structures come from).
  */
-import type { DepotModel, DepotPreparation, InsulinPreparation } from './patientModel.js';
+import type { DepotModel, DepotPreparation, InsulinPreparation, SolublePath } from './patientModel.js';
 import { DEPOT_PREPARATIONS } from './patientModel.js';
 
 /** Dose at which the dose-dependent published absorption times are taken, U. */
@@ -188,6 +188,7 @@ export const DEPOT_PARAMETERS: Readonly<Record<DepotPreparation, DepotParameters
 class LinearDepot implements DepotModel {
   readonly preparation: DepotPreparation;
   readonly stateCount: number;
+  readonly solublePath: SolublePath;
   private readonly stages: number;
   private readonly stageRate: number;
   /** Share of each stage's outflow that dissolves (the rest moves to the next stage). */
@@ -208,11 +209,16 @@ class LinearDepot implements DepotModel {
     for (let i = 0; i < this.stages; i++) {
       this.dissolvedShare[i] = p.release === 'constant' ? 1 / (this.stages - i) : i === this.stages - 1 ? 1 : 0;
     }
+    this.solublePath = {
+      compartments: this.soluble,
+      ratePerMin: this.solubleRate,
+      undissolvedStates: this.stages,
+      dissolve: (x, dx, offset, infusion) => this.dissolve(x, dx, offset, infusion),
+    };
   }
 
-  derivatives(x: ArrayLike<number>, dx: { [i: number]: number }, offset: number, infusionPmolPerKgPerMin: number): number {
-    // Positivity guard as for Isc1/Isc2 (MODEL.md §1): an empty (or, from
-    // rounding, negative) compartment has no outflow, so it can only fill.
+  /** The undissolved stages: writes their derivatives, returns the flow into the soluble path. */
+  dissolve(x: ArrayLike<number>, dx: { [i: number]: number }, offset: number, infusionPmolPerKgPerMin: number): number {
     let inflow = infusionPmolPerKgPerMin;
     let dissolved = 0;
     for (let i = 0; i < this.stages; i++) {
@@ -225,7 +231,13 @@ class LinearDepot implements DepotModel {
     }
     // With stages, `inflow` is now 0 (the last stage dissolves all it releases);
     // without, it is the injection itself.
-    inflow += dissolved;
+    return inflow + dissolved;
+  }
+
+  derivatives(x: ArrayLike<number>, dx: { [i: number]: number }, offset: number, infusionPmolPerKgPerMin: number): number {
+    // Positivity guard as for Isc1/Isc2 (MODEL.md §1): an empty (or, from
+    // rounding, negative) compartment has no outflow, so it can only fill.
+    let inflow = this.dissolve(x, dx, offset, infusionPmolPerKgPerMin);
     const first = offset + this.stages;
     for (let j = 0; j < this.soluble; j++) {
       const xj = x[first + j];

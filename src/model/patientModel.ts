@@ -29,6 +29,23 @@ export interface DepotModel {
    * and return the insulin appearing in plasma, pmol/kg/min.
    */
   derivatives(x: ArrayLike<number>, dx: { [i: number]: number }, offset: number, infusionPmolPerKgPerMin: number): number;
+  /**
+   * Depots whose last part is a linear chain of soluble compartments (the
+   * same for every preparation) say so here. A model carrying several of
+   * them then keeps one chain for all: the chains are linear and identical,
+   * so by superposition one chain fed with the sum of their inflows gives the
+   * same plasma appearance with fewer states.
+   */
+  readonly solublePath?: SolublePath;
+}
+
+export interface SolublePath {
+  readonly compartments: number;
+  readonly ratePerMin: number;
+  /** States before the soluble chain (undissolved insulin). */
+  readonly undissolvedStates: number;
+  /** Write the derivatives of the undissolved states at dx[offset …] and return the flow into the chain, pmol/kg/min. */
+  dissolve(x: ArrayLike<number>, dx: { [i: number]: number }, offset: number, infusionPmolPerKgPerMin: number): number;
 }
 
 /**
@@ -85,8 +102,10 @@ export interface PatientModel {
 }
 
 /**
- * The depots a model carries, laid out one after another from `firstOffset`
- * in its state vector.
+ * The depots a model carries, laid out from `firstOffset` in its state
+ * vector: each depot's own states one after another, or, when every depot
+ * declares the same soluble path, each one's undissolved states followed by
+ * one shared soluble chain (see DepotModel.solublePath).
  */
 export class DepotSet {
   readonly stateCount: number;
@@ -95,11 +114,19 @@ export class DepotSet {
   private readonly depots: readonly DepotModel[];
   private readonly depotOffsets: Int32Array;
   private readonly inputIndex: Int32Array;
+  /** The shared chain: its first state and its rate; -1 when the depots keep their own. */
+  private readonly chainOffset: number;
+  private readonly chainLength: number;
+  private readonly chainRate: number;
 
   constructor(depots: readonly DepotModel[], firstOffset: number) {
     this.depots = depots;
     this.depotOffsets = new Int32Array(depots.length);
     this.inputIndex = new Int32Array(depots.length);
+    const first = depots[0]?.solublePath;
+    const shared =
+      first !== undefined &&
+      depots.every((d) => d.solublePath !== undefined && d.solublePath.compartments === first.compartments && d.solublePath.ratePerMin === first.ratePerMin);
     const offsets: (number | undefined)[] = DEPOT_PREPARATIONS.map(() => undefined);
     let offset = firstOffset;
     depots.forEach((d, k) => {
@@ -108,18 +135,34 @@ export class DepotSet {
       offsets[index] = offset;
       this.depotOffsets[k] = offset;
       this.inputIndex[k] = index;
-      offset += d.stateCount;
+      offset += shared ? d.solublePath!.undissolvedStates : d.stateCount;
     });
+    this.chainOffset = shared ? offset : -1;
+    this.chainLength = shared ? first.compartments : 0;
+    this.chainRate = shared ? first.ratePerMin : 0;
+    offset += this.chainLength;
     this.offsets = offsets;
     this.stateCount = offset - firstOffset;
   }
 
   /** Write the depots' derivatives and return their total appearance in plasma, pmol/kg/min. */
   appearance(inputs: ModelInputs, x: ArrayLike<number>, dx: { [i: number]: number }): number {
-    let total = 0;
-    for (let k = 0; k < this.depots.length; k++) {
-      total += this.depots[k].derivatives(x, dx, this.depotOffsets[k], inputs.depotPmolPerKgPerMin[this.inputIndex[k]]);
+    const rates = inputs.depotPmolPerKgPerMin;
+    if (this.chainOffset < 0) {
+      let total = 0;
+      for (let k = 0; k < this.depots.length; k++) total += this.depots[k].derivatives(x, dx, this.depotOffsets[k], rates[this.inputIndex[k]]);
+      return total;
     }
-    return total;
+    let inflow = 0;
+    for (let k = 0; k < this.depots.length; k++) inflow += this.depots[k].solublePath!.dissolve(x, dx, this.depotOffsets[k], rates[this.inputIndex[k]]);
+    // The shared soluble chain, with the positivity guard of the depots (an empty compartment has no outflow).
+    for (let j = 0; j < this.chainLength; j++) {
+      const i = this.chainOffset + j;
+      const xj = x[i];
+      const out = xj > 0 ? this.chainRate * xj : 0;
+      dx[i] = inflow - out;
+      inflow = out;
+    }
+    return inflow;
   }
 }

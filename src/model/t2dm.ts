@@ -107,7 +107,15 @@ export function t2dmFastestRate(p: T2dmParameters): number {
  * 5e-4 mg/dL against a 1e-10-tolerance solution (30 subjects).
  */
 export function t2dmIntegratorOptions(p: T2dmParameters): IntegratorOptions {
-  return { ...DEFAULT_INTEGRATOR_OPTIONS, maxStepMin: Math.min(DEFAULT_INTEGRATOR_OPTIONS.maxStepMin, 5 / t2dmFastestRate(p)) };
+  return {
+    ...DEFAULT_INTEGRATOR_OPTIONS,
+    maxStepMin: Math.min(DEFAULT_INTEGRATOR_OPTIONS.maxStepMin, 5 / t2dmFastestRate(p)),
+    // No reference trajectory pins T2DM runs to 0.01 mg/dL as the S2008
+    // oracles pin T1D ones, so a looser local tolerance is enough: measured
+    // on the shipped SMBG scenario, rtol 3e-5 costs ~8 % less than 1e-5 and
+    // stays within 0.01 mg/dL of a 1e-10-tolerance solution (test/model/t2dm.test.ts).
+    relativeTolerance: 3e-5,
+  };
 }
 
 /** Plasma glucose G = Gp/VG, mg/dL (DM2007, glucose subsystem). */
