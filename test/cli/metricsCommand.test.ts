@@ -9,35 +9,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CVGA_AB_ZONES, CVGA_ZONES, cvgaPoint } from '../../src/metrics/cvga.js';
 import { countValid, METRIC_NAMES, type MetricName } from '../../src/metrics/index.js';
-import { loadDataset, loadOracle, ORACLE_DIR, relativeError } from '../metrics/oracle.js';
+import { loadDataset, loadOracle, ORACLE_DIR, ORACLE_KEYS, relativeError } from '../metrics/oracle.js';
 import { expectInputFailure, listDir, makeTempDir, parseCsvText, removeTempDirs, runCli, type CliResult, type Csv } from './helpers.js';
 
 const DATASET = 'iglu_example_data_5_subject_localtime_EST.csv';
 const FILE = join(ORACLE_DIR, DATASET);
 
-/** Our metric ← (iglu function key in the oracle, its output column), as in test/metrics/iglu.test.ts. */
-const ORACLE_KEYS: Partial<Record<MetricName, readonly [string, string]>> = {
-  mean: ['mean_glu', 'mean'],
-  sd: ['sd_glu', 'SD'],
-  cv: ['cv_glu', 'CV'],
-  gmi: ['gmi', 'GMI'],
-  ea1c: ['ea1c', 'eA1C'],
-  j_index: ['j_index', 'J_index'],
-  tir: ['in_range_percent', 'in_range_70_180'],
-  below_70: ['below_percent', 'below_70'],
-  below_54: ['below_percent', 'below_54'],
-  above_180: ['above_percent', 'above_180'],
-  above_250: ['above_percent', 'above_250'],
-  lbgi: ['lbgi', 'LBGI'],
-  hbgi: ['hbgi', 'HBGI'],
-  adrr: ['adrr', 'ADRR'],
-  gri: ['gri', 'GRI'],
-  m_value: ['m_value', 'M_value'],
-  grade: ['grade', 'GRADE'],
-  modd: ['modd', 'MODD'],
-  conga: ['conga', 'CONGA'], // iglu's default n = 24 h
-  mage: ['mage', 'MAGE'],
-};
 /** Every metric the issue names and the oracle lists (BGRI is not an iglu function). */
 const ISSUE_METRICS = Object.keys(ORACLE_KEYS) as MetricName[];
 const tolerance = (metric: string) => (metric === 'mage' ? 1e-3 : 1e-6);

@@ -15,31 +15,8 @@ import {
   percentBelow,
   percentInRange,
 } from '../../src/metrics/index.js';
-import { DATASETS, loadDataset, loadOracle, relativeError } from './oracle.js';
+import { DATASETS, loadDataset, loadOracle, ORACLE_KEYS, relativeError } from './oracle.js';
 
-/** Our metric ← (iglu function key in the oracle, its output column). */
-const ORACLE_KEYS: Partial<Record<MetricName, readonly [string, string]>> = {
-  mean: ['mean_glu', 'mean'],
-  sd: ['sd_glu', 'SD'],
-  cv: ['cv_glu', 'CV'],
-  gmi: ['gmi', 'GMI'],
-  ea1c: ['ea1c', 'eA1C'],
-  j_index: ['j_index', 'J_index'],
-  tir: ['in_range_percent', 'in_range_70_180'],
-  below_70: ['below_percent', 'below_70'],
-  below_54: ['below_percent', 'below_54'],
-  above_180: ['above_percent', 'above_180'],
-  above_250: ['above_percent', 'above_250'],
-  lbgi: ['lbgi', 'LBGI'],
-  hbgi: ['hbgi', 'HBGI'],
-  adrr: ['adrr', 'ADRR'],
-  gri: ['gri', 'GRI'],
-  m_value: ['m_value', 'M_value'],
-  grade: ['grade', 'GRADE'],
-  modd: ['modd', 'MODD'],
-  conga: ['conga', 'CONGA'],
-  mage: ['mage', 'MAGE'],
-};
 
 const tolerance = (metric: string) => (metric === 'mage' ? 1e-3 : 1e-6);
 
