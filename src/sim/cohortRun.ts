@@ -1,7 +1,8 @@
 /**
- * Runs a cohort through a scenario on worker threads (one patient at a time
- * per worker, handed out as workers free up), collecting per-patient
- * summaries in cohort order; finished traces can be handed to `onTrace`.
+ * Simulation jobs on worker threads (one patient at a time per worker,
+ * handed out as workers free up): a cohort through a scenario, or the
+ * (arm, seed, patient) jobs of an experiment. Finished traces can be handed
+ * to `onTrace` on this thread as they arrive.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { PROJECT_ROOT } from '../io/paths.js';
 import type { Scenario } from '../scenario/types.js';
 import type { Trace } from './trace.js';
-import type { FromWorker, PatientResult, ToWorker, WorkerSetup } from './workerProtocol.js';
+import type { FromWorker, PatientResult, SimulationJob, ToWorker, WorkerSetup } from './workerProtocol.js';
 
 export interface CohortProgress {
   readonly patientsDone: number;
@@ -42,15 +43,42 @@ function workerFile(): string {
   throw new Error(`worker not built: run 'npm run build' (looked for ${here} and ${built})`);
 }
 
+/** A cohort through one scenario under one seed: results in cohort order. */
 export function runCohort(options: CohortRunOptions): Promise<PatientResult[]> {
   const { scenario, patients, seed } = options;
-  const workerCount = Math.max(1, Math.min(options.workers, patients.length));
-  const setup: WorkerSetup = { scenario, seed, tracesDir: options.tracesDir, returnTraces: options.onTrace !== undefined };
-  const results = new Map<string, PatientResult>();
-  const patientDays = patients.length * scenario.days;
+  return runJobs({
+    scenarios: [scenario],
+    jobs: patients.map((patient) => ({ scenario: 0, patient, seed })),
+    workers: options.workers,
+    tracesDir: options.tracesDir,
+    onTrace: options.onTrace ? (_job, trace) => options.onTrace!(trace) : undefined,
+    onProgress: options.onProgress,
+  });
+}
+
+export interface JobRunOptions {
+  readonly scenarios: readonly Scenario[];
+  readonly jobs: readonly SimulationJob[];
+  readonly workers: number;
+  readonly tracesDir?: string;
+  /** Called on this thread with each finished trace (transferred from its worker) and its job's index. */
+  readonly onTrace?: (job: number, trace: Trace) => void;
+  readonly onProgress?: (progress: CohortProgress) => void;
+}
+
+/**
+ * Simulation jobs (scenario, patient, seed) on worker threads, handed out as
+ * workers free up; results in job order.
+ */
+export function runJobs(options: JobRunOptions): Promise<PatientResult[]> {
+  const { scenarios, jobs } = options;
+  const workerCount = Math.max(1, Math.min(options.workers, jobs.length));
+  const setup: WorkerSetup = { scenarios, tracesDir: options.tracesDir, returnTraces: options.onTrace !== undefined };
+  const results = new Array<PatientResult | undefined>(jobs.length);
+  let done = 0;
+  const patientDays = jobs.reduce((s, j) => s + scenarios[j.scenario].days, 0);
   let patientDaysDone = 0;
-  const report = () =>
-    options.onProgress?.({ patientsDone: results.size, patients: patients.length, patientDaysDone, patientDays });
+  const report = () => options.onProgress?.({ patientsDone: done, patients: jobs.length, patientDaysDone, patientDays });
   let next = 0;
 
   return new Promise((resolve, reject) => {
@@ -65,7 +93,7 @@ export function runCohort(options: CohortRunOptions): Promise<PatientResult[]> {
       void Promise.allSettled(workers.map((w) => w.terminate())).then(() => reject(err));
     };
     const handOut = (worker: Worker) => {
-      const message: ToWorker = next < patients.length ? { type: 'run', patient: patients[next++] } : { type: 'stop' };
+      const message: ToWorker = next < jobs.length ? { type: 'run', job: next, spec: jobs[next++] } : { type: 'stop' };
       worker.postMessage(message);
     };
     for (let i = 0; i < workerCount; i++) {
@@ -78,10 +106,11 @@ export function runCohort(options: CohortRunOptions): Promise<PatientResult[]> {
           report();
         } else if (message.type === 'done') {
           const { summary, trace } = message.result;
-          results.set(message.patient, { summary });
+          results[message.job] = { summary };
+          done++;
           if (trace && options.onTrace) {
             try {
-              options.onTrace(trace);
+              options.onTrace(message.job, trace);
             } catch (err) {
               return fail(err instanceof Error ? err : new Error(String(err)));
             }
@@ -97,9 +126,9 @@ export function runCohort(options: CohortRunOptions): Promise<PatientResult[]> {
         if (failed) return;
         if (code !== 0) return fail(new Error(`worker stopped with exit code ${code}`));
         if (++finished === workerCount) {
-          const missing = patients.filter((p) => !results.has(p));
+          const missing = jobs.filter((_, k) => results[k] === undefined).map((j) => j.patient);
           if (missing.length > 0) return fail(new Error(`no result for ${missing.join(', ')}`));
-          resolve(patients.map((p) => results.get(p)!));
+          resolve(results as PatientResult[]);
         }
       });
       handOut(worker);

@@ -1,14 +1,13 @@
 /**
- * Worker thread of a cohort run: receives patient names, runs each through
- * the scenario, writes its trace CSV into the run's (temporary) directory and
- * reports the summary (and, for reports, the trace itself) back.
- * Progress is reported per simulated day.
+ * Worker thread of a pool of simulation jobs: receives (scenario, patient,
+ * seed) jobs, runs each, writes its trace CSV into the run's (temporary)
+ * directory when asked and reports the summary (and, when asked, the trace
+ * itself) back. Progress is reported per simulated day.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadPopulation } from '../cohort/population.js';
-import type { Scenario } from '../scenario/types.js';
+import { loadPopulation, type PopulationMember } from '../cohort/population.js';
 import { runPatient } from './patientRun.js';
 import { summariseTrace, traceBuffers, traceToCsv } from './trace.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './workerProtocol.js';
@@ -16,8 +15,17 @@ import type { FromWorker, ToWorker, WorkerSetup } from './workerProtocol.js';
 const port = parentPort;
 if (!port) throw new Error('worker.js must run as a worker thread');
 const setup = workerData as WorkerSetup;
-const scenario: Scenario = setup.scenario;
-const cohort = new Map(loadPopulation(scenario.patients, scenario.file).map((p) => [p.name, p]));
+/** Populations by name, loaded once each. */
+const populations = new Map<string, Map<string, PopulationMember>>();
+
+function member(population: string, file: string, name: string): PopulationMember | undefined {
+  let members = populations.get(population);
+  if (!members) {
+    members = new Map(loadPopulation(population, file).map((p) => [p.name, p]));
+    populations.set(population, members);
+  }
+  return members.get(name);
+}
 
 function send(message: FromWorker, transfer?: ArrayBuffer[]): void {
   port!.postMessage(message, transfer);
@@ -28,15 +36,17 @@ port.on('message', async (request: ToWorker) => {
     port.close();
     return;
   }
-  const patient = cohort.get(request.patient);
+  const { job, spec } = request;
   try {
-    if (!patient) throw new Error(`unknown patient '${request.patient}'`);
-    const trace = await runPatient(scenario, patient, setup.seed, (day) => send({ type: 'day', patient: patient.name, day }));
+    const scenario = setup.scenarios[spec.scenario];
+    const patient = member(scenario.patients, scenario.file, spec.patient);
+    if (!patient) throw new Error(`unknown patient '${spec.patient}'`);
+    const trace = await runPatient(scenario, patient, spec.seed, (day) => send({ type: 'day', job, day }));
     if (setup.tracesDir) writeFileSync(join(setup.tracesDir, `${patient.name}.csv`), traceToCsv(trace));
     const summary = summariseTrace(trace);
-    if (setup.returnTraces) send({ type: 'done', patient: patient.name, result: { summary, trace } }, traceBuffers(trace));
-    else send({ type: 'done', patient: patient.name, result: { summary } });
+    if (setup.returnTraces) send({ type: 'done', job, result: { summary, trace } }, traceBuffers(trace));
+    else send({ type: 'done', job, result: { summary } });
   } catch (err) {
-    send({ type: 'error', patient: request.patient, message: err instanceof Error ? err.message : String(err) });
+    send({ type: 'error', job, patient: spec.patient, message: err instanceof Error ? err.message : String(err) });
   }
 });

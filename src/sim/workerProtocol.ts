@@ -1,14 +1,21 @@
-/** Messages between a cohort run and its worker threads. */
+/** Messages between a pool of simulation jobs and its worker threads. */
 import type { Scenario } from '../scenario/types.js';
 import type { Trace, TraceSummary } from './trace.js';
 
 export interface WorkerSetup {
-  readonly scenario: Scenario;
-  readonly seed: number | string;
-  /** Where traces go; none: summaries only (benchmarks). */
+  /** The scenarios jobs refer to by index (one for a cohort run; one per arm for an experiment). */
+  readonly scenarios: readonly Scenario[];
+  /** Where traces go (`<patient>.csv`); none: no files (experiments, benchmarks). */
   readonly tracesDir?: string;
   /** Send each trace back (its arrays transferred, not copied). */
   readonly returnTraces?: boolean;
+}
+
+/** One patient through one scenario under one seed. */
+export interface SimulationJob {
+  readonly scenario: number;
+  readonly patient: string;
+  readonly seed: number | string;
 }
 
 export interface PatientResult {
@@ -16,9 +23,9 @@ export interface PatientResult {
   readonly trace?: Trace;
 }
 
-export type ToWorker = { readonly type: 'run'; readonly patient: string } | { readonly type: 'stop' };
+export type ToWorker = { readonly type: 'run'; readonly job: number; readonly spec: SimulationJob } | { readonly type: 'stop' };
 
 export type FromWorker =
-  | { readonly type: 'day'; readonly patient: string; readonly day: number }
-  | { readonly type: 'done'; readonly patient: string; readonly result: PatientResult }
-  | { readonly type: 'error'; readonly patient: string; readonly message: string };
+  | { readonly type: 'day'; readonly job: number; readonly day: number }
+  | { readonly type: 'done'; readonly job: number; readonly result: PatientResult }
+  | { readonly type: 'error'; readonly job: number; readonly patient: string; readonly message: string };
