@@ -5,6 +5,7 @@ import { hideBin } from 'yargs/helpers';
 import { InputError } from '../io/errors.js';
 import { baselineCommand, checkCommand } from './check.js';
 import { cohortGenerateCommand } from './cohort.js';
+import { experimentCommand } from './experiment.js';
 import { metricsCommand } from './metrics.js';
 import { replayCommand } from './replay.js';
 import { runCommand } from './run.js';
@@ -181,7 +182,34 @@ await yargs(hideBin(process.argv))
       }
     },
   )
-  .demandCommand(1, 'give a command: run, replay, metrics, baseline, check or cohort')
+  .command(
+    'experiment <file>',
+    'Run an experiment: a cohort × scenario × controller arms × seeds, with tables, figures and report',
+    (y) =>
+      y
+        .positional('file', { type: 'string', demandOption: true, describe: 'experiment JSON file (see experiments/)' })
+        .option('out', { type: 'string', describe: 'directory to create (default: results/<experiment>-<timestamp>/)' })
+        .option('seeds', { type: 'number', describe: "number of seeds (default: the file's)" })
+        .option('cohort', { type: 'string', describe: "patients: names, groups or all (default: the file's)" })
+        .option('workers', { type: 'number', describe: 'worker threads (default: all cores)' })
+        .option('quiet', { type: 'boolean', default: false, describe: 'no progress line on stderr' }),
+    async (argv) => {
+      try {
+        const out = await experimentCommand({
+          file: argv.file,
+          out: once(argv.out, 'out'),
+          seeds: once(argv.seeds, 'seeds'),
+          cohort: once(argv.cohort, 'cohort'),
+          workers: once(argv.workers, 'workers'),
+          quiet: argv.quiet,
+        });
+        process.stdout.write(`${out}\n`);
+      } catch (err) {
+        fail(err);
+      }
+    },
+  )
+  .demandCommand(1, 'give a command: run, replay, metrics, baseline, check, cohort or experiment')
   .help()
   .fail((message, err) => {
     if (err) fail(err);

@@ -49,11 +49,12 @@ export async function runCommand(args: RunArguments): Promise<string> {
     args.cohort !== undefined
       ? selectPatients(population, args.cohort, '--cohort', '')
       : selectPatients(population, scenario.cohort, scenario.file, 'cohort');
+  const seed = args.seed !== undefined ? parseSeed(args.seed) : scenario.seed;
   // Build each patient's controller and model once before anything runs, so
   // a therapy the cohort cannot support is refused up front, naming the file.
   for (const patient of patients) {
     try {
-      controllerFor(scenario, patient);
+      controllerFor(scenario, patient, seed);
       modelFor(scenario, patient);
     } catch (err) {
       if (err instanceof InputError) throw err;
@@ -64,7 +65,6 @@ export async function runCommand(args: RunArguments): Promise<string> {
   if (!Number.isInteger(workers) || workers < 1) throw new InputError('--workers', '', `must be a whole number ≥ 1, got ${args.workers}`);
   // As in a scenario file (schema: minLength 1), an empty seed is a mistake, e.g. `--seed "$UNSET"`.
   if (args.seed !== undefined && args.seed.trim() === '') throw new InputError('--seed', '', 'must not be empty');
-  const seed = args.seed !== undefined ? parseSeed(args.seed) : scenario.seed;
   if (args.windowDays !== undefined && !(Number.isInteger(args.windowDays) && args.windowDays >= 1 && args.windowDays <= scenario.days)) {
     throw new InputError('--window-days', '', `must be a whole number of days from 1 to the scenario's ${scenario.days}, got ${args.windowDays}`);
   }

@@ -3,6 +3,8 @@
  * their options (errors name the scenario file and the option's field path).
  */
 import { InputError } from '../io/errors.js';
+import { parseActorCriticOptions } from './actorCritic.js';
+import { ActorCriticWithRunIn } from './actorCriticWithRunIn.js';
 import { MultipleDailyInjections, parseMdiOptions } from './multipleDailyInjections.js';
 import { STANDARD_THERAPY_DEFAULTS, StandardTherapy, type StandardTherapyOptions } from './standardTherapy.js';
 import type { InsulinPreparation } from '../model/patientModel.js';
@@ -11,9 +13,11 @@ import type { Controller, TherapySettings } from './types.js';
 export interface ControllerEntry {
   readonly description: string;
   /** Validate options (throws InputError) and return a factory for one patient. */
-  prepare(options: Readonly<Record<string, unknown>>, file: string): (therapy: TherapySettings) => Controller;
+  prepare(options: Readonly<Record<string, unknown>>, file: string): (therapy: TherapySettings, seed: number | string) => Controller;
   /** The insulin preparations the controller may inject with these options (the model carries their depots). */
   preparations?(options: Readonly<Record<string, unknown>>, file: string): readonly InsulinPreparation[];
+  /** Takes an experiment's run-in (days under the starting therapy before it adapts) as option `runInDays`. */
+  readonly takesRunIn?: boolean;
 }
 
 type OptionKind = 'boolean' | 'number';
@@ -58,6 +62,22 @@ export const CONTROLLERS: Readonly<Record<string, ControllerEntry>> = {
         correctionFactorMgDlPerU: 0,
       });
       return (therapy) => new StandardTherapy(therapy, opts);
+    },
+  },
+  'actor-critic': {
+    description: 'Actor-critic adapting basal rate and IC ratio daily (seed 003), after a run-in measuring transfer entropy',
+    takesRunIn: true,
+    prepare(options, file) {
+      const { runInDays, ...rest } = options;
+      if (runInDays !== undefined && (typeof runInDays !== 'number' || !Number.isInteger(runInDays) || runInDays < 0)) {
+        throw new InputError(file, 'controller.options.runInDays', `must be a whole number of days ≥ 0, got ${JSON.stringify(runInDays)}`);
+      }
+      const opts = parseActorCriticOptions(rest, file);
+      const days = (runInDays as number | undefined) ?? 0;
+      if (days === 0 && opts.initialisation === 'S3') {
+        throw new InputError(file, 'controller.options.initialisation', 'S3 needs a run-in (runInDays ≥ 1) to measure transfer entropy');
+      }
+      return (therapy, seed) => new ActorCriticWithRunIn(therapy, opts, seed, days);
     },
   },
   'multiple-daily-injections': {

@@ -58,6 +58,8 @@ export interface DayRecord {
 export interface Controller {
   decide(observation: Observation): InsulinRequest | Promise<InsulinRequest>;
   endOfDay?(record: DayRecord): void | Promise<void>;
+  /** What a learning controller wants reported: named series, one value per day (e.g. its basal rate and IC ratio). */
+  dailyLog?(): Readonly<Record<string, readonly number[]>>;
 }
 
 /**

@@ -49,7 +49,7 @@ function deliverPump(pump: InsulinPump | undefined, request: InsulinRequest, min
   return { basalUPerMin: 0, bolusU: 0 };
 }
 
-/** Run one patient through the scenario; `onDay(day)` reports progress. */
+/** Run one patient through the scenario; `onDay(day)` reports progress. The controller's daily log, if any, is on the trace. */
 export async function runClosedLoop(setup: ClosedLoopSetup, onDay?: (day: number) => void): Promise<Trace> {
   const { model, days, startTimeOfDayMin, controlPeriodMin, meals, sensor, pump, pen, controller } = setup;
   const minutes = days * MINUTES_PER_DAY;
@@ -160,5 +160,5 @@ export async function runClosedLoop(setup: ClosedLoopSetup, onDay?: (day: number
       onDay?.(day);
     }
   }
-  return trace;
+  return controller.dailyLog ? { ...trace, controllerLog: controller.dailyLog() } : trace;
 }

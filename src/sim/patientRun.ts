@@ -31,9 +31,9 @@ export function therapySettings(patient: PopulationMember): TherapySettings {
   };
 }
 
-/** Build the scenario's controller for a patient (options validated against the scenario file). */
-export function controllerFor(scenario: Scenario, patient: PopulationMember): Controller {
-  return controllerEntry(scenario.controller.name, scenario.file).prepare(scenario.controller.options, scenario.file)(therapySettings(patient));
+/** Build the scenario's controller for a patient under `seed` (options validated against the scenario file). */
+export function controllerFor(scenario: Scenario, patient: PopulationMember, seed: number | string): Controller {
+  return controllerEntry(scenario.controller.name, scenario.file).prepare(scenario.controller.options, scenario.file)(therapySettings(patient), seed);
 }
 
 /** A CGM or ideal sensor, or a meter for `smbg`. */
@@ -63,7 +63,7 @@ export function runPatient(scenario: Scenario, patient: PopulationMember, seed: 
       sensor: sensorFor(scenario.sensor, randomStream(seed, patient.name, 'cgm')),
       pump: scenario.pump ? createPump(scenario.pump) : undefined,
       pen: scenario.pen ? createPen(scenario.pen) : undefined,
-      controller: controllerFor(scenario, patient),
+      controller: controllerFor(scenario, patient, seed),
     },
     onDay,
   );

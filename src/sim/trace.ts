@@ -23,6 +23,8 @@ export interface Trace {
   readonly bolusU: Float64Array;
   /** Pen injections per preparation, U, at the minute given. */
   readonly injectionsU: Readonly<Record<InsulinPreparation, Float64Array>>;
+  /** A learning controller's daily series (Controller.dailyLog), if it keeps one. */
+  readonly controllerLog?: Readonly<Record<string, readonly number[]>>;
 }
 
 export function createTrace(patient: string, minutes: number, startTimeOfDayMin: number): Trace {

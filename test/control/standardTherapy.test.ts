@@ -51,6 +51,6 @@ describe('standard therapy (MODEL.md §2)', () => {
     expect(() => entry.prepare({ target: 120 }, 's.json')).toThrow(/controller\.options\.target: unknown option/);
     expect(() => entry.prepare({ targetMgDl: '120' }, 's.json')).toThrow(InputError);
     expect(() => entry.prepare({ preBolusMin: -5 }, 's.json')).toThrow(/controller\.options\.preBolusMin: must be ≥ 0/);
-    expect(entry.prepare({ targetMgDl: 120, correction: false }, 's.json')(therapy)).toBeInstanceOf(StandardTherapy);
+    expect(entry.prepare({ targetMgDl: 120, correction: false }, 's.json')(therapy, 1)).toBeInstanceOf(StandardTherapy);
   });
 });

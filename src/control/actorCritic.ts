@@ -1,0 +1,288 @@
+/**
+ * Actor-critic (AC) adaptation of the average daily basal rate (BR) and the
+ * insulin-to-carbohydrate ratio (IC, U/g) of seed 003 ("AC-based Algorithm for
+ * Glucose Regulation", "Automatic Tuning"). Between the daily updates it runs
+ * pump therapy with the current BR and IC: basal BR and, for each announced
+ * meal, a bolus IC × estimated carbs at the control instant before intake
+ * (timed as standard therapy with no pre-bolus; no correction bolus, since the
+ * seed adapts only BR and IC). At each `endOfDay` it observes the day's state,
+ * runs one critic and one actor step and sets tomorrow's BR and IC.
+ *
+ * The equations live in `actorCriticMath.ts`; the choices made where the seed
+ * leaves them open are documented on ACTOR_CRITIC_DEFAULTS and below.
+ */
+import { InputError } from '../io/errors.js';
+import { randomStream, type RandomStream } from '../random/streams.js';
+import {
+  actorRate,
+  actorStep,
+  criticRate,
+  criticStep,
+  dailyState,
+  gaussianScore,
+  initialCritic,
+  localCost,
+  policyStep,
+  rateOfChange,
+  thetaRandom,
+  thetaTransferEntropy,
+  thetaZeros,
+  type CriticState,
+  type PolicyLimits,
+  type PolicyParameters,
+  type Vec2,
+} from './actorCriticMath.js';
+import type { AnnouncedMeal, Controller, DayRecord, InsulinRequest, Observation, TherapySettings } from './types.js';
+
+export type ActorCriticInitialisation = 'S1' | 'S2' | 'S3';
+
+export interface ActorCriticOptions {
+  /** θ_0: S1 zeros, S2 random magnitudes with the signs of W (seeded), S3 W/TE (needs the patient's TE). */
+  readonly initialisation: ActorCriticInitialisation;
+  /**
+   * Safety: |P_k| ≤ this per day (0.2 = 20 %). Clinical titration of basal
+   * and carb ratios moves in steps of 10–20 % with days between; 20 % lets a
+   * 2× overdose be undone in ~4 days while a single bad day (a missed meal,
+   * sensor noise) cannot move the therapy far.
+   */
+  readonly maxDailyChange: number;
+  /**
+   * Safety: BR and IC stay within [minFactor, maxFactor] × their starting
+   * values (0.3–2): the starting therapy is a physician's setting, and a
+   * learner should not take a patient below a third of it (persistent
+   * hyperglycaemia, ketosis risk with too little basal) nor above double it
+   * without a human review. Both limits hold during learning too.
+   */
+  readonly minFactor: number;
+  readonly maxFactor: number;
+  /**
+   * σ of the Gaussian exploration on P (u ~ N(x·θ, σ²)). The seed's policy is
+   * deterministic, for which ψ = ∇ ln μ does not exist; 0.02 (2 %/day) is well
+   * under the 20 % daily limit and the day-to-day noise of glucose itself,
+   * yet gives the actor a gradient. 0 disables exploration and so the actor
+   * (ψ = 0): a fixed-gain adaptation with θ = θ_0.
+   */
+  readonly explorationSd: number;
+  /**
+   * λ of TD(λ). The seed (after [21]) notes higher λ approximates better; with
+   * compatible features the actor's gradient bias shrinks as λ → 1. 0.9 keeps
+   * most of a 10-day trial in the trace while staying < 1 as required.
+   */
+  readonly lambda: number;
+  /** c0 of the critic rate γ^c_n = c0·n^−0.6 (see criticRate). */
+  readonly criticRate0: number;
+  /** a0 of the actor rate γ^a_n = a0/n (see actorRate); small so a 15-ish |ψ| moves θ ≲ 0.2 a day. */
+  readonly actorRate0: number;
+  /** w in c(x, u) = x¹ + w·x² (see localCost): hypoglycaemia costs twice as much. */
+  readonly hypoCostWeight: number;
+  /** Normalisation of the state (see StateNormalisation). */
+  readonly hyperMaxErrorMgDl: number;
+  readonly hypoMaxErrorMgDl: number;
+}
+
+export const ACTOR_CRITIC_DEFAULTS: ActorCriticOptions = {
+  initialisation: 'S3',
+  maxDailyChange: 0.2,
+  minFactor: 0.3,
+  maxFactor: 2,
+  explorationSd: 0.02,
+  lambda: 0.9,
+  criticRate0: 0.5,
+  actorRate0: 0.05,
+  hypoCostWeight: 2,
+  hyperMaxErrorMgDl: 220,
+  hypoMaxErrorMgDl: 30,
+};
+
+/** One day of the learning trace (day 0: the starting therapy, before any update). */
+export interface ActorCriticDay {
+  readonly day: number;
+  /** x_k, or null when the day had no reading (no update then). */
+  readonly state: Vec2 | null;
+  readonly cost: number;
+  /** P actually applied after the safety layer. */
+  readonly pBr: number;
+  readonly pIc: number;
+  /** BR (U/min) and IC (U/g) in force from the next day. */
+  readonly basalUPerMin: number;
+  readonly icUPerG: number;
+  /** θ after this day's actor step. */
+  readonly thetaBr: Vec2;
+  readonly thetaIc: Vec2;
+  readonly averageCost: number;
+  readonly tdError: number;
+}
+
+export class ActorCritic implements Controller {
+  private readonly options: ActorCriticOptions;
+  private readonly exploration: RandomStream | undefined;
+  private readonly brLimits: PolicyLimits;
+  private readonly icLimits: PolicyLimits;
+  private readonly bolused = new Set<number>();
+  private br: number;
+  private ic: number;
+  private theta: PolicyParameters;
+  private critic: CriticState | undefined;
+  private previous: { phi: number[]; cost: number } | undefined;
+  private transitions = 0;
+  private readonly days: ActorCriticDay[] = [];
+
+  /**
+   * @param initialTheta θ_0 of both policies (see thetaZeros/thetaRandom/thetaTransferEntropy).
+   * @param exploration seeded stream for the exploration noise; required when explorationSd > 0.
+   */
+  constructor(therapy: TherapySettings, initialTheta: PolicyParameters, options: ActorCriticOptions = ACTOR_CRITIC_DEFAULTS, exploration?: RandomStream) {
+    const br0 = therapy.basalRateUPerMin;
+    const ic0 = 1 / therapy.carbRatioGPerU;
+    if (!(br0 > 0) || !Number.isFinite(br0)) throw new Error(`${therapy.patient}: actor-critic needs a basal rate > 0, got ${br0}`);
+    if (!(ic0 > 0) || !Number.isFinite(ic0)) throw new Error(`${therapy.patient}: actor-critic needs a carb ratio > 0, got ${therapy.carbRatioGPerU}`);
+    if (options.explorationSd > 0 && !exploration) throw new Error('actor-critic: explorationSd > 0 needs a seeded exploration stream');
+    if (!(options.maxDailyChange < 1) || !(options.minFactor > 0) || !(options.minFactor <= 1 && options.maxFactor >= 1)) {
+      throw new Error('actor-critic: needs maxDailyChange < 1 and 0 < minFactor ≤ 1 ≤ maxFactor');
+    }
+    this.options = options;
+    this.exploration = exploration;
+    this.br = br0;
+    this.ic = ic0;
+    this.brLimits = { maxDailyChange: options.maxDailyChange, min: options.minFactor * br0, max: options.maxFactor * br0 };
+    this.icLimits = { maxDailyChange: options.maxDailyChange, min: options.minFactor * ic0, max: options.maxFactor * ic0 };
+    this.theta = { br: [...initialTheta.br], ic: [...initialTheta.ic] };
+    this.days.push({
+      day: 0, state: null, cost: NaN, pBr: 0, pIc: 0, basalUPerMin: br0, icUPerG: ic0,
+      thetaBr: this.theta.br, thetaIc: this.theta.ic, averageCost: NaN, tdError: NaN,
+    });
+  }
+
+  /** Current BR (U/min) and IC (U/g). */
+  get basalUPerMin(): number {
+    return this.br;
+  }
+  get icUPerG(): number {
+    return this.ic;
+  }
+  get parameters(): PolicyParameters {
+    return this.theta;
+  }
+  /** Learning trace: day 0 (start) then one entry per endOfDay. */
+  trace(): readonly ActorCriticDay[] {
+    return this.days;
+  }
+
+  decide(obs: Observation): InsulinRequest {
+    let bolusU = 0;
+    for (const meal of obs.announcedMeals) {
+      if (this.bolused.has(meal.id) || !isDue(meal, obs)) continue;
+      this.bolused.add(meal.id);
+      bolusU += this.ic * meal.estimatedCarbsG;
+    }
+    return { basalUPerMin: this.br, bolusU };
+  }
+
+  endOfDay(record: DayRecord): void {
+    const o = this.options;
+    const x = dailyState(record.glucoseMgDl, o);
+    const last = this.days[this.days.length - 1]!;
+    if (!x) {
+      // No reading: nothing observed, so no transition and no change.
+      this.days.push({ ...last, day: record.day, state: null, cost: NaN, pBr: 0, pIc: 0, tdError: NaN });
+      return;
+    }
+    // Action u_k = P_k drawn from the policy in force (θ_{k−1} after the last
+    // actor step; the seed's P_k = x_k·θ_k up to that index shift, which is
+    // what makes ψ of the drawn action well defined).
+    const sd = o.explorationSd;
+    const uBr = sd > 0 ? rateOfChange(x, this.theta.br) + sd * this.exploration!.normal() : rateOfChange(x, this.theta.br);
+    const uIc = sd > 0 ? rateOfChange(x, this.theta.ic) + sd * this.exploration!.normal() : rateOfChange(x, this.theta.ic);
+    const psi = sd > 0 ? [...gaussianScore(x, this.theta.br, uBr, sd), ...gaussianScore(x, this.theta.ic, uIc, sd)] : [0, 0, 0, 0];
+    // Basis φ_θ(x, u) = [ψ_BR, ψ_IC, x¹, x²]: the ψ part is the compatible
+    // feature set of Konda & Tsitsiklis (the seed's φ "dependent on the
+    // Actor's parameters θ"), for which rᵀφ·ψ is an unbiased gradient
+    // estimate; the x part lets the critic carry the state's own differential
+    // cost, so the ψ weights need not absorb it (E[ψ | x] = 0, no bias added).
+    const phi = [...psi, x[0], x[1]];
+    const cost = localCost(x, o.hypoCostWeight);
+
+    let tdError = NaN;
+    if (!this.critic || !this.previous) {
+      this.critic = initialCritic(phi, cost);
+    } else {
+      const n = ++this.transitions;
+      // Actor first: eq. (13) uses r_k, the weights before this critic step.
+      const theta = actorStep([...this.theta.br, ...this.theta.ic], this.critic.r, phi, psi, actorRate(o.actorRate0, n));
+      const next = criticStep(this.critic, this.previous.phi, this.previous.cost, phi, cost, criticRate(o.criticRate0, n), o.lambda);
+      tdError = next.tdError;
+      this.critic = next;
+      this.theta = { br: [theta[0]!, theta[1]!], ic: [theta[2]!, theta[3]!] };
+    }
+    this.previous = { phi, cost };
+
+    const br = policyStep(this.br, uBr, this.brLimits);
+    const ic = policyStep(this.ic, uIc, this.icLimits);
+    this.br = br.value;
+    this.ic = ic.value;
+    this.days.push({
+      day: record.day, state: x, cost, pBr: br.applied, pIc: ic.applied, basalUPerMin: this.br, icUPerG: this.ic,
+      thetaBr: this.theta.br, thetaIc: this.theta.ic, averageCost: this.critic.averageCost, tdError,
+    });
+  }
+}
+
+/** Due at the last control instant before intake (standard therapy's timing, no pre-bolus), or later if missed. */
+function isDue(meal: AnnouncedMeal, obs: Observation): boolean {
+  return meal.leadMin < obs.controlPeriodMin;
+}
+
+/** θ_0 for an initialisation; S2 draws from `stream`, S3 needs the patient's TE in bits. */
+export function initialTheta(kind: ActorCriticInitialisation, stream: RandomStream, transferEntropyBits?: number): PolicyParameters {
+  switch (kind) {
+    case 'S1':
+      return thetaZeros();
+    case 'S2':
+      return thetaRandom(stream);
+    case 'S3':
+      if (transferEntropyBits === undefined) throw new Error('actor-critic S3 needs the patient transfer entropy');
+      return thetaTransferEntropy(transferEntropyBits);
+  }
+}
+
+/**
+ * Factory for one patient: S2's θ_0 comes from stream (seed, patient,
+ * 'actor-critic/init') and exploration from (seed, patient,
+ * 'actor-critic/exploration'), so runs are deterministic per seed and arms
+ * sharing a seed share meals and sensor noise (other purposes).
+ */
+export function createActorCritic(
+  therapy: TherapySettings,
+  options: ActorCriticOptions,
+  seed: number | string,
+  transferEntropyBits?: number,
+): ActorCritic {
+  const theta = initialTheta(options.initialisation, randomStream(seed, therapy.patient, 'actor-critic/init'), transferEntropyBits);
+  return new ActorCritic(therapy, theta, options, randomStream(seed, therapy.patient, 'actor-critic/exploration'));
+}
+
+/** Validate scenario-file options (unknown keys, types, ranges) into ActorCriticOptions. */
+export function parseActorCriticOptions(options: Readonly<Record<string, unknown>>, file: string): ActorCriticOptions {
+  const out: Record<string, unknown> = { ...ACTOR_CRITIC_DEFAULTS };
+  for (const [key, value] of Object.entries(options)) {
+    const field = `controller.options.${key}`;
+    if (!(key in ACTOR_CRITIC_DEFAULTS)) throw new InputError(file, field, `unknown option (known: ${Object.keys(ACTOR_CRITIC_DEFAULTS).join(', ')})`);
+    if (key === 'initialisation') {
+      if (value !== 'S1' && value !== 'S2' && value !== 'S3') throw new InputError(file, field, `must be 'S1', 'S2' or 'S3', got ${JSON.stringify(value)}`);
+    } else if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+      throw new InputError(file, field, `must be a finite number ≥ 0, got ${JSON.stringify(value)}`);
+    }
+    out[key] = value;
+  }
+  const o = out as unknown as ActorCriticOptions;
+  const check = (ok: boolean, key: keyof ActorCriticOptions, reason: string) => {
+    if (!ok) throw new InputError(file, `controller.options.${key}`, reason);
+  };
+  check(o.maxDailyChange < 1, 'maxDailyChange', `must be < 1 (BR/IC must stay positive), got ${o.maxDailyChange}`);
+  check(o.minFactor > 0 && o.minFactor <= 1, 'minFactor', `must be in (0, 1], got ${o.minFactor}`);
+  check(o.maxFactor >= 1, 'maxFactor', `must be ≥ 1, got ${o.maxFactor}`);
+  check(o.lambda < 1, 'lambda', `must be in [0, 1), got ${o.lambda}`);
+  check(o.hyperMaxErrorMgDl > 0, 'hyperMaxErrorMgDl', 'must be > 0');
+  check(o.hypoMaxErrorMgDl > 0, 'hypoMaxErrorMgDl', 'must be > 0');
+  return o;
+}

@@ -1,0 +1,239 @@
+/**
+ * Pure math of the actor-critic (AC) basal/IC adaptation of seed 003
+ * ("AC-based Algorithm for Glucose Regulation", "Automatic Tuning"), kept free
+ * of the controller plumbing so every equation can be checked by hand.
+ *
+ * Notation follows the seed: day k has state x_k = [x¹_k, x²_k] (normalised
+ * average hyper- and hypoglycaemia error), the action of each policy
+ * S ∈ {BR, IC} is its daily rate of change P_k^S = x_k·θ_k^S, and
+ * S_k = S_{k−1} + P_k^S·S_{k−1}. The critic is the linear
+ * Q̃ = rᵀφ_θ(x, u) learned by TD(λ) with the average-cost update; the actor
+ * is θ_{k+1} = θ_k − γ^a_k (r_kᵀφ_θk(x_{k+1}, u_{k+1})) ψ_θk(x_{k+1}, u_{k+1}).
+ */
+import type { RandomStream } from '../random/streams.js';
+
+export type Vec2 = readonly [number, number];
+
+/** Glycaemic bounds of the seed: G_h = 180, G_l = 70 mg/dL. */
+export const HYPER_BOUND_MG_DL = 180;
+export const HYPO_BOUND_MG_DL = 70;
+
+export interface StateNormalisation {
+  /**
+   * Average hyperglycaemia error (mg/dL) that maps to x¹ = 1. Default 220 =
+   * 400 − 180: 400 mg/dL is the usual top of the clinical glucose scale (and
+   * of the CVGA), so a day spent on average at 400 when high is "maximally"
+   * hyperglycaemic. Larger averages are clipped to 1.
+   */
+  readonly hyperMaxErrorMgDl: number;
+  /**
+   * Average hypoglycaemia error (mg/dL) that maps to x² = 1. Default 30 =
+   * 70 − 40: CGM readings stop at 39–40 mg/dL, so 30 spans the whole
+   * measurable hypoglycaemic range and x² can actually reach 1; a smaller
+   * scale than for hyper also weights each mg/dL of hypo ~7× more, which is
+   * the clinical asymmetry we want. Meter values below 40 are clipped to 1.
+   */
+  readonly hypoMaxErrorMgDl: number;
+}
+
+export const DEFAULT_NORMALISATION: StateNormalisation = { hyperMaxErrorMgDl: 220, hypoMaxErrorMgDl: 30 };
+
+const clip01 = (v: number) => Math.min(1, Math.max(0, v));
+
+/**
+ * Daily state x_k = [x¹, x²] (seed eqs. for x¹_k, x²_k): x¹ is the mean of
+ * G − 180 over the day's readings above 180, x² the mean of 70 − G over those
+ * below 70 (0 when there are none: the seed averages over the N_i samples
+ * outside the bound), each divided by its documented maximum and clipped to
+ * [0, 1]. NaN entries (minutes without a reading) are skipped. Returns
+ * `undefined` when the day has no reading at all: no state can be observed.
+ */
+export function dailyState(glucoseMgDl: ArrayLike<number>, norm: StateNormalisation = DEFAULT_NORMALISATION): Vec2 | undefined {
+  let readings = 0;
+  let hyperSum = 0;
+  let hyperN = 0;
+  let hypoSum = 0;
+  let hypoN = 0;
+  for (let i = 0; i < glucoseMgDl.length; i++) {
+    const g = glucoseMgDl[i]!;
+    if (!Number.isFinite(g)) continue;
+    readings++;
+    if (g > HYPER_BOUND_MG_DL) {
+      hyperSum += g - HYPER_BOUND_MG_DL;
+      hyperN++;
+    } else if (g < HYPO_BOUND_MG_DL) {
+      hypoSum += HYPO_BOUND_MG_DL - g;
+      hypoN++;
+    }
+  }
+  if (readings === 0) return undefined;
+  const x1 = hyperN > 0 ? clip01(hyperSum / hyperN / norm.hyperMaxErrorMgDl) : 0;
+  const x2 = hypoN > 0 ? clip01(hypoSum / hypoN / norm.hypoMaxErrorMgDl) : 0;
+  return [x1, x2];
+}
+
+/** Safety limits on one policy S (BR or IC). */
+export interface PolicyLimits {
+  /** |P_k| is clipped to this per day. */
+  readonly maxDailyChange: number;
+  /** Absolute bounds on S_k. */
+  readonly min: number;
+  readonly max: number;
+}
+
+/** P_k = x_k·θ_k (seed: "P_k^S = x_k θ_k^S"). */
+export function rateOfChange(x: Vec2, theta: Vec2): number {
+  return x[0] * theta[0] + x[1] * theta[1];
+}
+
+/**
+ * S_k = S_{k−1} + P_k·S_{k−1} (seed's policy update) behind the safety layer:
+ * P is first clipped to ±maxDailyChange (a non-finite P, from a diverged θ,
+ * counts as no change), then S_k is clamped to [min, max]. Since
+ * maxDailyChange < 1 and min > 0, S stays positive and inside the bounds
+ * whatever θ the actor produced. Returns the new S and the P actually applied.
+ */
+export function policyStep(previous: number, p: number, limits: PolicyLimits): { value: number; applied: number } {
+  const clipped = Number.isFinite(p) ? Math.min(limits.maxDailyChange, Math.max(-limits.maxDailyChange, p)) : 0;
+  const value = Math.min(limits.max, Math.max(limits.min, previous + clipped * previous));
+  return { value, applied: previous > 0 ? value / previous - 1 : 0 };
+}
+
+/**
+ * Score function ψ_θ(x, u) = ∇_θ ln μ(u | x, θ) (seed, after eq. (12)) of the
+ * Gaussian exploration policy u ~ N(x·θ, σ²): ψ = (u − x·θ)/σ² · x. The seed's
+ * policy written as S_k is deterministic, where ψ does not exist; a Gaussian
+ * around the seed's P_k is the usual way to give the likelihood-ratio
+ * gradient meaning (Konda & Tsitsiklis' actor-critic, the seed's ref. [19]).
+ */
+export function gaussianScore(x: Vec2, theta: Vec2, u: number, sd: number): Vec2 {
+  const k = (u - rateOfChange(x, theta)) / (sd * sd);
+  return [k * x[0], k * x[1]];
+}
+
+/** Draw the action u = x·θ + σ·ε, ε ~ N(0, 1), from a seeded stream. */
+export function sampleAction(x: Vec2, theta: Vec2, sd: number, stream: RandomStream): number {
+  return rateOfChange(x, theta) + sd * stream.normal();
+}
+
+/**
+ * Local cost c(x, u) = x¹ + w·x² (w = hypoWeight). It depends on the state
+ * only: an action's consequences appear in the next day's state, which the TD
+ * term rᵀφ(x_{k+1}, u_{k+1}) carries back. The extra weight on hypo is the
+ * clinical asymmetry (a low is acutely dangerous, a high is not).
+ */
+export function localCost(x: Vec2, hypoWeight: number): number {
+  return x[0] + hypoWeight * x[1];
+}
+
+/** Critic state: weights r, eligibility trace z and average-cost estimate ā. */
+export interface CriticState {
+  readonly r: readonly number[];
+  readonly z: readonly number[];
+  readonly averageCost: number;
+}
+
+/** The critic before the first transition: r = 0, z_0 = φ(x_0, u_0), ā_0 = c(x_0, u_0). */
+export function initialCritic(phi0: readonly number[], cost0: number): CriticState {
+  return { r: phi0.map(() => 0), z: [...phi0], averageCost: cost0 };
+}
+
+export function dot(a: readonly number[], b: readonly number[]): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+}
+
+/**
+ * One critic step for the transition (x_k, u_k) → (x_{k+1}, u_{k+1}), the
+ * seed's equations verbatim:
+ *   d_k = c(x_k, u_k) − ā_k + r_kᵀφ(x_{k+1}, u_{k+1}) − r_kᵀφ(x_k, u_k)
+ *   r_{k+1} = r_k + γ^c_k d_k z_k
+ *   ā_{k+1} = ā_k + γ^c_k [c(x_{k+1}, u_{k+1}) − ā_k]
+ *   z_{k+1} = λ z_k + φ(x_{k+1}, u_{k+1})
+ */
+export function criticStep(
+  critic: CriticState,
+  phiK: readonly number[],
+  costK: number,
+  phiNext: readonly number[],
+  costNext: number,
+  gammaC: number,
+  lambda: number,
+): CriticState & { readonly tdError: number } {
+  const { r, z, averageCost } = critic;
+  const d = costK - averageCost + dot(r, phiNext) - dot(r, phiK);
+  return {
+    r: r.map((ri, i) => ri + gammaC * d * z[i]!),
+    z: z.map((zi, i) => lambda * zi + phiNext[i]!),
+    averageCost: averageCost + gammaC * (costNext - averageCost),
+    tdError: d,
+  };
+}
+
+/** Actor: θ_{k+1} = θ_k − γ^a_k (r_kᵀφ(x_{k+1}, u_{k+1})) ψ(x_{k+1}, u_{k+1}) (seed eq. (13)). */
+export function actorStep(
+  theta: readonly number[],
+  r: readonly number[],
+  phiNext: readonly number[],
+  psiNext: readonly number[],
+  gammaA: number,
+): number[] {
+  const q = dot(r, phiNext);
+  return theta.map((t, i) => t - gammaA * q * psiNext[i]!);
+}
+
+/**
+ * Learning-rate schedules, n = 1, 2, … the transition index. Both positive and
+ * non-increasing as the seed requires; the critic's γ^c = c0·n^−0.6 and the
+ * actor's γ^a = a0/n satisfy Σγ = ∞, Σγ² < ∞ and γ^a/γ^c → 0, the two-timescale
+ * conditions under which the critic tracks the slowly moving policy
+ * (Konda & Tsitsiklis). The exponent 0.6 keeps the critic fast over the
+ * handful of days a trial lasts (n^−0.6 is still 0.25 at day 10).
+ */
+export function criticRate(c0: number, n: number): number {
+  return c0 * Math.pow(n, -0.6);
+}
+export function actorRate(a0: number, n: number): number {
+  return a0 / n;
+}
+
+/** Initial θ of both policies, each [element tied to hyper (x¹), element tied to hypo (x²)]. */
+export interface PolicyParameters {
+  readonly br: Vec2;
+  readonly ic: Vec2;
+}
+
+/**
+ * W of the seed's θ_0 = W/TE: +1 for the hyper element, −1 for the hypo one.
+ * With P = x·θ and x ≥ 0 this makes a hyperglycaemic day (x¹ > 0) raise BR
+ * and IC (more insulin: IC is U/g) and a hypoglycaemic day (x² > 0) lower them.
+ */
+export const W: Vec2 = [1, -1];
+
+/** S1: θ_0 = 0 (no adaptation until the actor has learned a direction). */
+export function thetaZeros(): PolicyParameters {
+  return { br: [0, 0], ic: [0, 0] };
+}
+
+/** S2: magnitudes uniform in (0, 1) with the signs of W; draws BR then IC, hyper then hypo. */
+export function thetaRandom(stream: RandomStream): PolicyParameters {
+  const draw = () => {
+    let u = stream.uniform();
+    while (u === 0) u = stream.uniform(); // uniform() is [0, 1): exclude the closed end
+    return u;
+  };
+  const vec = (): Vec2 => [W[0] * draw(), W[1] * draw()];
+  const br = vec();
+  const ic = vec();
+  return { br, ic };
+}
+
+/** S3: θ_0 = W / TE(p), TE in bits (finite, > 0). */
+export function thetaTransferEntropy(transferEntropyBits: number): PolicyParameters {
+  if (!(transferEntropyBits > 0) || !Number.isFinite(transferEntropyBits)) {
+    throw new Error(`S3 initialisation needs a finite transfer entropy > 0 bits, got ${transferEntropyBits}`);
+  }
+  const v: Vec2 = [W[0] / transferEntropyBits, W[1] / transferEntropyBits];
+  return { br: v, ic: [v[0], v[1]] };
+}

@@ -1,0 +1,117 @@
+/**
+ * The actor-critic study's controller as an experiment runs it (seed 003,
+ * "Automatic Tuning"): a run-in under the starting therapy, from which the
+ * patient's transfer entropy from insulin on board to glucose is measured,
+ * then the actor-critic, initialised S1/S2/S3 (S3: θ0 = W/TE), adapting basal
+ * rate and IC ratio once a day.
+ */
+import { type ActorCritic, type ActorCriticOptions, createActorCritic } from './actorCritic.js';
+import { insulinOnBoardU } from './insulinOnBoard.js';
+import { transferEntropyBits } from './transferEntropy.js';
+import type { AnnouncedMeal, Controller, DayRecord, InsulinRequest, Observation, TherapySettings } from './types.js';
+
+/** The seed's delay from insulin on board to glucose, min (d = 20 min). */
+export const TE_DELAY_MIN = 20;
+/**
+ * TE is estimated on a 5-min grid (the sensor's latest reading and insulin on
+ * board at each point): 288 points a day. Equal-width bins: 4 per variable,
+ * since the plug-in estimator needs many samples per cell of its bins³ table
+ * (64 cells for a one-day run-in; 8 bins would be 512 cells for 288 points,
+ * where the estimator's bias dominates: see test/control/transferEntropy.test.ts).
+ */
+export const TE_GRID_MIN = 5;
+export const TE_BINS = 4;
+/** S3 divides by TE: a run-in with (almost) no measurable flow would give an unbounded θ0; floor it. */
+export const TE_FLOOR_BITS = 0.01;
+
+/** TE (bits) from insulin on board, delayed 20 min, to glucose, over the run-in days' records. */
+export function runInTransferEntropy(records: readonly DayRecord[]): number {
+  const minutes = records.reduce((s, r) => s + r.basalUPerMin.length, 0);
+  const insulin = new Float64Array(minutes);
+  const glucose = new Float64Array(minutes);
+  let m = 0;
+  for (const r of records) {
+    for (let i = 0; i < r.basalUPerMin.length; i++, m++) {
+      insulin[m] = r.basalUPerMin[i] + r.bolusU[i];
+      glucose[m] = r.glucoseMgDl[i];
+    }
+  }
+  const iob = insulinOnBoardU(insulin);
+  const points = Math.floor(minutes / TE_GRID_MIN);
+  const source = new Float64Array(points);
+  const target = new Float64Array(points);
+  let latest = NaN;
+  for (let k = 0, minute = 0; k < points; k++) {
+    const t = k * TE_GRID_MIN;
+    for (; minute <= t; minute++) if (Number.isFinite(glucose[minute])) latest = glucose[minute];
+    source[k] = iob[t];
+    target[k] = latest;
+  }
+  return transferEntropyBits(source, target, { delay: TE_DELAY_MIN / TE_GRID_MIN, bins: TE_BINS });
+}
+
+export class ActorCriticWithRunIn implements Controller {
+  private readonly therapy: TherapySettings;
+  private readonly options: ActorCriticOptions;
+  private readonly seed: number | string;
+  private readonly runInDays: number;
+  private readonly runIn: DayRecord[] = [];
+  private readonly bolused = new Set<number>();
+  private learner: ActorCritic | undefined;
+  private transferEntropy = NaN;
+  /** Meals with intake before this minute belong to the run-in's therapy. */
+  private switchMin = 0;
+
+  constructor(therapy: TherapySettings, options: ActorCriticOptions, seed: number | string, runInDays: number) {
+    if (runInDays === 0 && options.initialisation === 'S3') throw new Error(`${therapy.patient}: initialisation S3 needs a run-in to measure transfer entropy (runInDays ≥ 1)`);
+    this.therapy = therapy;
+    this.options = options;
+    this.seed = seed;
+    this.runInDays = runInDays;
+    if (runInDays === 0) this.learner = createActorCritic(therapy, options, seed);
+  }
+
+  decide(obs: Observation): InsulinRequest {
+    if (this.learner) {
+      const meals = obs.announcedMeals.filter((m) => m.intakeMin >= this.switchMin);
+      return this.learner.decide(meals.length === obs.announcedMeals.length ? obs : { ...obs, announcedMeals: meals });
+    }
+    // Run-in: the starting therapy, as the actor-critic's own policy before any update.
+    let bolusU = 0;
+    for (const meal of obs.announcedMeals) {
+      if (this.bolused.has(meal.id) || !isDue(meal, obs)) continue;
+      this.bolused.add(meal.id);
+      bolusU += meal.estimatedCarbsG / this.therapy.carbRatioGPerU;
+    }
+    return { basalUPerMin: this.therapy.basalRateUPerMin, bolusU };
+  }
+
+  endOfDay(record: DayRecord): void {
+    if (this.learner) {
+      this.learner.endOfDay(record);
+      return;
+    }
+    // The engine's day record holds views into its trace: keep copies.
+    this.runIn.push({ ...record, glucoseMgDl: record.glucoseMgDl.slice(), basalUPerMin: record.basalUPerMin.slice(), bolusU: record.bolusU.slice() });
+    if (record.day < this.runInDays) return;
+    this.transferEntropy = runInTransferEntropy(this.runIn);
+    this.learner = createActorCritic(this.therapy, this.options, this.seed, Math.max(this.transferEntropy, TE_FLOOR_BITS));
+    this.switchMin = record.startMin + record.basalUPerMin.length;
+  }
+
+  /** Basal rate (U/h) and IC (U/g) in force on each trial day, and the run-in's TE. */
+  dailyLog(): Readonly<Record<string, readonly number[]>> {
+    const days = this.learner?.trace() ?? [];
+    // trace()[0] is the start; entry k holds what is in force from trial day k + 1. The last entry is after the last day.
+    const inForce = days.slice(0, Math.max(days.length - 1, 1));
+    return {
+      basalUPerH: inForce.map((d) => d.basalUPerMin * 60),
+      icUPerG: inForce.map((d) => d.icUPerG),
+      transferEntropyBits: [this.transferEntropy],
+    };
+  }
+}
+
+function isDue(meal: AnnouncedMeal, obs: Observation): boolean {
+  return meal.leadMin < obs.controlPeriodMin;
+}

@@ -1,0 +1,205 @@
+/**
+ * Results of an experiment: per job (arm, seed, patient) the CVGA point over
+ * the window and the daily LBGI of the trial days, folded as traces arrive;
+ * then per arm the CVGA A+B shares per group and overall (mean and spread
+ * over seeds, with and without excluded patients), daily LBGI per group, the
+ * learning controllers' daily basal/IC paths, and the files and report.
+ */
+import { join } from 'node:path';
+import { CVGA_ZONES, type CvgaPoint, cvgaPoint, cvgaSummary } from '../metrics/cvga.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import type { Experiment, ExperimentPlan } from '../sim/experiment.js';
+import type { Trace } from '../sim/trace.js';
+import { formatCell, renderReport, type ReportSection } from './html.js';
+import { bloodGlucoseSeries, dailyIndices } from './patientAnalysis.js';
+import { cvgaPlotSvg, dailyLineChartSvg } from './svg.js';
+
+const MINUTES_PER_DAY = 1440;
+
+/** What is kept of one job's trace. */
+export interface JobOutcome {
+  readonly cvga: CvgaPoint;
+  /** LBGI of each trial day. */
+  readonly dailyLbgi: readonly number[];
+  /** Basal rate (U/h) and insulin-to-carb ratio (U/g) per trial day, where known. */
+  readonly basalUPerH: readonly number[];
+  readonly icUPerG: readonly number[];
+  /** Transfer entropy the controller measured in the run-in, bits (NaN if it does not). */
+  readonly transferEntropyBits: number;
+}
+
+/** Fold one job's trace into what the report needs (called on the main thread as traces arrive). */
+export function jobOutcome(trace: Trace, experiment: Experiment, carbRatioGPerU: number | undefined): JobOutcome {
+  const totalDays = experiment.runInDays + experiment.scenario.days;
+  const window = { fromDay: totalDays - experiment.windowDays + 1, toDay: totalDays };
+  const series = bloodGlucoseSeries(trace, window);
+  const daily = dailyIndices(trace);
+  const log = trace.controllerLog;
+  const trialDays = experiment.scenario.days;
+  const from = experiment.runInDays;
+  // Without a log (fixed therapy), the day's first basal rate and the patient's own ratio.
+  const basal = log?.basalUPerH ?? Array.from({ length: trialDays }, (_, d) => trace.basalUPerMin[(from + d) * MINUTES_PER_DAY] * 60);
+  const ic = log?.icUPerG ?? Array.from({ length: trialDays }, () => (carbRatioGPerU ? 1 / carbRatioGPerU : NaN));
+  return {
+    cvga: cvgaPoint(series.glucoseMgDl),
+    dailyLbgi: daily.lbgi.slice(from),
+    basalUPerH: basal.slice(-trialDays),
+    icUPerG: ic.slice(-trialDays),
+    transferEntropyBits: log?.transferEntropyBits?.[0] ?? NaN,
+  };
+}
+
+interface Spread {
+  readonly mean: number;
+  readonly sd: number;
+  readonly perSeed: readonly number[];
+}
+
+function spread(values: readonly number[]): Spread {
+  const n = values.length;
+  const mean = values.reduce((s, v) => s + v, 0) / n;
+  const sd = n > 1 ? Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1)) : 0;
+  return { mean, sd, perSeed: values };
+}
+
+export interface ArmResult {
+  readonly arm: string;
+  /** % of patients in CVGA A+B over the window, overall and per group: mean and SD over seeds. */
+  readonly percentAB: Readonly<Record<string, Spread>>;
+  readonly percentABWithExclusions?: Readonly<Record<string, Spread>>;
+  /** Mean LBGI per trial day, per group (over seeds and patients). */
+  readonly dailyLbgi: Readonly<Record<string, readonly number[]>>;
+}
+
+export function summariseExperiment(experiment: Experiment, plan: ExperimentPlan, outcomes: readonly JobOutcome[]): ArmResult[] {
+  const groups = [...new Set(plan.patients.map((p) => p.group))];
+  const groupOf = new Map(plan.patients.map((p) => [p.name, p.group]));
+  const excluded = new Set(experiment.exclude?.patients ?? []);
+  return experiment.arms.map((arm, a) => {
+    const jobsOf = (seedIndex: number) => plan.jobs.map((j, k) => ({ j, k })).filter(({ j }) => j.arm === a && j.seedIndex === seedIndex);
+    const shares = (keep: (patient: string) => boolean) => {
+      const perGroup: Record<string, number[]> = { overall: [] };
+      for (const g of groups) perGroup[g] = [];
+      plan.seeds.forEach((_, s) => {
+        const jobs = jobsOf(s).filter(({ j }) => keep(j.patient));
+        perGroup.overall.push(cvgaSummary(jobs.map(({ k }) => outcomes[k].cvga)).percentAB);
+        for (const g of groups) perGroup[g].push(cvgaSummary(jobs.filter(({ j }) => groupOf.get(j.patient) === g).map(({ k }) => outcomes[k].cvga)).percentAB);
+      });
+      return Object.fromEntries(Object.entries(perGroup).map(([g, v]) => [g, spread(v)]));
+    };
+    const dailyLbgi: Record<string, number[]> = {};
+    for (const g of groups) {
+      const jobs = plan.jobs.map((j, k) => ({ j, k })).filter(({ j }) => j.arm === a && groupOf.get(j.patient) === g);
+      dailyLbgi[g] = Array.from({ length: experiment.scenario.days }, (_, d) => {
+        const xs = jobs.map(({ k }) => outcomes[k].dailyLbgi[d]).filter(Number.isFinite);
+        return xs.reduce((s, v) => s + v, 0) / xs.length;
+      });
+    }
+    return {
+      arm: arm.name,
+      percentAB: shares(() => true),
+      ...(excluded.size > 0 ? { percentABWithExclusions: shares((p) => !excluded.has(p)) } : {}),
+      dailyLbgi,
+    };
+  });
+}
+
+function csvNumber(x: number): string {
+  return Number.isFinite(x) ? String(x) : '';
+}
+
+/** Write summary.json, table1.csv, patients.csv, paths.csv, the figures and report.html into `dir`. */
+export function writeExperimentReport(dir: string, experiment: Experiment, plan: ExperimentPlan, outcomes: readonly JobOutcome[], meta: Record<string, unknown>): ArmResult[] {
+  const results = summariseExperiment(experiment, plan, outcomes);
+  const groups = [...new Set(plan.patients.map((p) => p.group))];
+  const groupOf = new Map(plan.patients.map((p) => [p.name, p.group]));
+  const columns = ['overall', ...groups];
+  const windowText = `last ${experiment.windowDays} of ${experiment.scenario.days} trial days`;
+
+  writeFileAtomic(
+    join(dir, 'summary.json'),
+    JSON.stringify({ ...meta, experiment: experiment.name, seeds: plan.seeds, runInDays: experiment.runInDays, window: windowText, exclude: experiment.exclude ?? null, arms: results }, null, 2) + '\n',
+  );
+
+  const table1 = ['arm,with_exclusions,group,percent_ab_mean,percent_ab_sd,' + plan.seeds.map((s) => `seed_${s}`).join(',')];
+  for (const r of results) {
+    for (const [label, shares] of [['no', r.percentAB], ['yes', r.percentABWithExclusions]] as const) {
+      if (!shares) continue;
+      for (const g of columns) table1.push([r.arm, label, g, csvNumber(shares[g].mean), csvNumber(shares[g].sd), ...shares[g].perSeed.map(csvNumber)].join(','));
+    }
+  }
+  writeFileAtomic(join(dir, 'table1.csv'), table1.join('\n') + '\n');
+
+  const patientsCsv = ['arm,seed,patient,group,transfer_entropy_bits,initial_basal_u_per_h,final_basal_u_per_h,initial_ic_u_per_g,final_ic_u_per_g,cvga_min_mg_dl,cvga_max_mg_dl,cvga_zone'];
+  const pathsCsv = ['arm,seed,patient,day,basal_u_per_h,ic_u_per_g,lbgi'];
+  plan.jobs.forEach((job, k) => {
+    const o = outcomes[k];
+    const arm = experiment.arms[job.arm].name;
+    const last = o.basalUPerH.length - 1;
+    patientsCsv.push(
+      [arm, job.seed, job.patient, groupOf.get(job.patient), csvNumber(o.transferEntropyBits), csvNumber(o.basalUPerH[0]), csvNumber(o.basalUPerH[last]), csvNumber(o.icUPerG[0]), csvNumber(o.icUPerG[last]), csvNumber(o.cvga.minMgDl), csvNumber(o.cvga.maxMgDl), o.cvga.zone ?? ''].join(','),
+    );
+    for (let d = 0; d <= last; d++) pathsCsv.push(`${arm},${job.seed},${job.patient},${d + 1},${csvNumber(o.basalUPerH[d])},${csvNumber(o.icUPerG[d])},${csvNumber(o.dailyLbgi[d])}`);
+  });
+  writeFileAtomic(join(dir, 'patients.csv'), patientsCsv.join('\n') + '\n');
+  writeFileAtomic(join(dir, 'paths.csv'), pathsCsv.join('\n') + '\n');
+
+  // Figure 2: one CVGA per arm (first seed: one point per patient).
+  const cvgaFigures = experiment.arms.map((arm, a) => {
+    const points = plan.jobs
+      .map((j, k) => ({ j, k }))
+      .filter(({ j, k }) => j.arm === a && j.seedIndex === 0 && outcomes[k].cvga.zone !== null)
+      .map(({ j, k }) => ({ label: j.patient, group: groupOf.get(j.patient) ?? '', minMgDl: outcomes[k].cvga.minMgDl, maxMgDl: outcomes[k].cvga.maxMgDl }));
+    const svg = cvgaPlotSvg(points, { title: `CVGA, ${arm.name} (seed ${plan.seeds[0]}, ${windowText})` });
+    writeFileAtomic(join(dir, `cvga-${arm.name}.svg`), svg);
+    return { caption: `${arm.name}: one point per patient, seed ${plan.seeds[0]}.`, svg };
+  });
+  // Figure 3: daily LBGI per group, one line per arm.
+  const lbgiFigures = groups.map((g) => {
+    const svg = dailyLineChartSvg(
+      results.map((r) => ({ name: r.arm, values: [...r.dailyLbgi[g]] })),
+      { title: `Daily LBGI, ${g} (mean over patients and seeds)`, yLabel: 'LBGI', xLabel: 'trial day', yFromZero: true },
+    );
+    writeFileAtomic(join(dir, `lbgi-${g}.svg`), svg);
+    return { caption: `Daily LBGI of the ${g}, one line per arm.`, svg };
+  });
+
+  const shareRows = (pick: (r: ArmResult) => ArmResult['percentAB'] | undefined) =>
+    results.flatMap((r) => {
+      const shares = pick(r);
+      return shares ? [[r.arm, ...columns.map((g) => `${formatCell(shares[g].mean)} ± ${formatCell(shares[g].sd)}`)]] : [];
+    });
+  const sections: ReportSection[] = [
+    {
+      title: 'Table 1: CVGA A+B',
+      text: `% of patients in CVGA zones A and B over the ${windowText}, mean ± SD over ${plan.seeds.length} seeds (${plan.seeds.join(', ')}).`,
+      tables: [
+        { caption: 'All patients', header: ['arm', ...columns], rows: shareRows((r) => r.percentAB) },
+        ...(experiment.exclude
+          ? [{ caption: `Without ${experiment.exclude.patients.join(', ')} (${experiment.exclude.reason})`, header: ['arm', ...columns], rows: shareRows((r) => r.percentABWithExclusions) }]
+          : []),
+      ],
+    },
+    { title: 'Figure 2: CVGA per arm', figures: cvgaFigures },
+    { title: 'Figure 3: daily LBGI per group', figures: lbgiFigures },
+    {
+      title: 'Patients',
+      text: 'Transfer entropy from the run-in, and basal rate and IC ratio at the start and end of the trial (seed 1).',
+      tables: [
+        {
+          caption: 'Per arm and patient, seed 1',
+          header: ['arm', 'patient', 'group', 'TE (bits)', 'BR start (U/h)', 'BR end', 'IC start (U/g)', 'IC end', 'CVGA zone'],
+          rows: plan.jobs
+            .map((j, k) => ({ j, o: outcomes[k] }))
+            .filter(({ j }) => j.seedIndex === 0)
+            .map(({ j, o }) => [experiment.arms[j.arm].name, j.patient, groupOf.get(j.patient) ?? '', o.transferEntropyBits, o.basalUPerH[0], o.basalUPerH[o.basalUPerH.length - 1], o.icUPerG[0], o.icUPerG[o.icUPerG.length - 1], o.cvga.zone ?? '']),
+        },
+      ],
+    },
+  ];
+  writeFileAtomic(
+    join(dir, 'report.html'),
+    renderReport({ title: `glucosim experiment: ${experiment.name}`, subtitle: `${experiment.description} · CVGA zones: ${CVGA_ZONES.join(', ')}`, sections }),
+  );
+  return results;
+}

@@ -1,0 +1,69 @@
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { makeTempDir, randomisedJson, removeTempDirs, runCli, writeScenario } from './helpers.js';
+
+afterAll(removeTempDirs);
+
+/** A reduced experiment: 3 patients, 2 trial days after a 1-day run-in, 2 seeds. */
+function reducedExperiment(dir: string, arms: unknown[], extra: Record<string, unknown> = {}): string {
+  const scenario = writeScenario(dir, 'two-days.json', { ...randomisedJson(), days: 2 });
+  const file = join(dir, `experiment-${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(
+    file,
+    JSON.stringify({ name: 'reduced', scenario, cohort: 'adult#001,adolescent#002,child#003', seeds: 2, runInDays: 1, windowDays: 2, arms, ...extra }),
+  );
+  return file;
+}
+
+describe('glucosim experiment (reduced)', () => {
+  const dir = makeTempDir('experiment');
+  const arms = [
+    { name: 'fixed', controller: { name: 'standard-therapy' } },
+    { name: 'same', controller: { name: 'standard-therapy', options: {} } },
+    { name: 'over', controller: { name: 'standard-therapy', options: { bolusScale: 1.5 } } },
+  ];
+  const file = reducedExperiment(dir, arms, { exclude: { patients: ['child#003'], reason: 'test exclusion' } });
+  const outA = join(dir, 'a');
+  const outB = join(dir, 'b');
+  const a = runCli(['experiment', file, '--out', outA, '--quiet']);
+  const b = runCli(['experiment', file, '--out', outB, '--quiet']);
+
+  it('writes the tables, figures and report', () => {
+    expect(a.stderr).toBe('');
+    expect(a.status).toBe(0);
+    for (const f of ['summary.json', 'table1.csv', 'patients.csv', 'paths.csv', 'report.html', 'cvga-fixed.svg', 'lbgi-children.svg']) {
+      expect(existsSync(join(outA, f)), f).toBe(true);
+    }
+    const table = readFileSync(join(outA, 'table1.csv'), 'utf8').trim().split('\n');
+    // 3 arms × (all + without exclusions) × (overall + 3 groups) + header.
+    expect(table.length).toBe(1 + 3 * 2 * 4);
+    expect(readFileSync(join(outA, 'paths.csv'), 'utf8').trim().split('\n').length).toBe(1 + 3 * 2 * 3 * 2);
+  });
+
+  it('is deterministic per seed, and pairs the arms (same meals and noise)', () => {
+    const strip = (out: string) => {
+      const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+      delete s.seconds;
+      delete s.createdAt;
+      return s;
+    };
+    expect(strip(outB)).toEqual(strip(outA));
+    expect(readFileSync(join(outB, 'patients.csv'), 'utf8')).toBe(readFileSync(join(outA, 'patients.csv'), 'utf8'));
+    const rows = readFileSync(join(outA, 'patients.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    const zoneOf = (arm: string) => rows.filter((r) => r[0] === arm).map((r) => r.slice(1, 3).concat(r.slice(9)).join(','));
+    // Two arms with the same controller give the same outcome for every patient and seed.
+    expect(zoneOf('same')).toEqual(zoneOf('fixed'));
+    expect(zoneOf('over')).not.toEqual(zoneOf('fixed'));
+  });
+
+  it('refuses a bad experiment file naming the field', () => {
+    const bad = reducedExperiment(dir, [{ name: 'x', controller: { name: 'nope' } }]);
+    const r = runCli(['experiment', bad, '--out', join(dir, 'bad')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/controller\.name: unknown controller 'nope'/);
+    expect(existsSync(join(dir, 'bad'))).toBe(false);
+    const dup = reducedExperiment(dir, [arms[0], arms[0]]);
+    expect(runCli(['experiment', dup, '--out', join(dir, 'dup')]).stderr).toMatch(/arms\[1\]\.name: 'fixed' is used twice/);
+  });
+});
