@@ -17,6 +17,8 @@
  * - metricsSecondsOneThread: every metric, CVGA point and daily index of the
  *   30 ten-day traces on one thread (warm), and metricsOverheadPercent that
  *   time as a share of the run without report.
+ * - acExperimentSeconds: the whole shipped actor-critic experiment
+ *   (experiments/ac-initialisation.json), all cores.
  * - peakRssMB: peak resident memory of this process (workers included).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -29,6 +31,7 @@ import type { Scenario } from '../src/scenario/types.js';
 import { runCohort } from '../src/sim/cohortRun.js';
 import { runPatient } from '../src/sim/patientRun.js';
 import { runCommand } from '../src/cli/run.js';
+import { experimentCommand } from '../src/cli/experiment.js';
 import { computeMetrics } from '../src/metrics/index.js';
 import { cvgaPoint } from '../src/metrics/cvga.js';
 import { bloodGlucoseSeries, dailyIndices } from '../src/report/patientAnalysis.js';
@@ -111,6 +114,14 @@ const runBare = await runSeconds(false);
 log('whole run with traces written, with report');
 const runReported = await runSeconds(true);
 
+// The actor-critic study as shipped: 4 arms × 5 seeds × 30 patients × 11 days, all cores.
+log('experiments/ac-initialisation.json (4 arms × 5 seeds × 30 patients × 11 days)');
+const experimentDir = mkdtempSync(join(tmpdir(), 'glucosim-bench-'));
+const experimentStart = performance.now();
+await experimentCommand({ file: join(PROJECT_ROOT, 'experiments', 'ac-initialisation.json'), out: join(experimentDir, 'e'), quiet: true });
+const experimentSeconds = (performance.now() - experimentStart) / 1000;
+rmSync(experimentDir, { recursive: true, force: true });
+
 const round = (x: number, digits: number) => Number(x.toFixed(digits));
 process.stdout.write(
   JSON.stringify({
@@ -126,6 +137,7 @@ process.stdout.write(
     reportOverheadPercent: round((100 * (runReported - runBare)) / runBare, 1),
     metricsSecondsOneThread: round(metricsTime, 3),
     metricsOverheadPercent: round((100 * metricsTime) / runBare, 1),
+    acExperimentSeconds: round(experimentSeconds, 2),
     peakRssMB: round(process.resourceUsage().maxRSS / 1024, 1),
     node: process.version,
   }) + '\n',

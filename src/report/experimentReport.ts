@@ -118,7 +118,11 @@ export function writeExperimentReport(dir: string, experiment: Experiment, plan:
 
   writeFileAtomic(
     join(dir, 'summary.json'),
-    JSON.stringify({ ...meta, experiment: experiment.name, seeds: plan.seeds, runInDays: experiment.runInDays, window: windowText, exclude: experiment.exclude ?? null, arms: results }, null, 2) + '\n',
+    JSON.stringify(
+      { ...meta, experiment: experiment.name, seeds: plan.seeds, runInDays: experiment.runInDays, window: windowText, exclude: experiment.exclude ?? null, published: experiment.published ?? null, arms: results },
+      null,
+      2,
+    ) + '\n',
   );
 
   const table1 = ['arm,with_exclusions,group,percent_ab_mean,percent_ab_sd,' + plan.seeds.map((s) => `seed_${s}`).join(',')];
@@ -175,6 +179,15 @@ export function writeExperimentReport(dir: string, experiment: Experiment, plan:
       text: `% of patients in CVGA zones A and B over the ${windowText}, mean ± SD over ${plan.seeds.length} seeds (${plan.seeds.join(', ')}).`,
       tables: [
         { caption: 'All patients', header: ['arm', ...columns], rows: shareRows((r) => r.percentAB) },
+        ...(experiment.published
+          ? [
+              {
+                caption: `Published: ${experiment.published.source}`,
+                header: ['arm', 'overall % A+B (published)', 'overall % A+B (ours, mean ± SD)'],
+                rows: results.map((r) => [r.arm, experiment.published!.percentAB[r.arm] ?? null, `${formatCell(r.percentAB.overall.mean)} ± ${formatCell(r.percentAB.overall.sd)}`]),
+              },
+            ]
+          : []),
         ...(experiment.exclude
           ? [{ caption: `Without ${experiment.exclude.patients.join(', ')} (${experiment.exclude.reason})`, header: ['arm', ...columns], rows: shareRows((r) => r.percentABWithExclusions) }]
           : []),

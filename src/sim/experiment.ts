@@ -36,6 +36,8 @@ export interface Experiment {
   /** Patients left out of the "with exclusions" results, and why. */
   readonly exclude: { readonly patients: readonly string[]; readonly reason: string } | undefined;
   readonly arms: readonly ExperimentArm[];
+  /** Published results to report beside ours: % CVGA A+B overall per arm name, and where they come from. */
+  readonly published: { readonly source: string; readonly percentAB: Readonly<Record<string, number>> } | undefined;
 }
 
 function isRecord(x: unknown): x is Record<string, unknown> {
@@ -52,7 +54,7 @@ function text(x: unknown, file: string, field: string): string {
   return x;
 }
 
-const KNOWN_FIELDS = ['name', 'description', 'scenario', 'cohort', 'seeds', 'runInDays', 'windowDays', 'exclude', 'arms'];
+const KNOWN_FIELDS = ['name', 'description', 'scenario', 'cohort', 'seeds', 'runInDays', 'windowDays', 'exclude', 'arms', 'published'];
 
 /** Read and check an experiment file; errors name the file and the field. */
 export function loadExperiment(file: string): Experiment {
@@ -95,7 +97,20 @@ export function loadExperiment(file: string): Experiment {
       reason: text(json.exclude.reason, file, 'exclude.reason'),
     };
   }
+  let published: Experiment['published'];
+  if (json.published !== undefined) {
+    const p = json.published;
+    if (!isRecord(p) || !isRecord(p.percentAB)) throw new InputError(file, 'published', 'must be {source, percentAB: {arm: percent}}');
+    const percentAB: Record<string, number> = {};
+    for (const [arm, v] of Object.entries(p.percentAB)) {
+      if (!names.has(arm)) throw new InputError(file, `published.percentAB.${arm}`, 'is not an arm of this experiment');
+      if (typeof v !== 'number' || !(v >= 0 && v <= 100)) throw new InputError(file, `published.percentAB.${arm}`, `must be a percentage, got ${JSON.stringify(v)}`);
+      percentAB[arm] = v;
+    }
+    published = { source: text(p.source, file, 'published.source'), percentAB };
+  }
   return {
+    published,
     file,
     name,
     description: json.description === undefined ? '' : text(json.description, file, 'description'),

@@ -67,3 +67,41 @@ describe('glucosim experiment (reduced)', () => {
     expect(runCli(['experiment', dup, '--out', join(dir, 'dup')]).stderr).toMatch(/arms\[1\]\.name: 'fixed' is used twice/);
   });
 });
+
+describe('glucosim experiment with the actor-critic arms (reduced)', () => {
+  const dir = makeTempDir('experiment-ac');
+  const arms = ['S1', 'S2', 'S3'].map((s) => ({ name: s, controller: { name: 'actor-critic', options: { initialisation: s } } }));
+  const file = reducedExperiment(dir, [{ name: 'fixed', controller: { name: 'standard-therapy', options: { correction: false } } }, ...arms]);
+  const run = (name: string) => runCli(['experiment', file, '--out', join(dir, name), '--quiet']);
+  const first = run('one');
+  const second = run('two');
+
+  it('runs end to end and is deterministic per seed', () => {
+    expect(first.stderr).toBe('');
+    expect(first.status).toBe(0);
+    expect(second.status).toBe(0);
+    for (const f of ['patients.csv', 'paths.csv', 'table1.csv']) {
+      expect(readFileSync(join(dir, 'two', f), 'utf8'), f).toBe(readFileSync(join(dir, 'one', f), 'utf8'));
+    }
+  });
+
+  it('reports the run-in transfer entropy and keeps BR and IC within the safety limits', () => {
+    const rows = readFileSync(join(dir, 'one', 'patients.csv'), 'utf8').trim().split('\n');
+    const header = rows[0].split(',');
+    const col = (n: string) => header.indexOf(n);
+    for (const r of rows.slice(1).map((l) => l.split(','))) {
+      if (r[0] === 'fixed') continue;
+      expect(Number(r[col('transfer_entropy_bits')])).toBeGreaterThanOrEqual(0);
+      for (const [start, end] of [
+        ['initial_basal_u_per_h', 'final_basal_u_per_h'],
+        ['initial_ic_u_per_g', 'final_ic_u_per_g'],
+      ]) {
+        const s = Number(r[col(start)]);
+        const e = Number(r[col(end)]);
+        expect(s).toBeGreaterThan(0);
+        expect(e).toBeGreaterThanOrEqual(0.3 * s - 1e-12);
+        expect(e).toBeLessThanOrEqual(2 * s + 1e-12);
+      }
+    }
+  });
+});

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { ACTOR_CRITIC_DEFAULTS } from '../../src/control/actorCritic.js';
+import { ActorCriticWithRunIn, runInTransferEntropy, TE_FLOOR_BITS } from '../../src/control/actorCriticWithRunIn.js';
+import type { AnnouncedMeal, DayRecord, Observation, TherapySettings } from '../../src/control/types.js';
+import { randomStream } from '../../src/random/streams.js';
+
+const therapy: TherapySettings = { patient: 'adult#001', basalRateUPerMin: 0.02, carbRatioGPerU: 10, correctionFactorMgDlPerU: 20, bodyWeightKg: 100 };
+const empty = () => ({ rapid: new Float64Array(1440), regular: new Float64Array(1440), nph: new Float64Array(1440), long: new Float64Array(1440) });
+
+/** A day whose glucose follows insulin delivered `lagMin` earlier (or not at all), sensor every 5 min. */
+function day(n: number, lagMin: number | null, seed: number): DayRecord {
+  const s = randomStream(seed, 'run-in', 'test');
+  const bolusU = new Float64Array(1440);
+  for (let m = 0; m < 1440; m += 60) bolusU[m] = s.uniform() < 0.5 ? 4 * s.uniform() : 0;
+  const basalUPerMin = new Float64Array(1440).fill(0.01);
+  const glucoseMgDl = new Float64Array(1440).fill(NaN);
+  let iob = 0;
+  const history: number[] = [];
+  for (let m = 0; m < 1440; m++) {
+    iob = iob * Math.exp(-1 / 120) + bolusU[m];
+    history.push(iob);
+    if (m % 5 === 0) glucoseMgDl[m] = lagMin === null ? 100 + 80 * s.uniform() : 250 - 30 * (history[Math.max(0, m - lagMin)] ?? 0) + 5 * s.normal();
+  }
+  return { day: n, startMin: (n - 1) * 1440, glucoseMgDl, basalUPerMin, bolusU, carbsEstimatedG: new Float64Array(1440), injectionsU: empty() };
+}
+
+function obs(timeMin: number, meals: AnnouncedMeal[] = []): Observation {
+  return { timeMin, day: Math.floor(timeMin / 1440) + 1, timeOfDayMin: timeMin % 1440, glucoseMgDl: 120, glucoseTimeMin: timeMin, announcedMeals: meals, controlPeriodMin: 5 };
+}
+
+describe('transfer entropy of the run-in', () => {
+  it('is larger when glucose follows insulin on board 20 min later than when it is independent', () => {
+    const coupled = runInTransferEntropy([day(1, 20, 1)]);
+    const independent = runInTransferEntropy([day(1, null, 1)]);
+    expect(coupled).toBeGreaterThan(independent + 0.05);
+    expect(independent).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('actor-critic with a run-in', () => {
+  it('runs the starting therapy in the run-in, then adapts; a meal bolused in the run-in is not bolused again', () => {
+    const c = new ActorCriticWithRunIn(therapy, { ...ACTOR_CRITIC_DEFAULTS, initialisation: 'S3' }, 1, 1);
+    const meal: AnnouncedMeal = { id: 7, intakeMin: 1438, estimatedCarbsG: 50, leadMin: 3 };
+    expect(c.decide(obs(1435, [meal]))).toEqual({ basalUPerMin: 0.02, bolusU: 5 });
+    c.endOfDay(day(1, 20, 2));
+    const te = c.dailyLog().transferEntropyBits[0];
+    expect(te).toBeGreaterThan(0);
+    // Just after the switch the meal is still announced (intake 2 min ago): no second bolus.
+    expect(c.decide(obs(1440, [{ ...meal, leadMin: -2 }])).bolusU).toBe(0);
+    // A hyperglycaemic day raises basal with S3 (θ = W/TE: +1/TE on the hyper element).
+    const hyper = day(2, null, 3);
+    hyper.glucoseMgDl.forEach((_, i) => (hyper.glucoseMgDl[i] = i % 5 === 0 ? 260 : NaN));
+    c.endOfDay(hyper);
+    // The log holds the basal in force on each trial day so far (day 1: the start).
+    expect(c.dailyLog().basalUPerH).toEqual([0.02 * 60]);
+    const next = c.decide(obs(2880)).basalUPerMin;
+    expect(next).toBeGreaterThan(0.02);
+    expect(next).toBeLessThanOrEqual(0.02 * (1 + ACTOR_CRITIC_DEFAULTS.maxDailyChange) + 1e-12);
+  });
+
+  it('S3 without a run-in is refused; S1 adapts from the first day', () => {
+    expect(() => new ActorCriticWithRunIn(therapy, { ...ACTOR_CRITIC_DEFAULTS, initialisation: 'S3' }, 1, 0)).toThrow(/needs a run-in/);
+    const c = new ActorCriticWithRunIn(therapy, { ...ACTOR_CRITIC_DEFAULTS, initialisation: 'S1' }, 1, 0);
+    expect(c.decide(obs(0)).basalUPerMin).toBe(0.02);
+    expect(Number.isNaN(c.dailyLog().transferEntropyBits[0])).toBe(true);
+  });
+
+  it('floors a vanishing transfer entropy so θ0 = W/TE stays bounded', () => {
+    const flat = day(1, null, 4);
+    flat.glucoseMgDl.forEach((_, i) => (flat.glucoseMgDl[i] = i % 5 === 0 ? 120 : NaN));
+    expect(runInTransferEntropy([flat])).toBe(0);
+    const c = new ActorCriticWithRunIn(therapy, { ...ACTOR_CRITIC_DEFAULTS, initialisation: 'S3', explorationSd: 0 }, 1, 1);
+    c.endOfDay(flat);
+    const hyper = day(2, null, 5);
+    hyper.glucoseMgDl.forEach((_, i) => (hyper.glucoseMgDl[i] = i % 5 === 0 ? 260 : NaN));
+    c.endOfDay(hyper);
+    // θ0 = W/TE_FLOOR: a large but finite step, held to the daily limit.
+    const next = c.decide(obs(2880)).basalUPerMin;
+    expect(next).toBeCloseTo(0.02 * (1 + ACTOR_CRITIC_DEFAULTS.maxDailyChange), 12);
+    expect(TE_FLOOR_BITS).toBeGreaterThan(0);
+  });
+});
