@@ -4,14 +4,14 @@
  * as a directory (summary.json, table1.csv, patients.csv, paths.csv, figures,
  * report.html).
  */
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename } from 'node:path';
 import { buildDirectoryAtomic } from '../io/atomic.js';
 import { InputError } from '../io/errors.js';
 import { type JobOutcome, jobOutcome, writeExperimentReport } from '../report/experimentReport.js';
 import { runJobs } from '../sim/cohortRun.js';
 import { loadExperiment, planExperiment } from '../sim/experiment.js';
+import { newOutputDirectory } from './outputDir.js';
 import { progressReporter } from './progress.js';
 import { GLUCOSIM_VERSION } from './version.js';
 
@@ -24,10 +24,6 @@ export interface ExperimentArguments {
   readonly quiet?: boolean;
 }
 
-function timestamp(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-}
-
 export async function experimentCommand(args: ExperimentArguments): Promise<string> {
   const loaded = loadExperiment(args.file);
   const experiment = args.cohort !== undefined ? { ...loaded, cohort: args.cohort } : loaded;
@@ -37,8 +33,7 @@ export async function experimentCommand(args: ExperimentArguments): Promise<stri
   const workers = args.workers ?? availableParallelism();
   if (!Number.isInteger(workers) || workers < 1) throw new InputError('--workers', '', `must be a whole number ≥ 1, got ${args.workers}`);
   const plan = planExperiment(experiment, args.seeds ?? experiment.seeds);
-  const out = resolve(args.out ?? join('results', `${experiment.name}-${timestamp(new Date())}`));
-  if (existsSync(out)) throw new InputError('--out', '', `${out} already exists; choose a new directory`);
+  const out = newOutputDirectory(args.out, experiment.name);
 
   const carbRatio = new Map(plan.patients.map((p) => [p.name, p.carbRatioGPerU]));
   const outcomes = new Array<JobOutcome>(plan.jobs.length);

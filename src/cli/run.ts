@@ -3,9 +3,9 @@
  * writing `traces/<patient>.csv`, `summary.json` and the report (metrics,
  * plots, report.html) atomically into the run directory.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, join } from 'node:path';
 import { loadPopulation } from '../cohort/population.js';
 import { selectPatients } from '../cohort/selection.js';
 import { buildDirectoryAtomic, writeFileAtomic } from '../io/atomic.js';
@@ -15,6 +15,7 @@ import { runCohort } from '../sim/cohortRun.js';
 import { controllerFor, modelFor } from '../sim/patientRun.js';
 import { analysePatient, lastDaysWindow, type PatientAnalysis } from '../report/patientAnalysis.js';
 import { writeRunReport } from '../report/runReport.js';
+import { newOutputDirectory } from './outputDir.js';
 import { progressReporter } from './progress.js';
 import { GLUCOSIM_VERSION } from './version.js';
 
@@ -29,11 +30,6 @@ export interface RunArguments {
   readonly windowDays?: number;
   /** Write metrics, plots and report.html (default true). */
   readonly report?: boolean;
-}
-
-/** `20261122T065500Z`: sortable, and legal in every file system. */
-function timestamp(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 }
 
 /** A seed from the command line: an integer if it reads as one, else the text. */
@@ -70,8 +66,7 @@ export async function runCommand(args: RunArguments): Promise<string> {
   }
   const withReport = args.report ?? true;
   const window = lastDaysWindow(scenario.days, args.windowDays);
-  const out = resolve(args.out ?? join('results', `${scenario.name}-${timestamp(new Date())}`));
-  if (existsSync(out)) throw new InputError('--out', '', `${out} already exists; choose a new directory`);
+  const out = newOutputDirectory(args.out, scenario.name);
 
   const progress = args.quiet ? undefined : progressReporter(`run ${basename(scenario.file)}`);
   await buildDirectoryAtomic(out, async (dir) => {

@@ -42,6 +42,7 @@ describe('glucosim experiment (reduced)', () => {
   });
 
   it('is deterministic per seed, and pairs the arms (same meals and noise)', () => {
+    expect(b.status).toBe(0);
     const strip = (out: string) => {
       const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
       delete s.seconds;

@@ -10,7 +10,6 @@ import {
   computeMetrics,
   type GlucoseSeries,
   METRIC_NAMES,
-  type MetricName,
   percentAbove,
   percentBelow,
   percentInRange,
