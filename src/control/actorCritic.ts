@@ -193,7 +193,11 @@ export class ActorCritic implements Controller {
     const sd = o.explorationSd;
     const uBr = sd > 0 ? rateOfChange(x, this.theta.br) + sd * this.exploration!.normal() : rateOfChange(x, this.theta.br);
     const uIc = sd > 0 ? rateOfChange(x, this.theta.ic) + sd * this.exploration!.normal() : rateOfChange(x, this.theta.ic);
-    const psi = sd > 0 ? [...gaussianScore(x, this.theta.br, uBr, sd), ...gaussianScore(x, this.theta.ic, uIc, sd)] : [0, 0, 0, 0];
+    // The score ψ = (u − x·θ)/σ² · x is O(1/σ) = O(50): as critic features
+    // that drove the TD(λ) weights to diverge within a week (measured: TD
+    // errors 1e2 → 1e9 by day 9, θ ~ 1e7). Scaled by σ it is z·x with z ~
+    // N(0, 1): the same direction, O(1) (a constant factor the actor rate absorbs).
+    const psi = sd > 0 ? [...gaussianScore(x, this.theta.br, uBr, sd), ...gaussianScore(x, this.theta.ic, uIc, sd)].map((v) => v * sd) : [0, 0, 0, 0];
     // Basis φ_θ(x, u) = [ψ_BR, ψ_IC, x¹, x²]: the ψ part is the compatible
     // feature set of Konda & Tsitsiklis (the seed's φ "dependent on the
     // Actor's parameters θ"), for which rᵀφ·ψ is an unbiased gradient
@@ -209,7 +213,11 @@ export class ActorCritic implements Controller {
       const n = ++this.transitions;
       // Actor first: eq. (13) uses r_k, the weights before this critic step.
       const theta = actorStep([...this.theta.br, ...this.theta.ic], this.critic.r, phi, psi, actorRate(o.actorRate0, n));
-      const next = criticStep(this.critic, this.previous.phi, this.previous.cost, phi, cost, criticRate(o.criticRate0, n), o.lambda);
+      // Normalised step γ/(1 + ‖z‖²) (normalised LMS; Haykin, Adaptive Filter
+      // Theory, ch. 7): keeps the TD(λ) update stable whatever the scale of
+      // the eligibility trace, which grows with λ over the first days.
+      const trace2 = this.critic.z.reduce((sum, v) => sum + v * v, 0);
+      const next = criticStep(this.critic, this.previous.phi, this.previous.cost, phi, cost, criticRate(o.criticRate0, n) / (1 + trace2), o.lambda);
       tdError = next.tdError;
       this.critic = next;
       this.theta = { br: [theta[0]!, theta[1]!], ic: [theta[2]!, theta[3]!] };

@@ -220,13 +220,15 @@ describe('actor-critic controller', () => {
       const ti: Vec2 = [theta[2]!, theta[3]!];
       const uBr = rateOfChange(x, tb) + 0.05 * noise.normal();
       const uIc = rateOfChange(x, ti) + 0.05 * noise.normal();
-      const psi = [...gaussianScore(x, tb, uBr, 0.05), ...gaussianScore(x, ti, uIc, 0.05)];
+      // The score scaled by σ (O(1) features), and the critic's normalised step γ/(1 + ‖z‖²).
+      const psi = [...gaussianScore(x, tb, uBr, 0.05), ...gaussianScore(x, ti, uIc, 0.05)].map((v) => v * 0.05);
       const phi = [...psi, ...x];
       const cost = x[0] + 2 * x[1];
       if (!critic || !prev) critic = initialCritic(phi, cost);
       else {
         theta = actorStep(theta, critic.r, phi, psi, 0.1 / i);
-        critic = criticStep(critic, prev.phi, prev.cost, phi, cost, 0.5 * Math.pow(i, -0.6), 0.9);
+        const trace2 = critic.z.reduce((sum, v) => sum + v * v, 0);
+        critic = criticStep(critic, prev.phi, prev.cost, phi, cost, (0.5 * Math.pow(i, -0.6)) / (1 + trace2), 0.9);
       }
       prev = { phi, cost };
       br = policyStep(br, uBr, limits).value;
