@@ -46,6 +46,14 @@ export function baselineCommand(args: { dir: string; out?: string; tolerance?: n
 export function checkCommand(args: { dir: string; baseline: string; tolerance?: number }): { result: CheckResult; lines: string[] } {
   const baseline: Baseline = parseBaseline(readJsonFile(args.baseline, 'baseline file'), args.baseline);
   const run = loadRun(args.dir);
+  // A baseline of another scenario, seed or window would pass or fail by accident.
+  for (const key of ['scenario', 'seed', 'window'] as const) {
+    const expected = JSON.stringify(baseline.source[key]);
+    const actual = JSON.stringify(run.source[key]);
+    if (baseline.source[key] !== undefined && expected !== actual) {
+      throw new InputError(args.baseline, `source.${key}`, `the baseline is of ${expected}, the run in ${args.dir} of ${actual}`);
+    }
+  }
   const result = checkAgainstBaseline(baseline, run.patients, run.cohort, relativeTolerance(args.tolerance));
   return { result, lines: formatRegressions(result) };
 }

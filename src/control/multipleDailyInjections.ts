@@ -9,7 +9,7 @@ import type { Injection } from '../devices/types.js';
 import { InputError } from '../io/errors.js';
 import type { InsulinPreparation } from '../model/patientModel.js';
 import { INSULIN_PREPARATIONS } from '../model/patientModel.js';
-import type { Controller, InsulinRequest, Observation, TherapySettings } from './types.js';
+import { type Controller, CORRECTION_MAX_READING_AGE_MIN, type InsulinRequest, type Observation, type TherapySettings } from './types.js';
 
 export interface ScheduledDose {
   /** Minutes after midnight. */
@@ -33,9 +33,6 @@ export interface MdiOptions {
   /** Rapid-acting meal boluses: estimated carbs / CR at the control instant before intake (needs the patient's CR). */
   readonly mealBolus?: boolean;
 }
-
-/** A sliding-scale correction uses a reading at most this old, min (one meter reading before the dose). */
-export const SLIDING_SCALE_MAX_READING_AGE_MIN = 60;
 
 /** Units of the sliding scale for a reading (0 below the first step or without a recent reading). */
 export function slidingScaleUnits(steps: readonly SlidingScaleStep[], glucoseMgDl: number): number {
@@ -69,7 +66,7 @@ export class MultipleDailyInjections implements Controller {
       add(dose.preparation, dose.units ?? (dose.unitsPerKg ?? 0) * this.therapy.bodyWeightKg);
     }
     const scale = this.options.slidingScale;
-    if (scale && doseTime && obs.glucoseTimeMin >= 0 && obs.timeMin - obs.glucoseTimeMin <= SLIDING_SCALE_MAX_READING_AGE_MIN) {
+    if (scale && doseTime && obs.glucoseTimeMin >= 0 && obs.timeMin - obs.glucoseTimeMin <= CORRECTION_MAX_READING_AGE_MIN) {
       add(scale.preparation, slidingScaleUnits(scale.steps, obs.glucoseMgDl));
     }
     if (this.options.mealBolus) {

@@ -6,7 +6,7 @@
  * correction rides on meal boluses only: correcting at every control period
  * would stack a dose every few minutes.
  */
-import type { AnnouncedMeal, Controller, InsulinRequest, Observation, TherapySettings } from './types.js';
+import { type AnnouncedMeal, type Controller, CORRECTION_MAX_READING_AGE_MIN, type InsulinRequest, type Observation, type TherapySettings } from './types.js';
 
 export interface StandardTherapyOptions {
   /** Add a correction to meal boluses. */
@@ -74,7 +74,9 @@ export class StandardTherapy implements Controller {
     for (const meal of obs.announcedMeals) {
       if (this.bolused.has(meal.id) || !this.isDue(meal, obs)) continue;
       this.bolused.add(meal.id);
-      bolusU += mealBolusU(this.therapy, this.options, meal.estimatedCarbsG, obs.glucoseMgDl);
+      // A correction needs a recent reading (a meter's may be hours old); without one, NaN adds none.
+      const fresh = obs.glucoseTimeMin >= 0 && obs.timeMin - obs.glucoseTimeMin <= CORRECTION_MAX_READING_AGE_MIN;
+      bolusU += mealBolusU(this.therapy, this.options, meal.estimatedCarbsG, fresh ? obs.glucoseMgDl : NaN);
     }
     return { basalUPerMin: this.therapy.basalRateUPerMin, bolusU };
   }

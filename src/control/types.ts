@@ -12,6 +12,12 @@ import type { InsulinPreparation } from '../model/patientModel.js';
 
 export type { InsulinRequest };
 
+/**
+ * A correction dose uses a reading at most this old, min: one meter reading
+ * before the dose (a CGM is always fresher).
+ */
+export const CORRECTION_MAX_READING_AGE_MIN = 60;
+
 /** A meal the patient told the controller about. */
 export interface AnnouncedMeal {
   /** Stable identifier within a run (index in the meal plan). */

@@ -4,22 +4,31 @@
  * failed or interrupted run leaves nothing behind under the target name.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 function temporaryName(target: string): string {
   return join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
 }
 
-/** Write a file atomically (temp file in the same directory, then rename). */
+/** Undo a `mkdirSync(…, {recursive: true})`: remove the first directory it created (and what it holds). */
+function removeCreated(created: string | undefined): void {
+  if (created !== undefined) rmSync(created, { recursive: true, force: true });
+}
+
+/**
+ * Write a file atomically (temp file in the same directory, then rename).
+ * Missing parent directories are created, and removed again if the write fails.
+ */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
+  const created = mkdirSync(dirname(path), { recursive: true });
   const tmp = temporaryName(path);
   try {
     writeFileSync(tmp, data);
     renameSync(tmp, path);
   } catch (err) {
     rmSync(tmp, { force: true });
+    removeCreated(created);
     throw err;
   }
 }
@@ -30,14 +39,17 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
  * `target` must not exist yet.
  */
 export async function buildDirectoryAtomic(target: string, fill: (dir: string) => Promise<void>): Promise<void> {
-  mkdirSync(dirname(target), { recursive: true });
+  const created = mkdirSync(dirname(target), { recursive: true });
   const tmp = temporaryName(target);
   mkdirSync(tmp);
   try {
     await fill(tmp);
+    // rename() would silently replace an empty directory made meanwhile.
+    if (existsSync(target)) throw new Error(`${target} appeared while the run was being written; results are in no directory`);
     renameSync(tmp, target);
   } catch (err) {
     rmSync(tmp, { recursive: true, force: true });
+    removeCreated(created);
     throw err;
   }
 }
