@@ -23,12 +23,12 @@ import {
 } from '../../src/cohort/t2dm.js';
 import { loadUvaPadovaCohort } from '../../src/cohort/uvaPadova.js';
 import { InputError } from '../../src/io/errors.js';
-import { DEFAULT_INTEGRATOR_OPTIONS, type IntegratorOptions } from '../../src/model/integrator.js';
-import type { PatientModel } from '../../src/model/patientModel.js';
+import { DEFAULT_INTEGRATOR_OPTIONS } from '../../src/model/integrator.js';
 import { t1dModel } from '../../src/model/t1d.js';
 import { t2dmIntegratorOptions } from '../../src/model/t2dm.js';
 import { t2dmMeanSubject, type T2dmParameters, t2dmSteadyState } from '../../src/model/t2dmParameters.js';
 import { PatientSimulator } from '../../src/sim/patientSimulator.js';
+import { evaluationsPerDay } from '../model/rhsEvaluations.js';
 
 const ROOT = join(__dirname, '..', '..');
 const SHIPPED = join(ROOT, 'patients', 't2dm-100.json');
@@ -111,34 +111,12 @@ describe('the shipped cohort patients/t2dm-100.json', () => {
   });
 
   it('costs at most 1.5× the T1D subjects per patient-day (right-hand-side evaluations, whole cohort)', () => {
-    const perDay = (model: PatientModel, basal: number, options: IntegratorOptions) => {
-      let calls = 0;
-      const counted: PatientModel = {
-        ...model,
-        rightHandSide: (inputs) => {
-          const f = model.rightHandSide(inputs);
-          return (t, x, dx) => {
-            calls++;
-            f(t, x, dx);
-          };
-        },
-      };
-      const sim = new PatientSimulator(counted, 1440, options);
-      for (let m = 0; m < 1440; m++) {
-        if (m === 420) sim.eat(50, 5);
-        if (m === 720) sim.eat(70, 5);
-        if (m === 1140) sim.eat(60, 5);
-        sim.beginMinute(m, basal, m % 5 === 0 ? m + 5 : undefined);
-        if (m % 5 === 0) sim.bloodGlucoseAt(m);
-      }
-      return calls;
-    };
     const t1dSubjects = loadUvaPadovaCohort();
     const t1d = t1dSubjects.reduce((sum, p) => {
       const model = t1dModel(p.params);
-      return sum + perDay(model, model.basalInsulinUPerMin, DEFAULT_INTEGRATOR_OPTIONS);
+      return sum + evaluationsPerDay(model, model.basalInsulinUPerMin, DEFAULT_INTEGRATOR_OPTIONS);
     }, 0) / t1dSubjects.length;
-    const t2dm = cohort.subjects.reduce((sum, s) => sum + perDay(s.model, 0, t2dmIntegratorOptions(s.params)), 0) / cohort.subjects.length;
+    const t2dm = cohort.subjects.reduce((sum, s) => sum + evaluationsPerDay(s.model, 0, t2dmIntegratorOptions(s.params)), 0) / cohort.subjects.length;
     expect(t2dm / t1d).toBeLessThanOrEqual(1.5);
   });
 });

@@ -49,6 +49,7 @@ import {
 } from '../../src/model/t2dmParameters.js';
 import { DEFAULT_INTEGRATOR_OPTIONS, type IntegratorOptions } from '../../src/model/integrator.js';
 import { PatientSimulator } from '../../src/sim/patientSimulator.js';
+import { evaluationsPerDay } from './rhsEvaluations.js';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -351,41 +352,15 @@ describe('cost', () => {
     expect(keep.length).toBe(2);
   });
 
-  /** Right-hand-side evaluations per day: 3 meals, glucose read every 5 min, inputs held for 5 min. */
-  function evaluationsPerDay(model: PatientModel, basalUPerMin: number, options: IntegratorOptions, days = 3): number {
-    let calls = 0;
-    const counted: PatientModel = {
-      ...model,
-      rightHandSide: (inputs) => {
-        const f = model.rightHandSide(inputs);
-        return (t, x, dx) => {
-          calls++;
-          f(t, x, dx);
-        };
-      },
-    };
-    const horizon = days * 1440;
-    const sim = new PatientSimulator(counted, horizon, options);
-    for (let m = 0; m < horizon; m++) {
-      const tod = m % 1440;
-      if (tod === 420) sim.eat(50, 5);
-      if (tod === 720) sim.eat(70, 5);
-      if (tod === 1140) sim.eat(60, 5);
-      sim.beginMinute(m, basalUPerMin, m % 5 === 0 ? Math.min(m + 5, horizon) : undefined);
-      if (m % 5 === 0) sim.bloodGlucoseAt(m);
-    }
-    return calls / days;
-  }
-
   it('costs at most 1.5× the T1D model per patient-day (right-hand-side evaluations)', () => {
     const adults = loadUvaPadovaCohort().filter((p) => p.name.startsWith('adult#'));
     const t1d = adults.reduce((sum, a) => {
       const model = t1dModel(a.params);
-      return sum + evaluationsPerDay(model, model.basalInsulinUPerMin, DEFAULT_INTEGRATOR_OPTIONS);
+      return sum + evaluationsPerDay(model, model.basalInsulinUPerMin, DEFAULT_INTEGRATOR_OPTIONS, 3);
     }, 0) / adults.length;
     const p = t2dmMeanSubject();
-    const t2dm = evaluationsPerDay(t2dmModel(p), 0, t2dmIntegratorOptions(p));
-    const uncapped = evaluationsPerDay(t2dmModel(p), 0, DEFAULT_INTEGRATOR_OPTIONS);
+    const t2dm = evaluationsPerDay(t2dmModel(p), 0, t2dmIntegratorOptions(p), 3);
+    const uncapped = evaluationsPerDay(t2dmModel(p), 0, DEFAULT_INTEGRATOR_OPTIONS, 3);
     expect(t2dm / t1d).toBeLessThanOrEqual(1.5);
     // The step cap is what pays: without it the stiffer insulin kinetics cost far more.
     expect(uncapped).toBeGreaterThan(1.3 * t2dm);
