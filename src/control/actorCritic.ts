@@ -40,12 +40,26 @@ export interface ActorCriticOptions {
   /** θ_0: S1 zeros, S2 random magnitudes with the signs of W (seeded), S3 W/TE (needs the patient's TE). */
   readonly initialisation: ActorCriticInitialisation;
   /**
-   * Safety: |P_k| ≤ this per day (0.2 = 20 %). Clinical titration of basal
-   * and carb ratios moves in steps of 10–20 % with days between; 20 % lets a
-   * 2× overdose be undone in ~4 days while a single bad day (a missed meal,
-   * sensor noise) cannot move the therapy far.
+   * Safety: P_k ≥ −maxDailyDecrease per day (0.2 = −20 %). Clinical practice
+   * lowers a dose by 10–20 % when hypoglycaemia has no other cause (ADA
+   * Standards of Care 2023, Diabetes Care 46 Suppl 1, S140, Fig. 9.4); 20 %
+   * lets a 2× overdose (the S2008 children's starting therapy) be undone in
+   * ~4 days.
    */
-  readonly maxDailyChange: number;
+  readonly maxDailyDecrease: number;
+  /**
+   * Safety: P_k ≤ +maxDailyIncrease per day (0.05 = +5 %). Doses go up slowly
+   * and come down fast: the same guidance titrates basal up by ~2 U (≈ 5–10 %)
+   * only every 3 days, because too much insulin is the acute danger and too
+   * little the slow one. With the symmetric ±20 % we used first, a day of
+   * post-meal highs (from carbohydrates under-estimated by up to 50 %) raised
+   * BR and IC by a full 20 % the next morning, and S3's large θ0 = W/TE (TE
+   * 0.015–0.15 bits, θ0 ≈ 7–67) turned that into a ±20 %/day oscillation:
+   * S3 17 % CVGA A+B against 32 % for the fixed therapy (5 seeds). Chosen
+   * among 0.05/0.1/0.2 on seeds 101–105, not the study's seeds, by the mean
+   * A+B of the three AC arms (42 / 36 / 27 %).
+   */
+  readonly maxDailyIncrease: number;
   /**
    * Safety: BR and IC stay within [minFactor, maxFactor] × their starting
    * values (0.3–2): the starting therapy is a physician's setting, and a
@@ -58,8 +72,11 @@ export interface ActorCriticOptions {
   /**
    * σ of the Gaussian exploration on P (u ~ N(x·θ, σ²)). The seed's policy is
    * deterministic, for which ψ = ∇ ln μ does not exist; 0.02 (2 %/day) is well
-   * under the 20 % daily limit and the day-to-day noise of glucose itself,
-   * yet gives the actor a gradient. 0 disables exploration and so the actor
+   * under the daily limits and the day-to-day noise of glucose itself,
+   * yet gives the actor a gradient. It stays small also because the limits
+   * are asymmetric: with σ = 0.1 the +5 % cap cuts off most upward draws, so
+   * the applied steps drift down whatever θ says (on seeds 101–105 that drift,
+   * not learning, lowered S1's LBGI). 0 disables exploration and so the actor
    * (ψ = 0): a fixed-gain adaptation with θ = θ_0.
    */
   readonly explorationSd: number;
@@ -82,7 +99,8 @@ export interface ActorCriticOptions {
 
 export const ACTOR_CRITIC_DEFAULTS: ActorCriticOptions = {
   initialisation: 'S3',
-  maxDailyChange: 0.2,
+  maxDailyDecrease: 0.2,
+  maxDailyIncrease: 0.05,
   minFactor: 0.3,
   maxFactor: 2,
   explorationSd: 0.02,
@@ -137,15 +155,16 @@ export class ActorCritic implements Controller {
     if (!(br0 > 0) || !Number.isFinite(br0)) throw new Error(`${therapy.patient}: actor-critic needs a basal rate > 0, got ${br0}`);
     if (!(ic0 > 0) || !Number.isFinite(ic0)) throw new Error(`${therapy.patient}: actor-critic needs a carb ratio > 0, got ${therapy.carbRatioGPerU}`);
     if (options.explorationSd > 0 && !exploration) throw new Error('actor-critic: explorationSd > 0 needs a seeded exploration stream');
-    if (!(options.maxDailyChange < 1) || !(options.minFactor > 0) || !(options.minFactor <= 1 && options.maxFactor >= 1)) {
-      throw new Error('actor-critic: needs maxDailyChange < 1 and 0 < minFactor ≤ 1 ≤ maxFactor');
+    if (!(options.maxDailyDecrease < 1) || !(options.minFactor > 0) || !(options.minFactor <= 1 && options.maxFactor >= 1)) {
+      throw new Error('actor-critic: needs maxDailyDecrease < 1 and 0 < minFactor ≤ 1 ≤ maxFactor');
     }
     this.options = options;
     this.exploration = exploration;
     this.br = br0;
     this.ic = ic0;
-    this.brLimits = { maxDailyChange: options.maxDailyChange, min: options.minFactor * br0, max: options.maxFactor * br0 };
-    this.icLimits = { maxDailyChange: options.maxDailyChange, min: options.minFactor * ic0, max: options.maxFactor * ic0 };
+    const daily = { maxDailyIncrease: options.maxDailyIncrease, maxDailyDecrease: options.maxDailyDecrease };
+    this.brLimits = { ...daily, min: options.minFactor * br0, max: options.maxFactor * br0 };
+    this.icLimits = { ...daily, min: options.minFactor * ic0, max: options.maxFactor * ic0 };
     this.theta = { br: [...initialTheta.br], ic: [...initialTheta.ic] };
     this.days.push({
       day: 0, state: null, cost: NaN, pBr: 0, pIc: 0, basalUPerMin: br0, icUPerG: ic0,
@@ -286,7 +305,7 @@ export function parseActorCriticOptions(options: Readonly<Record<string, unknown
   const check = (ok: boolean, key: keyof ActorCriticOptions, reason: string) => {
     if (!ok) throw new InputError(file, `controller.options.${key}`, reason);
   };
-  check(o.maxDailyChange < 1, 'maxDailyChange', `must be < 1 (BR/IC must stay positive), got ${o.maxDailyChange}`);
+  check(o.maxDailyDecrease < 1, 'maxDailyDecrease', `must be < 1 (BR/IC must stay positive), got ${o.maxDailyDecrease}`);
   check(o.minFactor > 0 && o.minFactor <= 1, 'minFactor', `must be in (0, 1], got ${o.minFactor}`);
   check(o.maxFactor >= 1, 'maxFactor', `must be ≥ 1, got ${o.maxFactor}`);
   check(o.lambda < 1, 'lambda', `must be in [0, 1), got ${o.lambda}`);

@@ -74,8 +74,9 @@ export function dailyState(glucoseMgDl: ArrayLike<number>, norm: StateNormalisat
 
 /** Safety limits on one policy S (BR or IC). */
 export interface PolicyLimits {
-  /** |P_k| is clipped to this per day. */
-  readonly maxDailyChange: number;
+  /** P_k is clipped to [−maxDailyDecrease, +maxDailyIncrease] per day. */
+  readonly maxDailyIncrease: number;
+  readonly maxDailyDecrease: number;
   /** Absolute bounds on S_k. */
   readonly min: number;
   readonly max: number;
@@ -88,13 +89,13 @@ export function rateOfChange(x: Vec2, theta: Vec2): number {
 
 /**
  * S_k = S_{k−1} + P_k·S_{k−1} (seed's policy update) behind the safety layer:
- * P is first clipped to ±maxDailyChange (a non-finite P, from a diverged θ,
- * counts as no change), then S_k is clamped to [min, max]. Since
- * maxDailyChange < 1 and min > 0, S stays positive and inside the bounds
+ * P is first clipped to [−maxDailyDecrease, +maxDailyIncrease] (a non-finite
+ * P, from a diverged θ, counts as no change), then S_k is clamped to
+ * [min, max]. Since maxDailyDecrease < 1 and min > 0, S stays positive and inside the bounds
  * whatever θ the actor produced. Returns the new S and the P actually applied.
  */
 export function policyStep(previous: number, p: number, limits: PolicyLimits): { value: number; applied: number } {
-  const clipped = Number.isFinite(p) ? Math.min(limits.maxDailyChange, Math.max(-limits.maxDailyChange, p)) : 0;
+  const clipped = Number.isFinite(p) ? Math.min(limits.maxDailyIncrease, Math.max(-limits.maxDailyDecrease, p)) : 0;
   const value = Math.min(limits.max, Math.max(limits.min, previous + clipped * previous));
   return { value, applied: previous > 0 ? value / previous - 1 : 0 };
 }

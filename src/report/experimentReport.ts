@@ -69,6 +69,8 @@ export interface ArmResult {
   readonly percentABWithExclusions?: Readonly<Record<string, Spread>>;
   /** Mean LBGI per trial day, per group (over seeds and patients). */
   readonly dailyLbgi: Readonly<Record<string, readonly number[]>>;
+  /** The same without the excluded patients (present when the experiment excludes some). */
+  readonly dailyLbgiWithExclusions?: Readonly<Record<string, readonly number[]>>;
 }
 
 export function summariseExperiment(experiment: Experiment, plan: ExperimentPlan, outcomes: readonly JobOutcome[]): ArmResult[] {
@@ -87,19 +89,24 @@ export function summariseExperiment(experiment: Experiment, plan: ExperimentPlan
       });
       return Object.fromEntries(Object.entries(perGroup).map(([g, v]) => [g, spread(v)]));
     };
-    const dailyLbgi: Record<string, number[]> = {};
-    for (const g of groups) {
-      const jobs = plan.jobs.map((j, k) => ({ j, k })).filter(({ j }) => j.arm === a && groupOf.get(j.patient) === g);
-      dailyLbgi[g] = Array.from({ length: experiment.scenario.days }, (_, d) => {
-        const xs = jobs.map(({ k }) => outcomes[k].dailyLbgi[d]).filter(Number.isFinite);
-        return xs.reduce((s, v) => s + v, 0) / xs.length;
-      });
-    }
+    const dailyLbgi = (keep: (patient: string) => boolean) => {
+      const perGroup: Record<string, number[]> = {};
+      for (const g of groups) {
+        const jobs = plan.jobs.map((j, k) => ({ j, k })).filter(({ j }) => j.arm === a && groupOf.get(j.patient) === g && keep(j.patient));
+        perGroup[g] = Array.from({ length: experiment.scenario.days }, (_, d) => {
+          const xs = jobs.map(({ k }) => outcomes[k].dailyLbgi[d]).filter(Number.isFinite);
+          return xs.reduce((s, v) => s + v, 0) / xs.length;
+        });
+      }
+      return perGroup;
+    };
+    const kept = (p: string) => !excluded.has(p);
     return {
       arm: arm.name,
       percentAB: shares(() => true),
-      ...(excluded.size > 0 ? { percentABWithExclusions: shares((p) => !excluded.has(p)) } : {}),
-      dailyLbgi,
+      ...(excluded.size > 0 ? { percentABWithExclusions: shares(kept) } : {}),
+      dailyLbgi: dailyLbgi(() => true),
+      ...(excluded.size > 0 ? { dailyLbgiWithExclusions: dailyLbgi(kept) } : {}),
     };
   });
 }
@@ -158,14 +165,22 @@ export function writeExperimentReport(dir: string, experiment: Experiment, plan:
     writeFileAtomic(join(dir, `cvga-${arm.name}.svg`), svg);
     return { caption: `${arm.name}: one point per patient, seed ${plan.seeds[0]}.`, svg };
   });
-  // Figure 3: daily LBGI per group, one line per arm.
-  const lbgiFigures = groups.map((g) => {
+  // Figure 3: daily LBGI per group, one line per arm; again without the
+  // excluded patients for each group that has some.
+  const excluded = new Set(experiment.exclude?.patients ?? []);
+  const lbgiFigure = (g: string, pick: (r: ArmResult) => ArmResult['dailyLbgi'], file: string, note: string) => {
     const svg = dailyLineChartSvg(
-      results.map((r) => ({ name: r.arm, values: [...r.dailyLbgi[g]] })),
-      { title: `Daily LBGI, ${g} (mean over patients and seeds)`, yLabel: 'LBGI', xLabel: 'trial day', yFromZero: true },
+      results.map((r) => ({ name: r.arm, values: [...pick(r)[g]] })),
+      { title: `Daily LBGI, ${g}${note} (mean over patients and seeds)`, yLabel: 'LBGI', xLabel: 'trial day', yFromZero: true },
     );
-    writeFileAtomic(join(dir, `lbgi-${g}.svg`), svg);
-    return { caption: `Daily LBGI of the ${g}, one line per arm.`, svg };
+    writeFileAtomic(join(dir, file), svg);
+    return { caption: `Daily LBGI of the ${g}${note}, one line per arm.`, svg };
+  };
+  const lbgiFigures = groups.flatMap((g) => {
+    const all = lbgiFigure(g, (r) => r.dailyLbgi, `lbgi-${g}.svg`, '');
+    const groupExcluded = plan.patients.filter((p) => p.group === g && excluded.has(p.name)).map((p) => p.name);
+    if (groupExcluded.length === 0) return [all];
+    return [all, lbgiFigure(g, (r) => r.dailyLbgiWithExclusions!, `lbgi-${g}-without-excluded.svg`, ` without ${groupExcluded.join(', ')}`)];
   });
 
   const shareRows = (pick: (r: ArmResult) => ArmResult['percentAB'] | undefined) =>

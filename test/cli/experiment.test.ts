@@ -32,9 +32,17 @@ describe('glucosim experiment (reduced)', () => {
   it('writes the tables, figures and report', () => {
     expect(a.stderr).toBe('');
     expect(a.status).toBe(0);
-    for (const f of ['summary.json', 'table1.csv', 'patients.csv', 'paths.csv', 'report.html', 'cvga-fixed.svg', 'lbgi-children.svg']) {
+    for (const f of ['summary.json', 'table1.csv', 'patients.csv', 'paths.csv', 'report.html', 'cvga-fixed.svg', 'lbgi-children.svg', 'lbgi-children-without-excluded.svg']) {
       expect(existsSync(join(outA, f)), f).toBe(true);
     }
+    // Figure 3 without the excluded child only where a group lost somebody.
+    expect(existsSync(join(outA, 'lbgi-adults-without-excluded.svg'))).toBe(false);
+    const summary = JSON.parse(readFileSync(join(outA, 'summary.json'), 'utf8'));
+    const fixed = summary.arms[0];
+    // child#003 is the only child: without it the children's daily LBGI has no patient left.
+    expect(fixed.dailyLbgiWithExclusions.adults).toEqual(fixed.dailyLbgi.adults);
+    expect(fixed.dailyLbgi.children.every(Number.isFinite)).toBe(true);
+    expect(fixed.dailyLbgiWithExclusions.children.every((v: number | null) => v === null)).toBe(true);
     const table = readFileSync(join(outA, 'table1.csv'), 'utf8').trim().split('\n');
     // 3 arms × (all + without exclusions) × (overall + 3 groups) + header.
     expect(table.length).toBe(1 + 3 * 2 * 4);
@@ -86,6 +94,22 @@ describe('glucosim experiment with the actor-critic arms (reduced)', () => {
     }
   });
 
+  it('moves BR and IC by at most +5 % / −20 % a day', () => {
+    const rows = readFileSync(join(dir, 'one', 'paths.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    let moved = 0;
+    for (let i = 1; i < rows.length; i++) {
+      const [prev, cur] = [rows[i - 1], rows[i]];
+      if (cur[0] !== prev[0] || cur[1] !== prev[1] || cur[2] !== prev[2]) continue;
+      for (const c of [4, 5]) {
+        const step = Number(cur[c]) / Number(prev[c]) - 1;
+        expect(step).toBeLessThanOrEqual(0.05 + 1e-12);
+        expect(step).toBeGreaterThanOrEqual(-0.2 - 1e-12);
+        if (step !== 0) moved++;
+      }
+    }
+    expect(moved).toBeGreaterThan(0);
+  });
+
   it('reports the run-in transfer entropy and keeps BR and IC within the safety limits', () => {
     const rows = readFileSync(join(dir, 'one', 'patients.csv'), 'utf8').trim().split('\n');
     const header = rows[0].split(',');
@@ -103,6 +127,40 @@ describe('glucosim experiment with the actor-critic arms (reduced)', () => {
         expect(e).toBeGreaterThanOrEqual(0.3 * s - 1e-12);
         expect(e).toBeLessThanOrEqual(2 * s + 1e-12);
       }
+    }
+  });
+});
+
+/**
+ * The default study itself (30 patients × 4 arms × 5 seeds × 11 days, ~10 s
+ * on 2 cores): the results the issue asks of it, on the default seeds. Not
+ * asserted: S1 ending below the fixed therapy's LBGI, which holds on these
+ * seeds by 0.1–0.2 LBGI but not on seeds 1–20 (S1 hardly learns in 10 days).
+ */
+describe('experiments/ac-initialisation.json (the default study)', () => {
+  const dir = makeTempDir('experiment-study');
+  const r = runCli(['experiment', 'experiments/ac-initialisation.json', '--out', join(dir, 'study'), '--quiet'], 180_000);
+  const summary = r.status === 0 ? JSON.parse(readFileSync(join(dir, 'study', 'summary.json'), 'utf8')) : undefined;
+  const arm = (name: string) => summary.arms.find((a: { arm: string }) => a.arm === name);
+
+  it('S3 reaches at least the CVGA A+B of S1 and S2 over the last 5 days', () => {
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    for (const shares of ['percentAB', 'percentABWithExclusions']) {
+      const ab = (name: string) => arm(name)[shares].overall.mean;
+      expect(ab('S3'), shares).toBeGreaterThanOrEqual(ab('S1'));
+      expect(ab('S3'), shares).toBeGreaterThanOrEqual(ab('S2'));
+      expect(ab('S3'), shares).toBeGreaterThan(ab('fixed'));
+    }
+  });
+
+  it("children: S3 lowers the daily LBGI first, and S2 and S3 end below the fixed therapy", () => {
+    for (const daily of ['dailyLbgi', 'dailyLbgiWithExclusions']) {
+      const children = (name: string): number[] => arm(name)[daily].children;
+      // Day 2 is the first day under an adapted therapy.
+      expect(children('S3')[1], daily).toBeLessThan(children('S1')[1]);
+      expect(children('S3')[1], daily).toBeLessThan(children('S2')[1]);
+      for (const name of ['S2', 'S3']) expect(children(name)[9], `${daily} ${name}`).toBeLessThan(children('fixed')[9]);
     }
   });
 });

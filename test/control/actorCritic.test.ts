@@ -60,10 +60,15 @@ describe('actor-critic math: each update against a hand-computed step', () => {
 
   it('policy: P = x·θ and S_k = S_{k−1}(1 + P), with the safety clip and bounds', () => {
     expect(rateOfChange([0.5, 0.25], [0.3, -0.2])).toBeCloseTo(0.1, 12);
-    const limits = { maxDailyChange: 0.2, min: 0.6, max: 4 };
+    const limits = { maxDailyIncrease: 0.2, maxDailyDecrease: 0.2, min: 0.6, max: 4 };
     expect(policyStep(2, 0.1, limits).value).toBeCloseTo(2.2, 12);
     expect(policyStep(2, 0.5, limits).value).toBeCloseTo(2.4, 12);
     expect(policyStep(2, -0.5, limits).value).toBeCloseTo(1.6, 12);
+    // Asymmetric limits: up by at most 5 %, down by at most 20 %.
+    const asymmetric = { ...limits, maxDailyIncrease: 0.05 };
+    expect(policyStep(2, 0.5, asymmetric)).toEqual({ value: 2.1, applied: 2.1 / 2 - 1 });
+    expect(policyStep(2, 0.03, asymmetric).value).toBeCloseTo(2.06, 12);
+    expect(policyStep(2, -0.5, asymmetric).value).toBeCloseTo(1.6, 12);
     const top = policyStep(3.8, 0.2, limits);
     expect(top.value).toBe(4);
     expect(top.applied).toBeCloseTo(4 / 3.8 - 1, 12);
@@ -164,8 +169,8 @@ describe('actor-critic controller', () => {
   });
 
   it('S3 signs: a hyperglycaemic day raises BR and IC, a hypoglycaemic day lowers them (used at the next decide)', () => {
-    // TE = 2 bits → θ = [0.5, −0.5]; all readings 250 → x = [70/220, 0] → P = 0.159 (< 20 %).
-    const c = new ActorCritic(therapy, thetaTransferEntropy(2), NO_EXPLORATION);
+    // TE = 2 bits → θ = [0.5, −0.5]; all readings 250 → x = [70/220, 0] → P = 0.159 (under a 20 % cap on increases).
+    const c = new ActorCritic(therapy, thetaTransferEntropy(2), { ...NO_EXPLORATION, maxDailyIncrease: 0.2 });
     c.endOfDay(constantDay(1, 250));
     const p = 0.5 * (70 / 220);
     expect(c.basalUPerMin).toBeCloseTo(BR0 * (1 + p), 12);
@@ -184,6 +189,11 @@ describe('actor-critic controller', () => {
     const before = [c.basalUPerMin, c.icUPerG];
     c.endOfDay(constantDay(3, 120));
     expect([c.basalUPerMin, c.icUPerG]).toEqual(before);
+    // With the default +5 % cap the same hyperglycaemic day raises them by 5 % only.
+    const capped = new ActorCritic(therapy, thetaTransferEntropy(2), NO_EXPLORATION);
+    capped.endOfDay(constantDay(1, 250));
+    expect(capped.basalUPerMin).toBeCloseTo(BR0 * 1.05, 12);
+    expect(capped.trace()[1]!.pIc).toBeCloseTo(0.05, 12);
   });
 
   it('S3 with exploration on still moves in the signed direction; S1 without exploration never moves', () => {
@@ -213,7 +223,7 @@ describe('actor-critic controller', () => {
     let critic: CriticState | undefined;
     let prev: { phi: number[]; cost: number } | undefined;
     let br = BR0;
-    const limits = { maxDailyChange: 0.2, min: 0.3 * BR0, max: 2 * BR0 };
+    const limits = { maxDailyIncrease: 0.05, maxDailyDecrease: 0.2, min: 0.3 * BR0, max: 2 * BR0 };
     days.forEach((d, i) => {
       const x = dailyState(d.glucoseMgDl)!;
       const tb: Vec2 = [theta[0]!, theta[1]!];
@@ -247,7 +257,7 @@ describe('actor-critic controller', () => {
     expect(c.trace()[1]!.state).toBeNull();
   });
 
-  it('property: BR and IC never leave [0.3, 2] × start nor change > 20 %/day, whatever θ and states', () => {
+  it('property: BR and IC never leave [0.3, 2] × start nor rise > 5 % or fall > 20 % a day, whatever θ and states', () => {
     const rng = randomStream(11, 'property', 'ac');
     for (let trial = 0; trial < 60; trial++) {
       const scale = [0.1, 1, 10, 1000][trial % 4]!;
@@ -264,7 +274,8 @@ describe('actor-critic controller', () => {
           expect(Number.isFinite(v)).toBe(true);
           expect(v).toBeGreaterThanOrEqual(0.3 * start * (1 - 1e-12));
           expect(v).toBeLessThanOrEqual(2 * start * (1 + 1e-12));
-          expect(Math.abs(v / prev - 1)).toBeLessThanOrEqual(0.2 + 1e-12);
+          expect(v / prev - 1).toBeLessThanOrEqual(0.05 + 1e-12);
+          expect(v / prev - 1).toBeGreaterThanOrEqual(-0.2 - 1e-12);
         }
         prevBr = c.basalUPerMin;
         prevIc = c.icUPerG;
@@ -275,7 +286,8 @@ describe('actor-critic controller', () => {
   it('options are validated with the field path', () => {
     expect(parseActorCriticOptions({ initialisation: 'S1', lambda: 0.5 }, 's.json')).toEqual({ ...ACTOR_CRITIC_DEFAULTS, initialisation: 'S1', lambda: 0.5 });
     expect(() => parseActorCriticOptions({ initialisation: 'S4' }, 's.json')).toThrow(/s\.json: controller\.options\.initialisation/);
-    expect(() => parseActorCriticOptions({ maxDailyChange: 1.5 }, 's.json')).toThrow(/maxDailyChange/);
+    expect(() => parseActorCriticOptions({ maxDailyDecrease: 1.5 }, 's.json')).toThrow(/maxDailyDecrease/);
+    expect(() => parseActorCriticOptions({ maxDailyChange: 0.2 }, 's.json')).toThrow(/unknown option/);
     expect(() => parseActorCriticOptions({ minFactor: 0 }, 's.json')).toThrow(/minFactor/);
     expect(() => parseActorCriticOptions({ bogus: 1 }, 's.json')).toThrow(/unknown option/);
   });

@@ -55,7 +55,7 @@ describe('actor-critic with a run-in', () => {
     expect(c.dailyLog().basalUPerH).toEqual([0.02 * 60]);
     const next = c.decide(obs(2880)).basalUPerMin;
     expect(next).toBeGreaterThan(0.02);
-    expect(next).toBeLessThanOrEqual(0.02 * (1 + ACTOR_CRITIC_DEFAULTS.maxDailyChange) + 1e-12);
+    expect(next).toBeLessThanOrEqual(0.02 * (1 + ACTOR_CRITIC_DEFAULTS.maxDailyIncrease) + 1e-12);
   });
 
   it('S3 without a run-in is refused; S1 adapts from the first day', () => {
@@ -76,7 +76,7 @@ describe('actor-critic with a run-in', () => {
     c.endOfDay(hyper);
     // θ0 = W/TE_FLOOR: a large but finite step, held to the daily limit.
     const next = c.decide(obs(2880)).basalUPerMin;
-    expect(next).toBeCloseTo(0.02 * (1 + ACTOR_CRITIC_DEFAULTS.maxDailyChange), 12);
+    expect(next).toBeCloseTo(0.02 * (1 + ACTOR_CRITIC_DEFAULTS.maxDailyIncrease), 12);
     expect(TE_FLOOR_BITS).toBeGreaterThan(0);
   });
 });
