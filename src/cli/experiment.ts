@@ -1,5 +1,5 @@
 /**
- * `glucosim experiment <file.json> [--out dir] [--seeds n] [--cohort list] [--workers n]`:
+ * `glucosim experiment <file.json> [--out dir] [--seeds n] [--seed s] [--cohort list] [--workers n]`:
  * an experiment's arms × seeds × patients on all cores, written atomically
  * as a directory (summary.json, table1.csv, patients.csv, paths.csv, figures,
  * report.html).
@@ -13,12 +13,15 @@ import { runJobs } from '../sim/cohortRun.js';
 import { loadExperiment, planExperiment } from '../sim/experiment.js';
 import { newOutputDirectory } from './outputDir.js';
 import { progressReporter } from './progress.js';
+import { parseSeed } from './run.js';
 import { GLUCOSIM_VERSION } from './version.js';
 
 export interface ExperimentArguments {
   readonly file: string;
   readonly out?: string;
   readonly seeds?: number;
+  /** First seed, instead of the scenario's (e.g. to check a result on other seeds than the study's). */
+  readonly seed?: string;
   readonly cohort?: string;
   readonly workers?: number;
   readonly quiet?: boolean;
@@ -26,7 +29,9 @@ export interface ExperimentArguments {
 
 export async function experimentCommand(args: ExperimentArguments): Promise<string> {
   const loaded = loadExperiment(args.file);
-  const experiment = args.cohort !== undefined ? { ...loaded, cohort: args.cohort } : loaded;
+  if (args.seed !== undefined && args.seed.trim() === '') throw new InputError('--seed', '', 'must not be empty');
+  const seeded = args.seed !== undefined ? { ...loaded, scenario: { ...loaded.scenario, seed: parseSeed(args.seed) } } : loaded;
+  const experiment = args.cohort !== undefined ? { ...seeded, cohort: args.cohort } : seeded;
   if (args.seeds !== undefined && !(Number.isInteger(args.seeds) && args.seeds >= 1)) {
     throw new InputError('--seeds', '', `must be a whole number ≥ 1, got ${args.seeds}`);
   }

@@ -190,6 +190,7 @@ await yargs(hideBin(process.argv))
         .positional('file', { type: 'string', demandOption: true, describe: 'experiment JSON file (see experiments/)' })
         .option('out', { type: 'string', describe: 'directory to create (default: results/<experiment>-<timestamp>/)' })
         .option('seeds', { type: 'number', describe: "number of seeds (default: the file's)" })
+        .option('seed', { type: 'string', describe: "first seed; seed i is this + i − 1 (default: the scenario's seed)" })
         .option('cohort', { type: 'string', describe: "patients: names, groups or all (default: the file's)" })
         .option('workers', { type: 'number', describe: 'worker threads (default: all cores)' })
         .option('quiet', { type: 'boolean', default: false, describe: 'no progress line on stderr' }),
@@ -199,6 +200,7 @@ await yargs(hideBin(process.argv))
           file: argv.file,
           out: once(argv.out, 'out'),
           seeds: once(argv.seeds, 'seeds'),
+          seed: once(argv.seed, 'seed'),
           cohort: once(argv.cohort, 'cohort'),
           workers: once(argv.workers, 'workers'),
           quiet: argv.quiet,

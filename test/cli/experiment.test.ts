@@ -66,6 +66,21 @@ describe('glucosim experiment (reduced)', () => {
     expect(zoneOf('over')).not.toEqual(zoneOf('fixed'));
   });
 
+  it('--seed starts the seeds elsewhere than the scenario seed', () => {
+    const r = runCli(['experiment', file, '--out', join(dir, 'seed7'), '--quiet', '--seed', '7', '--seeds', '1']);
+    expect(r.status).toBe(0);
+    const summary = JSON.parse(readFileSync(join(dir, 'seed7', 'summary.json'), 'utf8'));
+    expect(summary.seeds).toEqual([7]);
+    const first = readFileSync(join(outA, 'patients.csv'), 'utf8').split('\n').filter((l) => l.includes(',1,adult#001,'));
+    const seven = readFileSync(join(dir, 'seed7', 'patients.csv'), 'utf8').split('\n').filter((l) => l.includes(',7,adult#001,'));
+    expect(seven.length).toBe(first.length);
+    expect(seven.map((l) => l.replace(',7,', ',1,'))).not.toEqual(first);
+    const empty = runCli(['experiment', file, '--out', join(dir, 'seedless'), '--seed', ' ']);
+    expect(empty.status).toBe(2);
+    expect(empty.stderr).toMatch(/--seed.*must not be empty/);
+    expect(existsSync(join(dir, 'seedless'))).toBe(false);
+  });
+
   it('refuses a bad experiment file naming the field', () => {
     const bad = reducedExperiment(dir, [{ name: 'x', controller: { name: 'nope' } }]);
     const r = runCli(['experiment', bad, '--out', join(dir, 'bad')]);
