@@ -42,7 +42,8 @@ export interface ActorCriticOptions {
   /**
    * Safety: P_k ≥ −maxDailyDecrease per day (0.2 = −20 %). Clinical practice
    * lowers a dose by 10–20 % when hypoglycaemia has no other cause (ADA
-   * Standards of Care 2023, Diabetes Care 46 Suppl 1, S140, Fig. 9.4); 20 %
+   * Standards of Care 2023, section 9, Diabetes Care 46 Suppl 1:S140–S157,
+   * Fig. 9.4); 20 %
    * lets a 2× overdose (the S2008 children's starting therapy) be undone in
    * ~4 days.
    */
@@ -55,9 +56,10 @@ export interface ActorCriticOptions {
    * post-meal highs (from carbohydrates under-estimated by up to 50 %) raised
    * BR and IC by a full 20 % the next morning, and S3's large θ0 = W/TE (TE
    * 0.015–0.15 bits, θ0 ≈ 7–67) turned that into a ±20 %/day oscillation:
-   * S3 17 % CVGA A+B against 32 % for the fixed therapy (5 seeds). Chosen
-   * among 0.05/0.1/0.2 on seeds 101–105, not the study's seeds, by the mean
-   * A+B of the three AC arms (42 / 36 / 27 %).
+   * S3 17 % CVGA A+B against 30 % for the fixed therapy (30 patients, 5
+   * seeds). Chosen among 0.05/0.1/0.2 on seeds 101–105, not the study's
+   * seeds, by the mean A+B of the three AC arms without the two excluded
+   * children (42 / 36 / 27 %).
    */
   readonly maxDailyIncrease: number;
   /**
