@@ -5,7 +5,7 @@
  * then the actor-critic, initialised S1/S2/S3 (S3: θ0 = W/TE), adapting basal
  * rate and IC ratio once a day.
  */
-import { type ActorCritic, type ActorCriticOptions, createActorCritic } from './actorCritic.js';
+import { type ActorCritic, type ActorCriticDay, type ActorCriticOptions, createActorCritic } from './actorCritic.js';
 import { insulinOnBoardU } from './insulinOnBoard.js';
 import { transferEntropyBits } from './transferEntropy.js';
 import type { AnnouncedMeal, Controller, DayRecord, InsulinRequest, Observation, TherapySettings } from './types.js';
@@ -99,15 +99,22 @@ export class ActorCriticWithRunIn implements Controller {
     this.switchMin = record.startMin + record.basalUPerMin.length;
   }
 
-  /** Basal rate (U/h) and IC (U/g) in force on each trial day, and the run-in's TE. */
+  /**
+   * Basal rate (U/h) and IC (U/g) in force on each trial day, the run-in's
+   * TE, and θ at the start and after the last day, each as [BR hyper, BR
+   * hypo, IC hyper, IC hypo]: how far the actor moved θ is how much it learned.
+   */
   dailyLog(): Readonly<Record<string, readonly number[]>> {
     const days = this.learner?.trace() ?? [];
     // trace()[0] is the start; entry k holds what is in force from trial day k + 1. The last entry is after the last day.
     const inForce = days.slice(0, Math.max(days.length - 1, 1));
+    const theta = (d: ActorCriticDay | undefined) => (d ? [...d.thetaBr, ...d.thetaIc] : []);
     return {
       basalUPerH: inForce.map((d) => d.basalUPerMin * 60),
       icUPerG: inForce.map((d) => d.icUPerG),
       transferEntropyBits: [this.transferEntropy],
+      thetaInitial: theta(days[0]),
+      thetaFinal: theta(days[days.length - 1]),
     };
   }
 }

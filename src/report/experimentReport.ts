@@ -26,6 +26,9 @@ export interface JobOutcome {
   readonly icUPerG: readonly number[];
   /** Transfer entropy the controller measured in the run-in, bits (NaN if it does not). */
   readonly transferEntropyBits: number;
+  /** A learning controller's policy parameters at the start and end of the trial (empty if it has none). */
+  readonly thetaInitial: readonly number[];
+  readonly thetaFinal: readonly number[];
 }
 
 /** Fold one job's trace into what the report needs (called on the main thread as traces arrive). */
@@ -46,6 +49,8 @@ export function jobOutcome(trace: Trace, experiment: Experiment, carbRatioGPerU:
     basalUPerH: basal.slice(-trialDays),
     icUPerG: ic.slice(-trialDays),
     transferEntropyBits: log?.transferEntropyBits?.[0] ?? NaN,
+    thetaInitial: log?.thetaInitial ?? [],
+    thetaFinal: log?.thetaFinal ?? [],
   };
 }
 
@@ -71,6 +76,19 @@ export interface ArmResult {
   readonly dailyLbgi: Readonly<Record<string, readonly number[]>>;
   /** The same without the excluded patients (present when the experiment excludes some). */
   readonly dailyLbgiWithExclusions?: Readonly<Record<string, readonly number[]>>;
+  /**
+   * How far the actor moved θ over the trial, for arms whose controller has
+   * one: per patient and seed the largest |θ_final − θ_0| over θ's elements,
+   * then its mean and maximum. θ is the %/day change per unit of state
+   * (P = x·θ), so 0.01 moves a day's change by at most 1 %.
+   */
+  readonly thetaChange?: { readonly mean: number; readonly max: number };
+}
+
+/** Largest |θ_final − θ_0| over θ's elements (NaN without θ). */
+export function thetaChange(o: JobOutcome): number {
+  if (o.thetaInitial.length === 0 || o.thetaInitial.length !== o.thetaFinal.length) return NaN;
+  return Math.max(...o.thetaInitial.map((t, i) => Math.abs(o.thetaFinal[i]! - t)));
 }
 
 export function summariseExperiment(experiment: Experiment, plan: ExperimentPlan, outcomes: readonly JobOutcome[]): ArmResult[] {
@@ -101,12 +119,14 @@ export function summariseExperiment(experiment: Experiment, plan: ExperimentPlan
       return perGroup;
     };
     const kept = (p: string) => !excluded.has(p);
+    const changes = plan.jobs.flatMap((j, k) => (j.arm === a ? [thetaChange(outcomes[k])] : [])).filter(Number.isFinite);
     return {
       arm: arm.name,
       percentAB: shares(() => true),
       ...(excluded.size > 0 ? { percentABWithExclusions: shares(kept) } : {}),
       dailyLbgi: dailyLbgi(() => true),
       ...(excluded.size > 0 ? { dailyLbgiWithExclusions: dailyLbgi(kept) } : {}),
+      ...(changes.length > 0 ? { thetaChange: { mean: changes.reduce((s, v) => s + v, 0) / changes.length, max: Math.max(...changes) } } : {}),
     };
   });
 }
@@ -141,14 +161,21 @@ export function writeExperimentReport(dir: string, experiment: Experiment, plan:
   }
   writeFileAtomic(join(dir, 'table1.csv'), table1.join('\n') + '\n');
 
-  const patientsCsv = ['arm,seed,patient,group,transfer_entropy_bits,initial_basal_u_per_h,final_basal_u_per_h,initial_ic_u_per_g,final_ic_u_per_g,cvga_min_mg_dl,cvga_max_mg_dl,cvga_zone'];
+  const thetaNames = ['br_hyper', 'br_hypo', 'ic_hyper', 'ic_hypo'];
+  const patientsCsv = [
+    'arm,seed,patient,group,transfer_entropy_bits,initial_basal_u_per_h,final_basal_u_per_h,initial_ic_u_per_g,final_ic_u_per_g,cvga_min_mg_dl,cvga_max_mg_dl,cvga_zone,' +
+      [...thetaNames.map((n) => `initial_theta_${n}`), ...thetaNames.map((n) => `final_theta_${n}`)].join(','),
+  ];
   const pathsCsv = ['arm,seed,patient,day,basal_u_per_h,ic_u_per_g,lbgi'];
   plan.jobs.forEach((job, k) => {
     const o = outcomes[k];
     const arm = experiment.arms[job.arm].name;
     const last = o.basalUPerH.length - 1;
     patientsCsv.push(
-      [arm, job.seed, job.patient, groupOf.get(job.patient), csvNumber(o.transferEntropyBits), csvNumber(o.basalUPerH[0]), csvNumber(o.basalUPerH[last]), csvNumber(o.icUPerG[0]), csvNumber(o.icUPerG[last]), csvNumber(o.cvga.minMgDl), csvNumber(o.cvga.maxMgDl), o.cvga.zone ?? ''].join(','),
+      [
+        arm, job.seed, job.patient, groupOf.get(job.patient), csvNumber(o.transferEntropyBits), csvNumber(o.basalUPerH[0]), csvNumber(o.basalUPerH[last]), csvNumber(o.icUPerG[0]), csvNumber(o.icUPerG[last]), csvNumber(o.cvga.minMgDl), csvNumber(o.cvga.maxMgDl), o.cvga.zone ?? '',
+        ...thetaNames.map((_, i) => csvNumber(o.thetaInitial[i] ?? NaN)), ...thetaNames.map((_, i) => csvNumber(o.thetaFinal[i] ?? NaN)),
+      ].join(','),
     );
     for (let d = 0; d <= last; d++) pathsCsv.push(`${arm},${job.seed},${job.patient},${d + 1},${csvNumber(o.basalUPerH[d])},${csvNumber(o.icUPerG[d])},${csvNumber(o.dailyLbgi[d])}`);
   });
@@ -210,6 +237,21 @@ export function writeExperimentReport(dir: string, experiment: Experiment, plan:
     },
     { title: 'Figure 2: CVGA per arm', figures: cvgaFigures },
     { title: 'Figure 3: daily LBGI per group', figures: lbgiFigures },
+    ...(results.some((r) => r.thetaChange)
+      ? [
+          {
+            title: 'Actor learning',
+            text: 'How far the actor moved the policy parameters θ over the trial: per patient and seed the largest |θ_final − θ_0| over θ\'s elements, then its mean and maximum. θ is the change per day per unit of state (P = x·θ), so a change of 0.01 moves a day\'s basal or IC step by at most 1 %: below that, the arm ran on its initial θ.',
+            tables: [
+              {
+                caption: 'Per arm, over patients and seeds',
+                header: ['arm', 'mean largest |Δθ|', 'max |Δθ|'],
+                rows: results.flatMap((r) => (r.thetaChange ? [[r.arm, r.thetaChange.mean, r.thetaChange.max]] : [])),
+              },
+            ],
+          },
+        ]
+      : []),
     {
       title: 'Patients',
       text: 'Transfer entropy from the run-in, and basal rate and IC ratio at the start and end of the trial (seed 1).',

@@ -144,13 +144,41 @@ describe('glucosim experiment with the actor-critic arms (reduced)', () => {
       }
     }
   });
+
+  it('reports θ at the start and end per patient, and per arm how far the actor moved it', () => {
+    const rows = readFileSync(join(dir, 'one', 'patients.csv'), 'utf8').trim().split('\n');
+    const header = rows[0].split(',');
+    const names = ['br_hyper', 'br_hypo', 'ic_hyper', 'ic_hypo'];
+    const largest = new Map<string, number>();
+    for (const r of rows.slice(1).map((l) => l.split(','))) {
+      const initial = names.map((n) => r[header.indexOf(`initial_theta_${n}`)]);
+      const final = names.map((n) => r[header.indexOf(`final_theta_${n}`)]);
+      if (r[0] === 'fixed') {
+        expect([...initial, ...final].every((v) => v === '')).toBe(true);
+        continue;
+      }
+      // S1 starts at 0; S2 and S3 have the signs of W (+ hyper, − hypo).
+      const t0 = initial.map(Number);
+      if (r[0] === 'S1') expect(t0).toEqual([0, 0, 0, 0]);
+      else expect([t0[0] > 0, t0[1] < 0, t0[2] > 0, t0[3] < 0]).toEqual([true, true, true, true]);
+      const change = Math.max(...final.map((v, i) => Math.abs(Number(v) - t0[i])));
+      largest.set(r[0], Math.max(largest.get(r[0]) ?? 0, change));
+    }
+    const summary = JSON.parse(readFileSync(join(dir, 'one', 'summary.json'), 'utf8'));
+    for (const a of summary.arms) {
+      if (a.arm === 'fixed') expect(a.thetaChange).toBeUndefined();
+      else expect(a.thetaChange.max).toBeCloseTo(largest.get(a.arm)!, 12);
+    }
+    expect(readFileSync(join(dir, 'one', 'report.html'), 'utf8')).toContain('Actor learning');
+  });
 });
 
 /**
  * The default study itself (30 patients × 4 arms × 5 seeds × 11 days, ~10 s
  * on 2 cores): the results the issue asks of it, on the default seeds. Not
  * asserted: S1 ending below the fixed therapy's LBGI, which holds on these
- * seeds by 0.1–0.2 LBGI but not on seeds 1–20 (S1 hardly learns in 10 days).
+ * seeds by 0.1–0.2 LBGI but not on seeds 1–20: S1 does not learn in 10 days
+ * (see the θ test below and the actorRate0 documentation).
  */
 describe('experiments/ac-initialisation.json (the default study)', () => {
   const dir = makeTempDir('experiment-study');
@@ -177,5 +205,12 @@ describe('experiments/ac-initialisation.json (the default study)', () => {
       expect(children('S3')[1], daily).toBeLessThan(children('S2')[1]);
       for (const name of ['S2', 'S3']) expect(children(name)[9], `${daily} ${name}`).toBeLessThan(children('fixed')[9]);
     }
+  });
+
+  it('the actor moves θ by less than 0.01 on average in 10 days: the arms differ by their θ0', () => {
+    // Measured: mean largest |Δθ| 0.0005–0.0007, at most 0.010. If the actor
+    // is made to learn faster this fails, and the README's reading of the
+    // study (what S1–S3 compare) must be revisited with it.
+    for (const name of ['S1', 'S2', 'S3']) expect(arm(name).thetaChange.mean, name).toBeLessThan(0.01);
   });
 });

@@ -53,6 +53,10 @@ describe('actor-critic with a run-in', () => {
     c.endOfDay(hyper);
     // The log holds the basal in force on each trial day so far (day 1: the start).
     expect(c.dailyLog().basalUPerH).toEqual([0.02 * 60]);
+    // θ0 = W/TE of both policies, [BR hyper, BR hypo, IC hyper, IC hypo]; the final θ is after the last actor step.
+    const g = 1 / Math.max(te, TE_FLOOR_BITS);
+    expect(c.dailyLog().thetaInitial).toEqual([g, -g, g, -g]);
+    expect(c.dailyLog().thetaFinal).toHaveLength(4);
     const next = c.decide(obs(2880)).basalUPerMin;
     expect(next).toBeGreaterThan(0.02);
     expect(next).toBeLessThanOrEqual(0.02 * (1 + ACTOR_CRITIC_DEFAULTS.maxDailyIncrease) + 1e-12);
