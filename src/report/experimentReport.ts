@@ -79,8 +79,9 @@ export interface ArmResult {
   /**
    * How far the actor moved θ over the trial, for arms whose controller has
    * one: per patient and seed the largest |θ_final − θ_0| over θ's elements,
-   * then its mean and maximum. θ is the %/day change per unit of state
-   * (P = x·θ), so 0.01 moves a day's change by at most 1 %.
+   * then its mean and maximum. θ is the daily relative change per unit of
+   * state (P = x·θ, x in [0, 1]), so 0.01 in one element moves a day's step
+   * by at most 1 %.
    */
   readonly thetaChange?: { readonly mean: number; readonly max: number };
 }
@@ -241,7 +242,7 @@ export function writeExperimentReport(dir: string, experiment: Experiment, plan:
       ? [
           {
             title: 'Actor learning',
-            text: 'How far the actor moved the policy parameters θ over the trial: per patient and seed the largest |θ_final − θ_0| over θ\'s elements, then its mean and maximum. θ is the change per day per unit of state (P = x·θ), so a change of 0.01 moves a day\'s basal or IC step by at most 1 %: below that, the arm ran on its initial θ.',
+            text: 'How far the actor moved the policy parameters θ over the trial: per patient and seed the largest |θ_final − θ_0| over θ\'s elements, then its mean and maximum. θ is the change per day per unit of state (P = x·θ), so a change of 0.01 in one element moves a day\'s basal or IC step by at most 1 %: well below that, the arm ran on its initial θ.',
             tables: [
               {
                 caption: 'Per arm, over patients and seeds',
