@@ -97,14 +97,15 @@ export interface ActorCriticOptions {
    * 10-day study), so each arm runs on its θ0 and what S1–S3 compare is
    * their initialisation. Faster is worse, not better: at 10 θ moves (mean
    * 0.45) and control degrades in every group (adults' daily LBGI 1.3 → 19.5
-   * by day 60); at 2.5 (0.05/σ, the step before ψ was scaled by σ) adults
-   * reach 14.8. Why: one transition a day carries almost no signal. A day's
-   * cost varies more (children under the fixed therapy: SD 0.20–0.56) than a
-   * 2 % change in BR and IC moves it (slope 1.1–3.7 per unit of P, paired
-   * runs at 0.9× and 1.1× the therapy with the same meals), so the critic
-   * would need 75–1080 days to see the sign of the effect at 2 SD (12–170
-   * at 5 % exploration). A fast actor then follows noise. We keep 0.05:
-   * nearly inert, and safe.
+   * by day 60); at 2.5 (0.05/σ, the step before ψ was scaled by σ; set it
+   * on the S1-fast arm to repeat) adults reach 14.8. Why: one transition a
+   * day carries almost no signal. A day's cost varies more (children under
+   * the fixed therapy: SD 0.20–0.56) than a 2 % change in BR and IC moves it
+   * (slope 1.1–3.7 per unit of P, from paired runs at 0.9×, 1× and 1.1× the
+   * therapy with the same meals, 5 seeds × 9 days; an ad-hoc analysis, not
+   * shipped), so the critic would need 75–1080 days to see the sign of the
+   * effect at 2 SD (12–170 at 5 % exploration). A fast actor then follows
+   * noise. We keep 0.05: nearly inert, and safe.
    */
   readonly actorRate0: number;
   /** w in c(x, u) = x¹ + w·x² (see localCost): hypoglycaemia costs twice as much. */
