@@ -49,7 +49,7 @@ import {
   t2dmSteadyState,
 } from '../model/t2dmParameters.js';
 import { randomStream } from '../random/streams.js';
-import { PatientSimulator } from '../sim/patientSimulator.js';
+import { PatientSimulator } from '../model/patientSimulator.js';
 
 /** The value of `format` in a cohort file. */
 export const T2DM_COHORT_FORMAT = 'glucosim-cohort/1';

@@ -5,10 +5,9 @@
  * sensor's range. Plus an ideal sensor that reads blood glucose exactly.
  */
 import type { RandomStream } from '../random/streams.js';
-import type { SensorSpec } from '../scenario/types.js';
 import { CGM_PRESETS, type CgmParameters } from './presets.js';
 import { NotAKnotSpline } from './spline.js';
-import type { PeriodicSensor } from './types.js';
+import type { PeriodicSensor, SensorSpec } from './types.js';
 
 /** Spacing of the error model's points, min (Breton & Kovatchev 2008: a 15-min AR(1) process). */
 export const CGM_NOISE_KNOT_SPACING_MIN = 15;

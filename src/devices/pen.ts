@@ -3,7 +3,7 @@
  * rounded to the pen's dial step and capped at its largest dose.
  */
 import { INSULIN_PREPARATIONS, type InsulinPreparation } from '../model/patientModel.js';
-import type { Injection, InsulinPen } from './types.js';
+import type { Injection, InsulinPen, PenSpec } from './types.js';
 
 /**
  * Quotients dose/step are snapped to this many decimals before rounding to
@@ -37,10 +37,6 @@ export const PEN_PRESETS: Readonly<Record<string, PenParameters>> = {
   'whole-unit': { name: 'whole-unit', doseStepU: 1, maxDoseU: 80 },
   'half-unit': { name: 'half-unit', doseStepU: 0.5, maxDoseU: 30 },
 };
-
-export interface PenSpec {
-  readonly model: 'whole-unit' | 'half-unit';
-}
 
 /**
  * A dial-a-dose pen. Each requested injection becomes the nearest dial step

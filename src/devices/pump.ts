@@ -4,9 +4,8 @@
  * to its increments. Basal limits and increments are in U/h, as pumps are
  * programmed; requests and deliveries are in U/min, the one internal unit.
  */
-import type { PumpSpec } from '../scenario/types.js';
 import { PUMP_PRESETS, type PumpParameters } from './presets.js';
-import type { InsulinPump, InsulinRequest } from './types.js';
+import type { InsulinPump, InsulinRequest, PumpSpec } from './types.js';
 
 const MINUTES_PER_HOUR = 60;
 /**

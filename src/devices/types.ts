@@ -46,3 +46,24 @@ export interface InsulinPen {
   readonly name: string;
   inject(injections: readonly Injection[]): Injection[];
 }
+
+// ---- what a scenario file says of each device (validated by src/scenario) ----
+
+export interface SensorSpec {
+  /** A CGM preset of the S2008 simulator (`Dexcom`, `GuardianRT`, `Navigator`), `ideal`, or `smbg` (a meter). */
+  readonly model: string;
+  /** Overrides the preset's sampling period, min (required meaning for `ideal`: default 5). */
+  readonly sampleTimeMin?: number;
+  /** For `smbg`: measurement times, minutes after midnight (default: five a day). */
+  readonly timesOfDayMin?: readonly number[];
+}
+
+export interface PumpSpec {
+  /** A preset (`Cozmo`, `Insulet`) or `ideal` (no limits, no rounding). */
+  readonly model: string;
+}
+
+export interface PenSpec {
+  /** `whole-unit` or `half-unit`. */
+  readonly model: 'whole-unit' | 'half-unit';
+}

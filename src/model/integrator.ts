@@ -12,7 +12,12 @@
  */
 import odex from 'odex';
 import type { Derivative, SolutionSegment, Solver } from 'odex';
-import type { RightHandSide } from './patientModel.js';
+
+/**
+ * dx/dt at time t for state x, written into the caller's dx (nothing is
+ * allocated per call): the form odex calls with `rawFunction`.
+ */
+export type RightHandSide = (t: number, x: ArrayLike<number>, dx: { [i: number]: number }) => void;
 
 export interface IntegratorOptions {
   /** Relative and absolute local error tolerances of odex. */

@@ -6,9 +6,7 @@
  * preparations (state indices 0–12 are common; models append their own).
  */
 import { type GastricParameters, GastricEmptying } from './gastric.js';
-import type { IntegratorOptions } from './integrator.js';
-
-export type RightHandSide = (t: number, x: ArrayLike<number>, dx: { [i: number]: number }) => void;
+import type { IntegratorOptions, RightHandSide } from './integrator.js';
 
 /** Preparations with a subcutaneous depot of their own; rapid-acting insulin uses the patient's Isc1/Isc2. */
 export const DEPOT_PREPARATIONS = ['regular', 'nph', 'long'] as const;

@@ -12,7 +12,8 @@ import { gastricDerivatives } from './gastric.js';
 import { GP, GS, glucoseDerivatives } from './glucose.js';
 import { ID, IL, IP, insulinActionDerivatives, subcutaneousDerivatives } from './insulin.js';
 import { basalRateUPerMin, type T1DParameters } from './parameters.js';
-import { DepotSet, type DepotModel, type ModelInputs, type PatientModel, type RightHandSide } from './patientModel.js';
+import { DepotSet, type DepotModel, type ModelInputs, type PatientModel } from './patientModel.js';
+import type { RightHandSide } from './integrator.js';
 
 export const T1D_STATE_SIZE = 13;
 

@@ -17,8 +17,8 @@
 import { gastricDerivatives, QGUT, QSTO1, QSTO2 } from './gastric.js';
 import { GP, GS, GT, glucoseDerivatives } from './glucose.js';
 import { I1, ID, IL, insulinActionDerivatives, IP, ISC1, ISC2, subcutaneousDerivatives, X } from './insulin.js';
-import { DEFAULT_INTEGRATOR_OPTIONS, type IntegratorOptions } from './integrator.js';
-import { DepotSet, type DepotModel, type ModelInputs, type PatientModel, type RightHandSide } from './patientModel.js';
+import { DEFAULT_INTEGRATOR_OPTIONS, type IntegratorOptions, type RightHandSide } from './integrator.js';
+import { DepotSet, type DepotModel, type ModelInputs, type PatientModel } from './patientModel.js';
 import { basalStateProblems, type T2dmBasalState, type T2dmParameters, t2dmSteadyState } from './t2dmParameters.js';
 
 /** Portal-vein insulin Ipo and the static secretion state Y (DM2007, insulin secretion; MODEL.md §3). */

@@ -5,7 +5,8 @@
  */
 import { InputError } from '../io/errors.js';
 import { readJsonFile } from '../io/json.js';
-import type { ListedMeal, MealList, MealProtocol, PenSpec, ProtocolMeal, Range, Scenario, SensorSpec } from './types.js';
+import type { PenSpec, SensorSpec } from '../devices/types.js';
+import type { ListedMeal, MealList, MealProtocol, ProtocolMeal, Range, Scenario } from './types.js';
 import {
   END_TIME_OF_DAY_PATTERN,
   TIME_OF_DAY_PATTERN,

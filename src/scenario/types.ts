@@ -3,25 +3,7 @@
  * Times of day are minutes after midnight; simulation time is minutes after
  * the scenario start (`startTimeOfDayMin` on day 1).
  */
-
-export interface SensorSpec {
-  /** A CGM preset of the S2008 simulator (`Dexcom`, `GuardianRT`, `Navigator`), `ideal`, or `smbg` (a meter). */
-  readonly model: string;
-  /** Overrides the preset's sampling period, min (required meaning for `ideal`: default 5). */
-  readonly sampleTimeMin?: number;
-  /** For `smbg`: measurement times, minutes after midnight (default: five a day). */
-  readonly timesOfDayMin?: readonly number[];
-}
-
-export interface PumpSpec {
-  /** A preset (`Cozmo`, `Insulet`) or `ideal` (no limits, no rounding). */
-  readonly model: string;
-}
-
-export interface PenSpec {
-  /** `whole-unit` or `half-unit`. */
-  readonly model: 'whole-unit' | 'half-unit';
-}
+import type { PenSpec, PumpSpec, SensorSpec } from '../devices/types.js';
 
 export interface ControllerSpec {
   readonly name: string;

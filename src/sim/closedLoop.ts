@@ -9,7 +9,7 @@ import type { InsulinPen, InsulinPump, InsulinRequest, Sensor } from '../devices
 import type { IntegratorOptions } from '../model/integrator.js';
 import { DEPOT_PREPARATIONS, type PatientModel } from '../model/patientModel.js';
 import type { PlannedMeal } from '../scenario/types.js';
-import { PatientSimulator } from './patientSimulator.js';
+import { PatientSimulator } from '../model/patientSimulator.js';
 import { createTrace, type Trace } from './trace.js';
 
 export const MINUTES_PER_DAY = 1440;

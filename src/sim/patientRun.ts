@@ -11,12 +11,12 @@ import { createSensor } from '../devices/cgm.js';
 import { createPen } from '../devices/pen.js';
 import { createPump } from '../devices/pump.js';
 import { createMeter } from '../devices/smbg.js';
-import type { Sensor } from '../devices/types.js';
+import type { Sensor, SensorSpec } from '../devices/types.js';
 import { depotModel } from '../model/insulinPreparations.js';
 import { DEPOT_PREPARATIONS, type PatientModel } from '../model/patientModel.js';
 import { type RandomStream, randomStream } from '../random/streams.js';
 import { planMeals } from '../scenario/mealPlan.js';
-import type { Scenario, SensorSpec } from '../scenario/types.js';
+import type { Scenario } from '../scenario/types.js';
 import { runClosedLoop } from './closedLoop.js';
 import type { Trace } from './trace.js';
 

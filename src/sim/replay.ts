@@ -10,7 +10,7 @@
 import { columnIndex, numberCell, parseCsv } from '../io/csv.js';
 import { InputError } from '../io/errors.js';
 import type { PatientModel } from '../model/patientModel.js';
-import { PatientSimulator } from './patientSimulator.js';
+import { PatientSimulator } from '../model/patientSimulator.js';
 
 export interface ReplayInputs {
   readonly minute: Int32Array;

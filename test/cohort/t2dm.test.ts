@@ -27,7 +27,7 @@ import { DEFAULT_INTEGRATOR_OPTIONS } from '../../src/model/integrator.js';
 import { t1dModel } from '../../src/model/t1d.js';
 import { t2dmIntegratorOptions } from '../../src/model/t2dm.js';
 import { t2dmMeanSubject, type T2dmParameters, t2dmSteadyState } from '../../src/model/t2dmParameters.js';
-import { PatientSimulator } from '../../src/sim/patientSimulator.js';
+import { PatientSimulator } from '../../src/model/patientSimulator.js';
 import { evaluationsPerDay } from '../model/rhsEvaluations.js';
 
 const ROOT = join(__dirname, '..', '..');

@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { PEN_PRESETS, Pen, createPen, type PenSpec } from '../../src/devices/pen.js';
+import { PEN_PRESETS, Pen, createPen } from '../../src/devices/pen.js';
+import type { PenSpec } from '../../src/devices/types.js';
 import type { Injection } from '../../src/devices/types.js';
 import type { InsulinPreparation } from '../../src/model/patientModel.js';
 

@@ -21,7 +21,7 @@ import {
 import { basalRateUPerMin, PMOL_PER_UNIT, type T1DParameters } from '../../src/model/parameters.js';
 import { DEPOT_PREPARATIONS, type DepotPreparation, INSULIN_PREPARATIONS, type InsulinPreparation, type PatientModel } from '../../src/model/patientModel.js';
 import { T1D_STATE_SIZE, t1dModel } from '../../src/model/t1d.js';
-import { PatientSimulator } from '../../src/sim/patientSimulator.js';
+import { PatientSimulator } from '../../src/model/patientSimulator.js';
 
 const DOSE_U = 10;
 /** Long enough for all of the slowest dose to reach plasma and be cleared (≈ 0.01 % of its AUC is left out). */

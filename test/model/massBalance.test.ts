@@ -5,7 +5,7 @@ import { findPatient } from '../../src/cohort/selection.js';
 import { QGUT, QSTO1, QSTO2, rateOfAppearance } from '../../src/model/gastric.js';
 import { basalRateUPerMin } from '../../src/model/parameters.js';
 import { T1D_STATE_SIZE } from '../../src/model/t1d.js';
-import { PatientSimulator } from '../../src/sim/patientSimulator.js';
+import { PatientSimulator } from '../../src/model/patientSimulator.js';
 
 /**
  * The glucose that appears in plasma, ∫ Ra·BW dt (mg), must equal f × the

@@ -6,7 +6,7 @@
  */
 import type { IntegratorOptions } from '../../src/model/integrator.js';
 import type { PatientModel } from '../../src/model/patientModel.js';
-import { PatientSimulator } from '../../src/sim/patientSimulator.js';
+import { PatientSimulator } from '../../src/model/patientSimulator.js';
 
 export function evaluationsPerDay(model: PatientModel, basalUPerMin: number, options: IntegratorOptions, days = 1): number {
   let calls = 0;

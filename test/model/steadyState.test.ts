@@ -2,7 +2,7 @@ import { t1dModel } from '../../src/model/t1d.js';
 import { describe, expect, it } from 'vitest';
 import { loadUvaPadovaCohort } from '../../src/cohort/uvaPadova.js';
 import { basalRateUPerMin } from '../../src/model/parameters.js';
-import { PatientSimulator } from '../../src/sim/patientSimulator.js';
+import { PatientSimulator } from '../../src/model/patientSimulator.js';
 
 // MODEL.md §1: x0 is each subject's basal steady state, held by u2ss·BW/6000 U/min.
 describe('basal steady state', () => {

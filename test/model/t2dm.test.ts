@@ -48,7 +48,7 @@ import {
   t2dmSteadyState,
 } from '../../src/model/t2dmParameters.js';
 import { DEFAULT_INTEGRATOR_OPTIONS, type IntegratorOptions } from '../../src/model/integrator.js';
-import { PatientSimulator } from '../../src/sim/patientSimulator.js';
+import { PatientSimulator } from '../../src/model/patientSimulator.js';
 import { evaluationsPerDay } from './rhsEvaluations.js';
 
 const ROOT = join(__dirname, '..', '..');

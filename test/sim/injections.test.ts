@@ -11,7 +11,7 @@ import { allDepotModels } from '../../src/model/insulinPreparations.js';
 import { DEPOT_PREPARATIONS } from '../../src/model/patientModel.js';
 import { runClosedLoop } from '../../src/sim/closedLoop.js';
 import { therapySettings } from '../../src/sim/patientRun.js';
-import { PatientSimulator } from '../../src/sim/patientSimulator.js';
+import { PatientSimulator } from '../../src/model/patientSimulator.js';
 
 const t1d = loadPopulation('uva-padova-s2008', 'test');
 const t2dm = loadPopulation('t2dm-100', 'test');

@@ -4,11 +4,11 @@
  * (MODEL.md §1). Integration restarts only when an input changes, so quiet
  * stretches (basal only, no meal) cost a few long odex steps.
  */
-import { DEFAULT_INTEGRATOR_OPTIONS, type IntegratorOptions, StretchIntegrator } from '../model/integrator.js';
-import { MealIntake } from '../model/mealIntake.js';
-import { PMOL_PER_UNIT } from '../model/parameters.js';
-import { QSTO1, QSTO2 } from '../model/gastric.js';
-import { createModelInputs, DEPOT_PREPARATIONS, type ModelInputs, type PatientModel, setModelInputs } from '../model/patientModel.js';
+import { DEFAULT_INTEGRATOR_OPTIONS, type IntegratorOptions, StretchIntegrator } from './integrator.js';
+import { MealIntake } from './mealIntake.js';
+import { PMOL_PER_UNIT } from './parameters.js';
+import { QSTO1, QSTO2 } from './gastric.js';
+import { createModelInputs, DEPOT_PREPARATIONS, type ModelInputs, type PatientModel, setModelInputs } from './patientModel.js';
 
 export class PatientSimulator {
   readonly model: PatientModel;
