@@ -1,10 +1,9 @@
 /**
- * `glucosim experiment <file.json> [--out dir] [--seeds n] [--seed s] [--cohort list] [--workers n]`:
+ * `glucosim experiment <file.json> [--out dir] [--seeds n] [--seed s] [--cohort list] [--workers n] [--concurrency-per-worker n]`:
  * an experiment's arms × seeds × patients on all cores, written atomically
  * as a directory (summary.json, table1.csv, patients.csv, paths.csv, figures,
  * report.html).
  */
-import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { buildDirectoryAtomic } from '../io/atomic.js';
 import { InputError } from '../io/errors.js';
@@ -12,6 +11,7 @@ import { type JobOutcome, jobOutcome, writeExperimentReport } from '../report/ex
 import { runJobs } from '../sim/cohortRun.js';
 import { loadExperiment, planExperiment } from '../sim/experiment.js';
 import { newOutputDirectory } from './outputDir.js';
+import { parallelism } from './parallelism.js';
 import { progressReporter } from './progress.js';
 import { parseSeed } from './run.js';
 import { GLUCOSIM_VERSION } from './version.js';
@@ -24,6 +24,7 @@ export interface ExperimentArguments {
   readonly seed?: string;
   readonly cohort?: string;
   readonly workers?: number;
+  readonly concurrencyPerWorker?: number;
   readonly quiet?: boolean;
 }
 
@@ -35,8 +36,7 @@ export async function experimentCommand(args: ExperimentArguments): Promise<stri
   if (args.seeds !== undefined && !(Number.isInteger(args.seeds) && args.seeds >= 1)) {
     throw new InputError('--seeds', '', `must be a whole number ≥ 1, got ${args.seeds}`);
   }
-  const workers = args.workers ?? availableParallelism();
-  if (!Number.isInteger(workers) || workers < 1) throw new InputError('--workers', '', `must be a whole number ≥ 1, got ${args.workers}`);
+  const { workers, concurrencyPerWorker } = parallelism(args);
   const plan = planExperiment(experiment, args.seeds ?? experiment.seeds);
   const out = newOutputDirectory(args.out, experiment.name);
 
@@ -49,6 +49,7 @@ export async function experimentCommand(args: ExperimentArguments): Promise<stri
       scenarios: plan.scenarios,
       jobs: plan.jobs,
       workers,
+      concurrencyPerWorker,
       // Each trace is folded into what the report needs as it arrives, then dropped.
       onTrace: (job, trace) => (outcomes[job] = jobOutcome(trace, experiment, carbRatio.get(plan.jobs[job].patient))),
       onProgress: progress?.update,

@@ -5,6 +5,7 @@ import { hideBin } from 'yargs/helpers';
 import { InputError } from '../io/errors.js';
 import { baselineCommand, checkCommand } from './check.js';
 import { cohortGenerateCommand } from './cohort.js';
+import { controllersCommand } from './controllers.js';
 import { experimentCommand } from './experiment.js';
 import { metricsCommand } from './metrics.js';
 import { replayCommand } from './replay.js';
@@ -49,6 +50,7 @@ await yargs(hideBin(process.argv))
         .option('cohort', { type: 'string', describe: 'patients: names (adult#001), groups (adolescents, adults, children) or all, comma-separated; default: the scenario\'s cohort' })
         .option('out', { type: 'string', describe: 'run directory to create (default: results/<scenario>-<timestamp>/)' })
         .option('workers', { type: 'number', describe: 'worker threads (default: all cores)' })
+        .option('concurrency-per-worker', { type: 'number', describe: 'patients a worker runs at once (default 1; more overlaps the waits of remote controllers)' })
         .option('seed', { type: 'string', describe: 'override the scenario seed' })
         .option('quiet', { type: 'boolean', default: false, describe: 'no progress line on stderr' })
         .option('window-days', { type: 'number', describe: 'metrics, CVGA and report over the last N days (default: all days)' })
@@ -60,6 +62,7 @@ await yargs(hideBin(process.argv))
           cohort: once(argv.cohort, 'cohort'),
           out: once(argv.out, 'out'),
           workers: once(argv.workers, 'workers'),
+          concurrencyPerWorker: once(argv['concurrency-per-worker'], 'concurrency-per-worker'),
           seed: once(argv.seed, 'seed'),
           quiet: argv.quiet,
           windowDays: once(argv['window-days'], 'window-days'),
@@ -193,6 +196,7 @@ await yargs(hideBin(process.argv))
         .option('seed', { type: 'string', describe: "first seed; seed i is this + i − 1 (default: the scenario's seed)" })
         .option('cohort', { type: 'string', describe: "patients: names, groups or all (default: the file's)" })
         .option('workers', { type: 'number', describe: 'worker threads (default: all cores)' })
+        .option('concurrency-per-worker', { type: 'number', describe: 'jobs a worker runs at once (default 1; more overlaps the waits of remote controllers)' })
         .option('quiet', { type: 'boolean', default: false, describe: 'no progress line on stderr' }),
     async (argv) => {
       try {
@@ -203,6 +207,7 @@ await yargs(hideBin(process.argv))
           seed: once(argv.seed, 'seed'),
           cohort: once(argv.cohort, 'cohort'),
           workers: once(argv.workers, 'workers'),
+          concurrencyPerWorker: once(argv['concurrency-per-worker'], 'concurrency-per-worker'),
           quiet: argv.quiet,
         });
         process.stdout.write(`${out}\n`);
@@ -211,7 +216,19 @@ await yargs(hideBin(process.argv))
       }
     },
   )
-  .demandCommand(1, 'give a command: run, replay, metrics, baseline, check, cohort or experiment')
+  .command(
+    'controllers',
+    'List the controllers a scenario can name, with their options',
+    (y) => y.option('json', { type: 'boolean', default: false, describe: 'as JSON, with the option schemas and example option sets' }),
+    (argv) => {
+      try {
+        process.stdout.write(controllersCommand({ json: argv.json }));
+      } catch (err) {
+        fail(err);
+      }
+    },
+  )
+  .demandCommand(1, 'give a command: run, replay, metrics, baseline, check, cohort, experiment or controllers')
   .help()
   .fail((message, err) => {
     if (err) fail(err);

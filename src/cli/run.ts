@@ -4,7 +4,6 @@
  * plots, report.html) atomically into the run directory.
  */
 import { mkdirSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
 import { loadPopulation } from '../cohort/population.js';
 import { selectPatients } from '../cohort/selection.js';
@@ -12,10 +11,11 @@ import { buildDirectoryAtomic, writeFileAtomic } from '../io/atomic.js';
 import { InputError } from '../io/errors.js';
 import { loadScenario } from '../scenario/load.js';
 import { runCohort } from '../sim/cohortRun.js';
-import { controllerFor, modelFor } from '../sim/patientRun.js';
+import { checkPatientFitsController, modelFor } from '../sim/patientRun.js';
 import { analysePatient, lastDaysWindow, type PatientAnalysis } from '../report/patientAnalysis.js';
 import { writeRunReport } from '../report/runReport.js';
 import { newOutputDirectory } from './outputDir.js';
+import { parallelism } from './parallelism.js';
 import { progressReporter } from './progress.js';
 import { GLUCOSIM_VERSION } from './version.js';
 
@@ -24,6 +24,8 @@ export interface RunArguments {
   readonly cohort?: string;
   readonly out?: string;
   readonly workers?: number;
+  /** Patients a worker runs at once (their asynchronous controllers' waits overlap). */
+  readonly concurrencyPerWorker?: number;
   readonly seed?: string;
   readonly quiet?: boolean;
   /** Metrics, CVGA and report over the last this many days (default: all). */
@@ -46,19 +48,19 @@ export async function runCommand(args: RunArguments): Promise<string> {
       ? selectPatients(population, args.cohort, '--cohort', '')
       : selectPatients(population, scenario.cohort, scenario.file, 'cohort');
   const seed = args.seed !== undefined ? parseSeed(args.seed) : scenario.seed;
-  // Build each patient's controller and model once before anything runs, so
-  // a therapy the cohort cannot support is refused up front, naming the file.
+  // Check every patient against the controller's needs (from its options,
+  // constructing no controller) and build each model once before anything
+  // runs, so a therapy the cohort cannot support is refused up front, naming the file.
   for (const patient of patients) {
+    checkPatientFitsController(scenario, patient);
     try {
-      controllerFor(scenario, patient, seed);
       modelFor(scenario, patient);
     } catch (err) {
       if (err instanceof InputError) throw err;
-      throw new InputError(scenario.file, 'controller', err instanceof Error ? err.message : String(err));
+      throw new InputError(scenario.file, 'controller', `${patient.name}: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
-  const workers = args.workers ?? availableParallelism();
-  if (!Number.isInteger(workers) || workers < 1) throw new InputError('--workers', '', `must be a whole number ≥ 1, got ${args.workers}`);
+  const { workers, concurrencyPerWorker } = parallelism(args);
   // As in a scenario file (schema: minLength 1), an empty seed is a mistake, e.g. `--seed "$UNSET"`.
   if (args.seed !== undefined && args.seed.trim() === '') throw new InputError('--seed', '', 'must not be empty');
   if (args.windowDays !== undefined && !(Number.isInteger(args.windowDays) && args.windowDays >= 1 && args.windowDays <= scenario.days)) {
@@ -78,6 +80,7 @@ export async function runCommand(args: RunArguments): Promise<string> {
       patients: patients.map((p) => p.name),
       seed,
       workers,
+      concurrencyPerWorker,
       tracesDir,
       // Reports are analysed here, on the otherwise idle main thread, as
       // traces arrive: one warm copy of the analysis code instead of a cold

@@ -11,8 +11,7 @@
  * The equations live in `actorCriticMath.ts`; the choices made where the seed
  * leaves them open are documented on ACTOR_CRITIC_DEFAULTS and below.
  */
-import { InputError } from '../io/errors.js';
-import { randomStream, type RandomStream } from '../random/streams.js';
+import type { RandomStream } from '../random/streams.js';
 import {
   actorRate,
   actorStep,
@@ -32,7 +31,9 @@ import {
   type PolicyParameters,
   type Vec2,
 } from './actorCriticMath.js';
-import type { AnnouncedMeal, Controller, DayRecord, InsulinRequest, Observation, TherapySettings } from './types.js';
+import { type BolusTiming, MealBolusSchedule } from './mealBolus.js';
+import { BOLUS_TIMING_SCHEMA } from './options.js';
+import type { Controller, ControllerContext, DayRecord, InsulinRequest, Observation, TherapySettings } from './types.js';
 
 export type ActorCriticInitialisation = 'S1' | 'S2' | 'S3';
 
@@ -113,6 +114,12 @@ export interface ActorCriticOptions {
   /** Normalisation of the state (see StateNormalisation). */
   readonly hyperMaxErrorMgDl: number;
   readonly hypoMaxErrorMgDl: number;
+  /**
+   * When meal boluses IC × estimated carbs are given (src/control/mealBolus.ts).
+   * `intake` (default) is the timing of the S2008 simulator's therapy, with
+   * no pre-bolus.
+   */
+  readonly bolusTiming: BolusTiming;
 }
 
 export const ACTOR_CRITIC_DEFAULTS: ActorCriticOptions = {
@@ -128,6 +135,7 @@ export const ACTOR_CRITIC_DEFAULTS: ActorCriticOptions = {
   hypoCostWeight: 2,
   hyperMaxErrorMgDl: 220,
   hypoMaxErrorMgDl: 30,
+  bolusTiming: 'intake',
 };
 
 /** One day of the learning trace (day 0: the starting therapy, before any update). */
@@ -154,7 +162,7 @@ export class ActorCritic implements Controller {
   private readonly exploration: RandomStream | undefined;
   private readonly brLimits: PolicyLimits;
   private readonly icLimits: PolicyLimits;
-  private readonly bolused = new Set<number>();
+  private readonly meals: MealBolusSchedule;
   private br: number;
   private ic: number;
   private theta: PolicyParameters;
@@ -166,8 +174,15 @@ export class ActorCritic implements Controller {
   /**
    * @param initialTheta θ_0 of both policies (see thetaZeros/thetaRandom/thetaTransferEntropy).
    * @param exploration seeded stream for the exploration noise; required when explorationSd > 0.
+   * @param meals the meal boluses already given (a run-in's), so a meal is never bolused twice across the switch.
    */
-  constructor(therapy: TherapySettings, initialTheta: PolicyParameters, options: ActorCriticOptions = ACTOR_CRITIC_DEFAULTS, exploration?: RandomStream) {
+  constructor(
+    therapy: TherapySettings,
+    initialTheta: PolicyParameters,
+    options: ActorCriticOptions = ACTOR_CRITIC_DEFAULTS,
+    exploration?: RandomStream,
+    meals: MealBolusSchedule = new MealBolusSchedule(options.bolusTiming),
+  ) {
     const br0 = therapy.basalRateUPerMin;
     const ic0 = 1 / therapy.carbRatioGPerU;
     if (!(br0 > 0) || !Number.isFinite(br0)) throw new Error(`${therapy.patient}: actor-critic needs a basal rate > 0, got ${br0}`);
@@ -178,6 +193,7 @@ export class ActorCritic implements Controller {
     }
     this.options = options;
     this.exploration = exploration;
+    this.meals = meals;
     this.br = br0;
     this.ic = ic0;
     const daily = { maxDailyIncrease: options.maxDailyIncrease, maxDailyDecrease: options.maxDailyDecrease };
@@ -207,11 +223,7 @@ export class ActorCritic implements Controller {
 
   decide(obs: Observation): InsulinRequest {
     let bolusU = 0;
-    for (const meal of obs.announcedMeals) {
-      if (this.bolused.has(meal.id) || !isDue(meal, obs)) continue;
-      this.bolused.add(meal.id);
-      bolusU += this.ic * meal.estimatedCarbsG;
-    }
+    for (const meal of this.meals.due(obs)) bolusU += this.ic * meal.estimatedCarbsG;
     return { basalUPerMin: this.br, bolusU };
   }
 
@@ -272,11 +284,6 @@ export class ActorCritic implements Controller {
   }
 }
 
-/** Due at the last control instant before intake (standard therapy's timing, no pre-bolus), or later if missed. */
-function isDue(meal: AnnouncedMeal, obs: Observation): boolean {
-  return meal.leadMin < obs.controlPeriodMin;
-}
-
 /** θ_0 for an initialisation; S2 draws from `stream`, S3 needs the patient's TE in bits. */
 export function initialTheta(kind: ActorCriticInitialisation, stream: RandomStream, transferEntropyBits?: number): PolicyParameters {
   switch (kind) {
@@ -291,43 +298,38 @@ export function initialTheta(kind: ActorCriticInitialisation, stream: RandomStre
 }
 
 /**
- * Factory for one patient: S2's θ_0 comes from stream (seed, patient,
- * 'actor-critic/init') and exploration from (seed, patient,
- * 'actor-critic/exploration'), so runs are deterministic per seed and arms
- * sharing a seed share meals and sensor noise (other purposes).
+ * Factory for one patient: S2's θ_0 comes from the controller's stream
+ * 'init' and exploration from 'exploration' (ControllerContext.random: the
+ * seeded streams (seed, patient, 'actor-critic/init' and
+ * 'actor-critic/exploration')), so runs are deterministic per seed and arms
+ * sharing a seed share meals and sensor noise (other streams).
  */
 export function createActorCritic(
   therapy: TherapySettings,
   options: ActorCriticOptions,
-  seed: number | string,
+  random: ControllerContext['random'],
   transferEntropyBits?: number,
+  meals?: MealBolusSchedule,
 ): ActorCritic {
-  const theta = initialTheta(options.initialisation, randomStream(seed, therapy.patient, 'actor-critic/init'), transferEntropyBits);
-  return new ActorCritic(therapy, theta, options, randomStream(seed, therapy.patient, 'actor-critic/exploration'));
+  const theta = initialTheta(options.initialisation, random('init'), transferEntropyBits);
+  return new ActorCritic(therapy, theta, options, random('exploration'), meals);
 }
 
-/** Validate scenario-file options (unknown keys, types, ranges) into ActorCriticOptions. */
-export function parseActorCriticOptions(options: Readonly<Record<string, unknown>>, file: string): ActorCriticOptions {
-  const out: Record<string, unknown> = { ...ACTOR_CRITIC_DEFAULTS };
-  for (const [key, value] of Object.entries(options)) {
-    const field = `controller.options.${key}`;
-    if (!(key in ACTOR_CRITIC_DEFAULTS)) throw new InputError(file, field, `unknown option (known: ${Object.keys(ACTOR_CRITIC_DEFAULTS).join(', ')})`);
-    if (key === 'initialisation') {
-      if (value !== 'S1' && value !== 'S2' && value !== 'S3') throw new InputError(file, field, `must be 'S1', 'S2' or 'S3', got ${JSON.stringify(value)}`);
-    } else if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-      throw new InputError(file, field, `must be a finite number ≥ 0, got ${JSON.stringify(value)}`);
-    }
-    out[key] = value;
-  }
-  const o = out as unknown as ActorCriticOptions;
-  const check = (ok: boolean, key: keyof ActorCriticOptions, reason: string) => {
-    if (!ok) throw new InputError(file, `controller.options.${key}`, reason);
-  };
-  check(o.maxDailyDecrease < 1, 'maxDailyDecrease', `must be < 1 (BR/IC must stay positive), got ${o.maxDailyDecrease}`);
-  check(o.minFactor > 0 && o.minFactor <= 1, 'minFactor', `must be in (0, 1], got ${o.minFactor}`);
-  check(o.maxFactor >= 1, 'maxFactor', `must be ≥ 1, got ${o.maxFactor}`);
-  check(o.lambda < 1, 'lambda', `must be in [0, 1), got ${o.lambda}`);
-  check(o.hyperMaxErrorMgDl > 0, 'hyperMaxErrorMgDl', 'must be > 0');
-  check(o.hypoMaxErrorMgDl > 0, 'hypoMaxErrorMgDl', 'must be > 0');
-  return o;
-}
+const nonNegative = { type: 'number', minimum: 0 } as const;
+
+/** JSON Schema of the actor-critic's options (ranges: see ActorCriticOptions). */
+export const ACTOR_CRITIC_OPTIONS_PROPERTIES = {
+  initialisation: { enum: ['S1', 'S2', 'S3'] },
+  maxDailyDecrease: { type: 'number', minimum: 0, exclusiveMaximum: 1 },
+  maxDailyIncrease: nonNegative,
+  minFactor: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
+  maxFactor: { type: 'number', minimum: 1 },
+  explorationSd: nonNegative,
+  lambda: { type: 'number', minimum: 0, exclusiveMaximum: 1 },
+  criticRate0: nonNegative,
+  actorRate0: nonNegative,
+  hypoCostWeight: nonNegative,
+  hyperMaxErrorMgDl: { type: 'number', exclusiveMinimum: 0 },
+  hypoMaxErrorMgDl: { type: 'number', exclusiveMinimum: 0 },
+  bolusTiming: BOLUS_TIMING_SCHEMA,
+} as const;

@@ -1,14 +1,32 @@
 /**
- * The actor-critic study's controller as an experiment runs it (seed 003,
- * "Automatic Tuning"): a run-in under the starting therapy, from which the
- * patient's transfer entropy from insulin on board to glucose is measured,
- * then the actor-critic, initialised S1/S2/S3 (S3: θ0 = W/TE), adapting basal
- * rate and IC ratio once a day.
+ * The actor-critic controller as scenarios and experiments run it (Daskalaki,
+ * Diem & Mougiakakou 2014, §3.2.1 "Automatic Tuning"): an optional run-in
+ * under the starting therapy, from which the patient's transfer entropy from
+ * insulin on board to glucose is measured, then the actor-critic, initialised
+ * S1/S2/S3 (S3: θ0 = W/TE), adapting basal rate and IC ratio once a day.
  */
-import { type ActorCritic, type ActorCriticDay, type ActorCriticOptions, createActorCritic } from './actorCritic.js';
+import {
+  type ActorCritic,
+  ACTOR_CRITIC_DEFAULTS,
+  ACTOR_CRITIC_OPTIONS_PROPERTIES,
+  type ActorCriticDay,
+  type ActorCriticOptions,
+  createActorCritic,
+} from './actorCritic.js';
 import { insulinOnBoardU } from './insulinOnBoard.js';
+import { MealBolusSchedule } from './mealBolus.js';
+import { optionsParser } from './options.js';
 import { transferEntropyBits } from './transferEntropy.js';
-import type { AnnouncedMeal, Controller, DayRecord, InsulinRequest, Observation, TherapySettings } from './types.js';
+import type { Controller, ControllerContext, ControllerEntry, DayRecord, InsulinRequest, Observation, TherapySettings } from './types.js';
+
+export interface ActorCriticRunOptions extends ActorCriticOptions {
+  /**
+   * Days under the starting therapy before the actor-critic takes over; the
+   * transfer entropy of S3 is measured over them. An experiment that runs a
+   * run-in before its trial says so in its arms' options.
+   */
+  readonly runInDays: number;
+}
 
 /** The seed's delay from insulin on board to glucose, min (d = 20 min). */
 export const TE_DELAY_MIN = 20;
@@ -53,36 +71,29 @@ export function runInTransferEntropy(records: readonly DayRecord[]): number {
 export class ActorCriticWithRunIn implements Controller {
   private readonly therapy: TherapySettings;
   private readonly options: ActorCriticOptions;
-  private readonly seed: number | string;
+  private readonly random: ControllerContext['random'];
   private readonly runInDays: number;
   private readonly runIn: DayRecord[] = [];
-  private readonly bolused = new Set<number>();
+  /** One meal-bolus schedule for the run-in and the learner: a meal is bolused once, whoever is in charge when it is due. */
+  private readonly meals: MealBolusSchedule;
   private learner: ActorCritic | undefined;
   private transferEntropy = NaN;
-  /** Meals with intake before this minute belong to the run-in's therapy. */
-  private switchMin = 0;
 
-  constructor(therapy: TherapySettings, options: ActorCriticOptions, seed: number | string, runInDays: number) {
+  constructor(therapy: TherapySettings, options: ActorCriticOptions, random: ControllerContext['random'], runInDays: number) {
     if (runInDays === 0 && options.initialisation === 'S3') throw new Error(`${therapy.patient}: initialisation S3 needs a run-in to measure transfer entropy (runInDays ≥ 1)`);
     this.therapy = therapy;
     this.options = options;
-    this.seed = seed;
+    this.random = random;
     this.runInDays = runInDays;
-    if (runInDays === 0) this.learner = createActorCritic(therapy, options, seed);
+    this.meals = new MealBolusSchedule(options.bolusTiming);
+    if (runInDays === 0) this.learner = createActorCritic(therapy, options, random, undefined, this.meals);
   }
 
   decide(obs: Observation): InsulinRequest {
-    if (this.learner) {
-      const meals = obs.announcedMeals.filter((m) => m.intakeMin >= this.switchMin);
-      return this.learner.decide(meals.length === obs.announcedMeals.length ? obs : { ...obs, announcedMeals: meals });
-    }
+    if (this.learner) return this.learner.decide(obs);
     // Run-in: the starting therapy, as the actor-critic's own policy before any update.
     let bolusU = 0;
-    for (const meal of obs.announcedMeals) {
-      if (this.bolused.has(meal.id) || !isDue(meal, obs)) continue;
-      this.bolused.add(meal.id);
-      bolusU += meal.estimatedCarbsG / this.therapy.carbRatioGPerU;
-    }
+    for (const meal of this.meals.due(obs)) bolusU += meal.estimatedCarbsG / this.therapy.carbRatioGPerU;
     return { basalUPerMin: this.therapy.basalRateUPerMin, bolusU };
   }
 
@@ -95,8 +106,7 @@ export class ActorCriticWithRunIn implements Controller {
     this.runIn.push({ ...record, glucoseMgDl: record.glucoseMgDl.slice(), basalUPerMin: record.basalUPerMin.slice(), bolusU: record.bolusU.slice() });
     if (record.day < this.runInDays) return;
     this.transferEntropy = runInTransferEntropy(this.runIn);
-    this.learner = createActorCritic(this.therapy, this.options, this.seed, Math.max(this.transferEntropy, TE_FLOOR_BITS));
-    this.switchMin = record.startMin + record.basalUPerMin.length;
+    this.learner = createActorCritic(this.therapy, this.options, this.random, Math.max(this.transferEntropy, TE_FLOOR_BITS), this.meals);
   }
 
   /**
@@ -119,6 +129,30 @@ export class ActorCriticWithRunIn implements Controller {
   }
 }
 
-function isDue(meal: AnnouncedMeal, obs: Observation): boolean {
-  return meal.leadMin < obs.controlPeriodMin;
-}
+const OPTIONS_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { ...ACTOR_CRITIC_OPTIONS_PROPERTIES, runInDays: { type: 'integer', minimum: 0 } },
+} as const;
+
+export const actorCriticEntry: ControllerEntry<ActorCriticRunOptions> = {
+  name: 'actor-critic',
+  description:
+    'Actor-critic adapting basal rate and IC ratio once a day (Daskalaki, Diem & Mougiakakou 2014, §3.2), initialised S1/S2/S3, after an optional run-in measuring transfer entropy',
+  optionsSchema: OPTIONS_SCHEMA,
+  parseOptions: optionsParser<ActorCriticRunOptions>(OPTIONS_SCHEMA, { ...ACTOR_CRITIC_DEFAULTS, runInDays: 0 }, (o) =>
+    o.initialisation === 'S3' && o.runInDays < 1
+      ? { field: 'initialisation', reason: 'S3 needs a run-in (runInDays ≥ 1) to measure transfer entropy' }
+      : undefined,
+  ),
+  patientProblem(_options, therapy) {
+    if (!(therapy.basalRateUPerMin > 0)) return `actor-critic needs a basal rate > 0 (this patient's is ${therapy.basalRateUPerMin} U/min)`;
+    if (!(therapy.carbRatioGPerU > 0)) return "actor-critic needs the patient's carbohydrate ratio, which this cohort does not give";
+    return undefined;
+  },
+  create: (options, context) => new ActorCriticWithRunIn(context.therapy, options, context.random, options.runInDays),
+  examples: [
+    { title: 'S3 after a one-day run-in', options: { initialisation: 'S3', runInDays: 1 }, patients: ['t1d'], delivery: 'pump' },
+    { title: 'S2 from the first day, bolus at announcement', options: { initialisation: 'S2', bolusTiming: 'announcement' }, patients: ['t1d'], delivery: 'pump' },
+  ],
+};

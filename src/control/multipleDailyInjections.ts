@@ -7,9 +7,21 @@
  */
 import type { Injection } from '../devices/types.js';
 import { InputError } from '../io/errors.js';
+import { compileValidator, joinField } from '../io/schema.js';
+import { parseTimeOfDay, TIME_OF_DAY_PATTERN } from '../io/timeOfDay.js';
 import type { InsulinPreparation } from '../model/patientModel.js';
 import { INSULIN_PREPARATIONS } from '../model/patientModel.js';
-import { type Controller, CORRECTION_MAX_READING_AGE_MIN, type InsulinRequest, type Observation, type TherapySettings } from './types.js';
+import { type BolusTiming, MealBolusSchedule } from './mealBolus.js';
+import { BOLUS_TIMING_SCHEMA } from './options.js';
+import {
+  type Controller,
+  type ControllerEntry,
+  CORRECTION_MAX_READING_AGE_MIN,
+  type InsulinRequest,
+  type Observation,
+  type OptionsSource,
+  type TherapySettings,
+} from './types.js';
 
 export interface ScheduledDose {
   /** Minutes after midnight. */
@@ -30,8 +42,9 @@ export interface MdiOptions {
   readonly doses: readonly ScheduledDose[];
   /** Correction insulin added at each dose time from the latest reading (the highest step it exceeds). */
   readonly slidingScale?: { readonly preparation: InsulinPreparation; readonly steps: readonly SlidingScaleStep[] };
-  /** Rapid-acting meal boluses: estimated carbs / CR at the control instant before intake (needs the patient's CR). */
+  /** Rapid-acting meal boluses: estimated carbs / CR (needs the patient's CR), timed by `bolusTiming`. */
   readonly mealBolus?: boolean;
+  readonly bolusTiming?: BolusTiming;
 }
 
 /** Units of the sliding scale for a reading (0 below the first step or without a recent reading). */
@@ -44,7 +57,7 @@ export function slidingScaleUnits(steps: readonly SlidingScaleStep[], glucoseMgD
 export class MultipleDailyInjections implements Controller {
   private readonly therapy: TherapySettings;
   private readonly options: MdiOptions;
-  private readonly bolused = new Set<number>();
+  private readonly meals: MealBolusSchedule;
 
   constructor(therapy: TherapySettings, options: MdiOptions) {
     if (options.mealBolus && !(therapy.carbRatioGPerU > 0)) {
@@ -52,6 +65,7 @@ export class MultipleDailyInjections implements Controller {
     }
     this.therapy = therapy;
     this.options = options;
+    this.meals = new MealBolusSchedule(options.bolusTiming ?? 'intake');
   }
 
   decide(obs: Observation): InsulinRequest {
@@ -70,11 +84,7 @@ export class MultipleDailyInjections implements Controller {
       add(scale.preparation, slidingScaleUnits(scale.steps, obs.glucoseMgDl));
     }
     if (this.options.mealBolus) {
-      for (const meal of obs.announcedMeals) {
-        if (this.bolused.has(meal.id) || meal.leadMin >= obs.controlPeriodMin) continue;
-        this.bolused.add(meal.id);
-        add('rapid', meal.estimatedCarbsG / this.therapy.carbRatioGPerU);
-      }
+      for (const meal of this.meals.due(obs)) add('rapid', meal.estimatedCarbsG / this.therapy.carbRatioGPerU);
     }
     return { basalUPerMin: 0, bolusU: 0, injections };
   }
@@ -88,69 +98,116 @@ function dueNow(timeOfDayMin: number, obs: Observation): boolean {
 
 // ---- options from a scenario file ------------------------------------------
 
-function isRecord(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
+/** The options as written in a file: dose times as "HH:MM". */
+interface MdiOptionsFile {
+  doses: { time: string; preparation: InsulinPreparation; units?: number; unitsPerKg?: number }[];
+  slidingScale?: { preparation: InsulinPreparation; steps: SlidingScaleStep[] };
+  mealBolus?: boolean;
+  bolusTiming?: BolusTiming;
 }
 
-function timeOfDay(text: unknown, file: string, field: string): number {
-  const m = typeof text === 'string' ? /^([01]\d|2[0-3]):([0-5]\d)$/.exec(text) : null;
-  if (!m) throw new InputError(file, field, `must be a time of day "HH:MM", got ${JSON.stringify(text)}`);
-  return Number(m[1]) * 60 + Number(m[2]);
-}
+const preparationSchema = { enum: INSULIN_PREPARATIONS } as const;
+const nonNegative = { type: 'number', minimum: 0 } as const;
 
-function preparation(x: unknown, file: string, field: string): InsulinPreparation {
-  if (typeof x !== 'string' || !(INSULIN_PREPARATIONS as readonly string[]).includes(x)) {
-    throw new InputError(file, field, `must be one of ${INSULIN_PREPARATIONS.join(', ')}, got ${JSON.stringify(x)}`);
-  }
-  return x as InsulinPreparation;
-}
+const OPTIONS_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['doses'],
+  properties: {
+    doses: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['time', 'preparation'],
+        properties: {
+          time: { type: 'string', pattern: TIME_OF_DAY_PATTERN },
+          preparation: preparationSchema,
+          units: nonNegative,
+          unitsPerKg: nonNegative,
+        },
+      },
+    },
+    slidingScale: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['preparation', 'steps'],
+      properties: {
+        preparation: preparationSchema,
+        steps: {
+          type: 'array',
+          minItems: 1,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['aboveMgDl', 'units'],
+            properties: { aboveMgDl: nonNegative, units: nonNegative },
+          },
+        },
+      },
+    },
+    mealBolus: { type: 'boolean' },
+    bolusTiming: BOLUS_TIMING_SCHEMA,
+  },
+} as const;
 
-function nonNegative(x: unknown, file: string, field: string): number {
-  if (typeof x !== 'number' || !Number.isFinite(x) || x < 0) throw new InputError(file, field, `must be a number ≥ 0, got ${JSON.stringify(x)}`);
-  return x;
-}
+const validateOptions = compileValidator<MdiOptionsFile>(OPTIONS_SCHEMA);
 
-function onlyKeys(x: Record<string, unknown>, allowed: readonly string[], file: string, field: string): void {
-  for (const key of Object.keys(x)) {
-    if (!allowed.includes(key)) throw new InputError(file, `${field}.${key}`, `unknown option (known: ${allowed.join(', ')})`);
-  }
-}
-
-/** Validate `controller.options` of a scenario for multiple daily injections. */
-export function parseMdiOptions(options: Readonly<Record<string, unknown>>, file: string): MdiOptions {
-  const base = 'controller.options';
-  onlyKeys(options, ['doses', 'slidingScale', 'mealBolus'], file, base);
-  if (!Array.isArray(options.doses) || options.doses.length === 0) {
-    throw new InputError(file, `${base}.doses`, 'must be a non-empty list of {time, preparation, units | unitsPerKg}');
-  }
-  const doses = options.doses.map((d: unknown, i: number): ScheduledDose => {
-    const field = `${base}.doses[${i}]`;
-    if (!isRecord(d)) throw new InputError(file, field, 'must be an object {time, preparation, units | unitsPerKg}');
-    onlyKeys(d, ['time', 'preparation', 'units', 'unitsPerKg'], file, field);
-    if ((d.units === undefined) === (d.unitsPerKg === undefined)) throw new InputError(file, field, 'give exactly one of units and unitsPerKg');
+/** Validate `controller.options` for multiple daily injections (times to minutes; exactly one of units and unitsPerKg). */
+export function parseMdiOptions(options: Readonly<Record<string, unknown>>, source: OptionsSource): MdiOptions {
+  const raw = validateOptions(options, source.file, source.field);
+  const doses = raw.doses.map((d, i): ScheduledDose => {
+    const field = joinField(source.field, `doses[${i}]`);
+    if ((d.units === undefined) === (d.unitsPerKg === undefined)) throw new InputError(source.file, field, 'give exactly one of units and unitsPerKg');
     return {
-      timeOfDayMin: timeOfDay(d.time, file, `${field}.time`),
-      preparation: preparation(d.preparation, file, `${field}.preparation`),
-      ...(d.units !== undefined ? { units: nonNegative(d.units, file, `${field}.units`) } : { unitsPerKg: nonNegative(d.unitsPerKg, file, `${field}.unitsPerKg`) }),
+      timeOfDayMin: parseTimeOfDay(d.time, source.file, `${field}.time`),
+      preparation: d.preparation,
+      ...(d.units !== undefined ? { units: d.units } : { unitsPerKg: d.unitsPerKg }),
     };
   });
-  let slidingScale: MdiOptions['slidingScale'];
-  if (options.slidingScale !== undefined) {
-    const field = `${base}.slidingScale`;
-    const s = options.slidingScale;
-    if (!isRecord(s)) throw new InputError(file, field, 'must be an object {preparation, steps}');
-    onlyKeys(s, ['preparation', 'steps'], file, field);
-    if (!Array.isArray(s.steps) || s.steps.length === 0) throw new InputError(file, `${field}.steps`, 'must be a non-empty list of {aboveMgDl, units}');
-    const steps = s.steps.map((step: unknown, i: number) => {
-      const f = `${field}.steps[${i}]`;
-      if (!isRecord(step)) throw new InputError(file, f, 'must be an object {aboveMgDl, units}');
-      onlyKeys(step, ['aboveMgDl', 'units'], file, f);
-      return { aboveMgDl: nonNegative(step.aboveMgDl, file, `${f}.aboveMgDl`), units: nonNegative(step.units, file, `${f}.units`) };
-    });
-    slidingScale = { preparation: preparation(s.preparation, file, `${field}.preparation`), steps };
-  }
-  if (options.mealBolus !== undefined && typeof options.mealBolus !== 'boolean') {
-    throw new InputError(file, `${base}.mealBolus`, `must be a boolean, got ${JSON.stringify(options.mealBolus)}`);
-  }
-  return { doses, slidingScale, mealBolus: options.mealBolus === true };
+  return {
+    doses,
+    slidingScale: raw.slidingScale,
+    mealBolus: raw.mealBolus === true,
+    bolusTiming: raw.bolusTiming ?? 'intake',
+  };
 }
+
+export const multipleDailyInjectionsEntry: ControllerEntry<MdiOptions> = {
+  name: 'multiple-daily-injections',
+  description: 'Injections of insulin preparations at set times of day, optional sliding scale and rapid meal boluses (needs a pen)',
+  optionsSchema: OPTIONS_SCHEMA,
+  parseOptions: parseMdiOptions,
+  patientProblem: (options, therapy) =>
+    options.mealBolus && !(therapy.carbRatioGPerU > 0) ? "mealBolus needs the patient's carbohydrate ratio, which this cohort does not give" : undefined,
+  preparations(options) {
+    const used = new Set<InsulinPreparation>(options.doses.map((d) => d.preparation));
+    if (options.slidingScale) used.add(options.slidingScale.preparation);
+    if (options.mealBolus) used.add('rapid');
+    return [...used];
+  },
+  create: (options, context) => new MultipleDailyInjections(context.therapy, options),
+  examples: [
+    {
+      title: 'split-mixed NPH + regular with a sliding scale',
+      options: {
+        doses: [
+          { time: '07:00', preparation: 'nph', unitsPerKg: 0.13 },
+          { time: '07:00', preparation: 'regular', unitsPerKg: 0.07 },
+          { time: '19:00', preparation: 'nph', unitsPerKg: 0.05 },
+          { time: '19:00', preparation: 'regular', unitsPerKg: 0.05 },
+        ],
+        slidingScale: { preparation: 'regular', steps: [{ aboveMgDl: 150, units: 2 }, { aboveMgDl: 250, units: 4 }] },
+      },
+      patients: ['t2dm', 't1d'],
+      delivery: 'pen',
+    },
+    {
+      title: 'basal-bolus by pen: long-acting at night, rapid for meals',
+      options: { doses: [{ time: '22:00', preparation: 'long', unitsPerKg: 0.25 }], mealBolus: true },
+      patients: ['t1d'],
+      delivery: 'pen',
+    },
+  ],
+};

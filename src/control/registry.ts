@@ -1,104 +1,70 @@
 /**
- * Controllers by name, as scenario files refer to them, with validation of
- * their options (errors name the scenario file and the option's field path).
+ * The controllers a scenario can name: a list of entries, each exported by
+ * its controller's own file (name, description, options schema, examples,
+ * `create`). A new controller plugs in by adding its entry here; the contract
+ * test (test/control/contract.test.ts) then covers it with no new test code.
  */
 import { InputError } from '../io/errors.js';
-import { parseActorCriticOptions } from './actorCritic.js';
-import { ActorCriticWithRunIn } from './actorCriticWithRunIn.js';
-import { MultipleDailyInjections, parseMdiOptions } from './multipleDailyInjections.js';
-import { STANDARD_THERAPY_DEFAULTS, StandardTherapy, type StandardTherapyOptions } from './standardTherapy.js';
-import type { InsulinPreparation } from '../model/patientModel.js';
-import type { Controller, TherapySettings } from './types.js';
+import { actorCriticEntry } from './actorCriticWithRunIn.js';
+import { multipleDailyInjectionsEntry } from './multipleDailyInjections.js';
+import { standardTherapyEntry } from './standardTherapy.js';
+import type { ControllerEntry, OptionsSource } from './types.js';
 
-export interface ControllerEntry {
-  readonly description: string;
-  /** Validate options (throws InputError) and return a factory for one patient. */
-  prepare(options: Readonly<Record<string, unknown>>, file: string): (therapy: TherapySettings, seed: number | string) => Controller;
-  /** The insulin preparations the controller may inject with these options (the model carries their depots). */
-  preparations?(options: Readonly<Record<string, unknown>>, file: string): readonly InsulinPreparation[];
-  /** Takes an experiment's run-in (days under the starting therapy before it adapts) as option `runInDays`. */
-  readonly takesRunIn?: boolean;
-}
+/** An entry whose options type is known only to itself: what a registry holds. */
+export type AnyControllerEntry = ControllerEntry<any>;
 
-type OptionKind = 'boolean' | 'number';
+/** Controller entries by name. Immutable: `with` makes a new registry. */
+export class ControllerRegistry {
+  readonly entries: readonly AnyControllerEntry[];
+  private readonly byName: ReadonlyMap<string, AnyControllerEntry>;
 
-/** Check `options` against `defaults`: known keys only, right types, finite numbers ≥ `min`. */
-function validateOptions<T extends object>(
-  defaults: T,
-  options: Readonly<Record<string, unknown>>,
-  file: string,
-  minimum: Partial<Record<keyof T, number>>,
-): T {
-  const out: Record<string, unknown> = { ...(defaults as Record<string, unknown>) };
-  for (const [key, value] of Object.entries(options)) {
-    const field = `controller.options.${key}`;
-    if (!(key in defaults)) {
-      throw new InputError(file, field, `unknown option (known: ${Object.keys(defaults).join(', ')})`);
+  constructor(entries: readonly AnyControllerEntry[]) {
+    const byName = new Map<string, AnyControllerEntry>();
+    for (const entry of entries) {
+      if (!/^[a-z0-9][a-z0-9-]*$/.test(entry.name)) throw new Error(`controller name '${entry.name}' must be lower-case words joined by '-'`);
+      if (byName.has(entry.name)) throw new Error(`controller '${entry.name}' is registered twice`);
+      byName.set(entry.name, entry);
     }
-    const kind = typeof (defaults as Record<string, unknown>)[key] as OptionKind;
-    if (typeof value !== kind || (kind === 'number' && !Number.isFinite(value))) {
-      throw new InputError(file, field, `must be a ${kind}, got ${JSON.stringify(value)}`);
-    }
-    const min = minimum[key as keyof T];
-    if (kind === 'number' && min !== undefined && (value as number) < min) {
-      throw new InputError(file, field, `must be ≥ ${min}, got ${value}`);
-    }
-    out[key] = value;
+    this.entries = [...entries];
+    this.byName = byName;
   }
-  return out as T;
+
+  get names(): readonly string[] {
+    return this.entries.map((e) => e.name);
+  }
+
+  /** The entry of `name`; an unknown name is an InputError on `field` of `file`. */
+  get(name: string, file: string, field = 'controller.name'): AnyControllerEntry {
+    const entry = this.byName.get(name);
+    if (!entry) throw new InputError(file, field, `unknown controller '${name}' (known: ${this.names.join(', ')})`);
+    return entry;
+  }
+
+  /** This registry and `entries` (e.g. controllers defined outside glucosim, for embedding and tests). */
+  with(entries: readonly AnyControllerEntry[]): ControllerRegistry {
+    return new ControllerRegistry([...this.entries, ...entries]);
+  }
+
+  /** Check a controller's name and options as given in a file (nothing is constructed); returns the parsed options. */
+  parseOptions(name: string, options: Readonly<Record<string, unknown>>, source: OptionsSource & { readonly nameField?: string }): unknown {
+    return this.get(name, source.file, source.nameField).parseOptions(options, source);
+  }
 }
 
-export const CONTROLLERS: Readonly<Record<string, ControllerEntry>> = {
-  'standard-therapy': {
-    description: 'Sensor-augmented pump therapy: basal u2ss·BW/6000, meal bolus CHO/CR + (G−140)/CF above 150 mg/dL',
-    prepare(options, file) {
-      const opts = validateOptions<StandardTherapyOptions>(STANDARD_THERAPY_DEFAULTS, options, file, {
-        targetMgDl: 0,
-        correctionThresholdMgDl: 0,
-        preBolusMin: 0,
-        bolusScale: 0,
-        basalUPerH: 0,
-        carbRatioGPerU: 0,
-        correctionFactorMgDlPerU: 0,
-      });
-      return (therapy) => new StandardTherapy(therapy, opts);
-    },
-  },
-  'actor-critic': {
-    description: 'Actor-critic adapting basal rate and IC ratio daily (seed 003), after a run-in measuring transfer entropy',
-    takesRunIn: true,
-    prepare(options, file) {
-      const { runInDays, ...rest } = options;
-      if (runInDays !== undefined && (typeof runInDays !== 'number' || !Number.isInteger(runInDays) || runInDays < 0)) {
-        throw new InputError(file, 'controller.options.runInDays', `must be a whole number of days ≥ 0, got ${JSON.stringify(runInDays)}`);
-      }
-      const opts = parseActorCriticOptions(rest, file);
-      const days = (runInDays as number | undefined) ?? 0;
-      if (days === 0 && opts.initialisation === 'S3') {
-        throw new InputError(file, 'controller.options.initialisation', 'S3 needs a run-in (runInDays ≥ 1) to measure transfer entropy');
-      }
-      return (therapy, seed) => new ActorCriticWithRunIn(therapy, opts, seed, days);
-    },
-  },
-  'multiple-daily-injections': {
-    description: 'Injections of insulin preparations at set times of day, optional sliding scale and rapid meal boluses (needs a pen)',
-    prepare(options, file) {
-      const opts = parseMdiOptions(options, file);
-      return (therapy) => new MultipleDailyInjections(therapy, opts);
-    },
-    preparations(options, file) {
-      const opts = parseMdiOptions(options, file);
-      const used = new Set<InsulinPreparation>(opts.doses.map((d) => d.preparation));
-      if (opts.slidingScale) used.add(opts.slidingScale.preparation);
-      if (opts.mealBolus) used.add('rapid');
-      return [...used];
-    },
-  },
-};
+/** The controllers that come with glucosim. */
+export const BUILT_IN_CONTROLLERS = new ControllerRegistry([standardTherapyEntry, actorCriticEntry, multipleDailyInjectionsEntry]);
 
-/** Look up a controller; an unknown name is an InputError on `controller.name`. */
-export function controllerEntry(name: string, file: string): ControllerEntry {
-  const entry = CONTROLLERS[name];
-  if (!entry) throw new InputError(file, 'controller.name', `unknown controller '${name}' (known: ${Object.keys(CONTROLLERS).join(', ')})`);
-  return entry;
+/**
+ * Controller entries from ES modules outside glucosim: each module exports
+ * `controllerEntries`, an array of ControllerEntry. Worker threads load them
+ * by URL, since functions cannot be sent to a worker.
+ */
+export async function loadControllerModules(urls: readonly string[]): Promise<AnyControllerEntry[]> {
+  const entries: AnyControllerEntry[] = [];
+  for (const url of urls) {
+    const module = (await import(url)) as { controllerEntries?: unknown };
+    if (!Array.isArray(module.controllerEntries)) throw new Error(`${url}: exports no controllerEntries array`);
+    entries.push(...(module.controllerEntries as AnyControllerEntry[]));
+  }
+  return entries;
 }

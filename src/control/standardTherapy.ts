@@ -1,12 +1,14 @@
 /**
- * Standard sensor-augmented pump therapy of the S2008 simulator (MODEL.md §2):
+ * Standard sensor-augmented pump therapy of the S2008 simulator (docs/model.md §2):
  * constant basal u2ss·BW/6000 U/min and, for each announced meal, a bolus of
  * estimated carbs / CR plus, when the sensor reads above 150 mg/dL, a
  * correction (G − 140)/CF. As in the reference basal-bolus controller, the
  * correction rides on meal boluses only: correcting at every control period
  * would stack a dose every few minutes.
  */
-import { type AnnouncedMeal, type Controller, CORRECTION_MAX_READING_AGE_MIN, type InsulinRequest, type Observation, type TherapySettings } from './types.js';
+import { type BolusTiming, MealBolusSchedule } from './mealBolus.js';
+import { BOLUS_TIMING_SCHEMA, optionsParser } from './options.js';
+import { type Controller, type ControllerEntry, CORRECTION_MAX_READING_AGE_MIN, type InsulinRequest, type Observation, type TherapySettings } from './types.js';
 
 export interface StandardTherapyOptions {
   /** Add a correction to meal boluses. */
@@ -14,7 +16,9 @@ export interface StandardTherapyOptions {
   /** Correction target and threshold, mg/dL. */
   readonly targetMgDl: number;
   readonly correctionThresholdMgDl: number;
-  /** Bolus this many minutes before intake (0: at the control instant just before the meal starts). */
+  /** When meal boluses are given (src/control/mealBolus.ts). */
+  readonly bolusTiming: BolusTiming;
+  /** With `intake` timing, bolus this many minutes before intake (0: at the control instant just before the meal starts). */
   readonly preBolusMin: number;
   /** Multiplies every meal bolus: a therapy that over- (> 1) or under-doses (< 1), for sensitivity studies. */
   readonly bolusScale: number;
@@ -31,6 +35,7 @@ export const STANDARD_THERAPY_DEFAULTS: StandardTherapyOptions = {
   correction: true,
   targetMgDl: 140,
   correctionThresholdMgDl: 150,
+  bolusTiming: 'intake',
   preBolusMin: 0,
   bolusScale: 1,
   basalUPerH: NaN,
@@ -50,7 +55,7 @@ export function mealBolusU(therapy: TherapySettings, options: StandardTherapyOpt
 export class StandardTherapy implements Controller {
   private readonly therapy: TherapySettings;
   private readonly options: StandardTherapyOptions;
-  private readonly bolused = new Set<number>();
+  private readonly meals: MealBolusSchedule;
 
   constructor(therapy: TherapySettings, options: StandardTherapyOptions = STANDARD_THERAPY_DEFAULTS) {
     const pick = (override: number, own: number) => (Number.isNaN(override) ? own : override);
@@ -67,22 +72,65 @@ export class StandardTherapy implements Controller {
       if (!(value > 0)) throw new Error(`${therapy.patient}: standard-therapy needs ${name}; this cohort gives none, set controller.options.${name}`);
     }
     this.options = options;
+    this.meals = new MealBolusSchedule(options.bolusTiming, options.preBolusMin);
   }
 
   decide(obs: Observation): InsulinRequest {
     let bolusU = 0;
-    for (const meal of obs.announcedMeals) {
-      if (this.bolused.has(meal.id) || !this.isDue(meal, obs)) continue;
-      this.bolused.add(meal.id);
+    for (const meal of this.meals.due(obs)) {
       // A correction needs a recent reading (a meter's may be hours old); without one, NaN adds none.
       const fresh = obs.glucoseTimeMin >= 0 && obs.timeMin - obs.glucoseTimeMin <= CORRECTION_MAX_READING_AGE_MIN;
       bolusU += mealBolusU(this.therapy, this.options, meal.estimatedCarbsG, fresh ? obs.glucoseMgDl : NaN);
     }
     return { basalUPerMin: this.therapy.basalRateUPerMin, bolusU };
   }
-
-  /** Due at the last control instant before intake − preBolus (or later, if that was missed). */
-  private isDue(meal: AnnouncedMeal, obs: Observation): boolean {
-    return meal.leadMin - this.options.preBolusMin < obs.controlPeriodMin;
-  }
 }
+
+/** Therapy settings that the options override (NaN: the patient's own). */
+function settingsProblem(options: StandardTherapyOptions, therapy: TherapySettings): string | undefined {
+  for (const [name, override, own] of [
+    ['carbRatioGPerU', options.carbRatioGPerU, therapy.carbRatioGPerU],
+    ['correctionFactorMgDlPerU', options.correctionFactorMgDlPerU, therapy.correctionFactorMgDlPerU],
+  ] as const) {
+    if (Number.isNaN(override) && !(own > 0)) return `standard-therapy needs ${name}; this cohort gives none, set controller.options.${name}`;
+  }
+  return undefined;
+}
+
+const nonNegative = { type: 'number', minimum: 0 } as const;
+const positive = { type: 'number', exclusiveMinimum: 0 } as const;
+
+const OPTIONS_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    correction: { type: 'boolean' },
+    targetMgDl: nonNegative,
+    correctionThresholdMgDl: nonNegative,
+    bolusTiming: BOLUS_TIMING_SCHEMA,
+    preBolusMin: nonNegative,
+    bolusScale: nonNegative,
+    basalUPerH: nonNegative,
+    carbRatioGPerU: positive,
+    correctionFactorMgDlPerU: positive,
+  },
+} as const;
+
+export const standardTherapyEntry: ControllerEntry<StandardTherapyOptions> = {
+  name: 'standard-therapy',
+  description: 'Sensor-augmented pump therapy: basal u2ss·BW/6000, meal bolus CHO/CR + (G−140)/CF above 150 mg/dL (the S2008 simulator\'s basal-bolus therapy)',
+  optionsSchema: OPTIONS_SCHEMA,
+  parseOptions: optionsParser(OPTIONS_SCHEMA, STANDARD_THERAPY_DEFAULTS),
+  patientProblem: settingsProblem,
+  create: (options, context) => new StandardTherapy(context.therapy, options),
+  examples: [
+    { title: 'the S2008 therapy', options: {}, patients: ['t1d'], delivery: 'pump' },
+    { title: 'bolus at announcement, no correction', options: { bolusTiming: 'announcement', correction: false }, patients: ['t1d'], delivery: 'pump' },
+    {
+      title: 'T2DM on a pump with set therapy',
+      options: { basalUPerH: 0.6, carbRatioGPerU: 12, correctionFactorMgDlPerU: 40 },
+      patients: ['t2dm'],
+      delivery: 'pump',
+    },
+  ],
+};

@@ -1,14 +1,18 @@
 /**
  * The one interface every controller implements, from standard pump therapy
- * to learning controllers whose decisions come from remote servers.
+ * to learning controllers whose decisions come from remote servers, and the
+ * registry entry through which a controller plugs into the loop
+ * (docs/architecture.md, "The controller contract").
  *
  * A controller sees what a real device would know (sensor readings, announced
- * meals, time, what it delivered), never the patient's true state. `decide`
+ * meals, time, what it delivered), never the patient's true state. Any call
  * may return a promise; the engine awaits only then, so in-process
  * controllers stay synchronous and fast.
  */
-import type { InsulinRequest } from '../devices/types.js';
+import type { Injection, InsulinRequest } from '../devices/types.js';
+import type { JsonSchema } from '../io/schema.js';
 import type { InsulinPreparation } from '../model/patientModel.js';
+import type { RandomStream } from '../random/streams.js';
 
 export type { InsulinRequest };
 
@@ -30,6 +34,11 @@ export interface AnnouncedMeal {
   readonly leadMin: number;
 }
 
+/**
+ * What the controller knows at a control instant. A snapshot, frozen: the
+ * engine makes a new one each control period, so a controller may keep it
+ * (a learner's previous state stays what it was).
+ */
 export interface Observation {
   /** Minutes after scenario start. */
   readonly timeMin: number;
@@ -45,7 +54,26 @@ export interface Observation {
   readonly controlPeriodMin: number;
 }
 
-/** One scenario day as the controller could have recorded it (views, do not keep). */
+/**
+ * What the pump and pen actually gave for the decision at `timeMin`, after
+ * their limits and rounding (a pump rounds basal to 0.05 U/h, a pen to its
+ * dial step, a pen drops a dose that rounds to 0). A snapshot, frozen.
+ */
+export interface Delivery {
+  readonly timeMin: number;
+  /** Basal rate in force from `timeMin` until the next decision, U/min. */
+  readonly basalUPerMin: number;
+  /** Bolus given within the first minute, U. */
+  readonly bolusU: number;
+  /** Injections given, each rounded by the pen (empty when none). */
+  readonly injections: readonly Injection[];
+}
+
+/**
+ * One scenario day as the controller could have recorded it. The arrays are
+ * VIEWS into the engine's trace, valid only during the `endOfDay` call: copy
+ * (`.slice()`) what you keep.
+ */
 export interface DayRecord {
   readonly day: number;
   /** First minute of the day, min after scenario start; arrays are per minute of the day. */
@@ -61,16 +89,10 @@ export interface DayRecord {
   readonly injectionsU: Readonly<Record<InsulinPreparation, Float64Array>>;
 }
 
-export interface Controller {
-  decide(observation: Observation): InsulinRequest | Promise<InsulinRequest>;
-  endOfDay?(record: DayRecord): void | Promise<void>;
-  /** What a learning controller wants reported: named series, one value per day (e.g. its basal rate and IC ratio). */
-  dailyLog?(): Readonly<Record<string, readonly number[]>>;
-}
-
 /**
  * What a physician knows of the patient: therapy parameters, not model
- * states. Basal rate is the S2008 simulator's `u2ss·BW/6000` U/min.
+ * states. Basal rate is the S2008 simulator's `u2ss·BW/6000` U/min; NaN where
+ * the cohort gives none (the generated T2DM cohort has no CR or CF).
  */
 export interface TherapySettings {
   readonly patient: string;
@@ -78,4 +100,92 @@ export interface TherapySettings {
   readonly carbRatioGPerU: number;
   readonly correctionFactorMgDlPerU: number;
   readonly bodyWeightKg: number;
+}
+
+/** What a controller is told of its run, at `create` and again at `start`. */
+export interface ControllerContext {
+  /** The controller's registered name (messages name it). */
+  readonly controller: string;
+  /** The patient's therapy settings; `therapy.patient` is the patient's name. */
+  readonly therapy: TherapySettings;
+  /** The run's seed (the scenario's, or the one given on the command line). */
+  readonly seed: number | string;
+  /**
+   * A seeded stream for the controller's own draws, one per purpose, derived
+   * from (seed, patient, `<controller>/<purpose>`): independent of the meal
+   * and sensor streams, the same for the same seed.
+   */
+  random(purpose: string): RandomStream;
+  readonly days: number;
+  readonly startTimeOfDayMin: number;
+  readonly controlPeriodMin: number;
+  /**
+   * Aborted when the run fails or is cancelled, or a call misses its
+   * deadline: pending work (a network request) should stop. `close()` is
+   * still called afterwards.
+   */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * A controller. Lifecycle, per patient run: `create` (registry) → `start` →
+ * for each control period `decide` then `delivered` → `endOfDay` at the end of
+ * each scenario day → `dailyLog` → `close`, which is always called once the
+ * controller exists, also when the run fails. Every call may return a
+ * promise; each asynchronous call must settle within the scenario's
+ * `controller.timeoutMs`.
+ */
+export interface Controller {
+  start?(context: ControllerContext): void | Promise<void>;
+  decide(observation: Observation): InsulinRequest | Promise<InsulinRequest>;
+  /** What the devices gave for the decision just made. */
+  delivered?(delivery: Delivery): void | Promise<void>;
+  endOfDay?(record: DayRecord): void | Promise<void>;
+  /** What a learning controller wants reported: named series, one value per day (e.g. its basal rate and IC ratio). */
+  dailyLog?(): Readonly<Record<string, readonly number[]>>;
+  close?(): void | Promise<void>;
+}
+
+export type PatientType = 't1d' | 't2dm';
+
+/** Where a controller's options come from, for messages. */
+export interface OptionsSource {
+  readonly file: string;
+  /** The options' place in the file, e.g. `controller.options` or `arms[2].controller.options`. */
+  readonly field: string;
+}
+
+/**
+ * A set of options the controller is meant to run with, on which patients
+ * and delivery: the contract test (test/control/contract.test.ts) runs every
+ * example of every registered controller.
+ */
+export interface ControllerExample {
+  readonly title: string;
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly patients: readonly PatientType[];
+  readonly delivery: 'pump' | 'pen';
+}
+
+/** A controller as the registry knows it. Each controller file exports its own entry. */
+export interface ControllerEntry<Options = unknown> {
+  /** As scenario files name it (`controller.name`). */
+  readonly name: string;
+  /** One line for `glucosim controllers` and the docs. */
+  readonly description: string;
+  /** JSON Schema of `controller.options` (validated by src/io/schema.ts). */
+  readonly optionsSchema: JsonSchema;
+  /**
+   * Options after the schema, with defaults filled in and rules across
+   * fields checked; errors are InputErrors naming `source.file` and the field
+   * under `source.field`. Pure: constructs nothing.
+   */
+  parseOptions(options: Readonly<Record<string, unknown>>, source: OptionsSource): Options;
+  /** Why this patient cannot run with these options (e.g. no carb ratio in the cohort), or undefined. */
+  patientProblem?(options: Options, therapy: TherapySettings): string | undefined;
+  /** The insulin preparations it may inject with these options (the model carries their depots). */
+  preparations?(options: Options): readonly InsulinPreparation[];
+  /** One controller for one patient run; may be asynchronous (a remote controller connects here). */
+  create(options: Options, context: ControllerContext): Controller | Promise<Controller>;
+  readonly examples: readonly ControllerExample[];
 }

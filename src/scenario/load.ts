@@ -1,32 +1,31 @@
 /**
  * Reading a scenario file: JSON → schema check → the checks that relate two
- * fields → a `Scenario` with times in minutes and defaults filled in.
+ * fields and the controller's options (against its own schema) → a
+ * `Scenario` with times in minutes and defaults filled in.
  * Every problem is an InputError naming the file and the field.
  */
+import { BUILT_IN_CONTROLLERS, type ControllerRegistry } from '../control/registry.js';
 import { InputError } from '../io/errors.js';
-import { readJsonFile } from '../io/json.js';
 import type { PenSpec, SensorSpec } from '../devices/types.js';
-import type { ListedMeal, MealList, MealProtocol, ProtocolMeal, Range, Scenario } from './types.js';
+import { readJsonFile } from '../io/json.js';
+import { parseTimeOfDay } from '../io/timeOfDay.js';
 import {
-  END_TIME_OF_DAY_PATTERN,
-  TIME_OF_DAY_PATTERN,
-  timeOfDayReason,
-  validateScenarioFile,
+  type ControllerSpecFile,
+  DEFAULT_CONTROLLER_TIMEOUT_MS,
   type ListMealsFile,
   type ProtocolMealsFile,
   type ScenarioFile,
+  validateScenarioFile,
 } from './schema.js';
+import type { ControllerSpec, ListedMeal, MealList, MealProtocol, ProtocolMeal, Range, Scenario } from './types.js';
 
-const TIME_OF_DAY = new RegExp(TIME_OF_DAY_PATTERN);
-const END_TIME_OF_DAY = new RegExp(END_TIME_OF_DAY_PATTERN);
-
-/** Read, validate and convert a scenario file. */
-export function loadScenario(file: string): Scenario {
-  return parseScenario(readJsonFile(file, 'scenario file'), file);
+/** Read, validate and convert a scenario file; its controller is looked up in `registry`. */
+export function loadScenario(file: string, registry: ControllerRegistry = BUILT_IN_CONTROLLERS): Scenario {
+  return parseScenario(readJsonFile(file, 'scenario file'), file, registry);
 }
 
 /** Validate and convert an already parsed scenario (`file` names it in errors). */
-export function parseScenario(json: unknown, file: string): Scenario {
+export function parseScenario(json: unknown, file: string, registry: ControllerRegistry = BUILT_IN_CONTROLLERS): Scenario {
   const raw: ScenarioFile = validateScenarioFile(json, file);
   const startTimeOfDayMin = parseTimeOfDay(raw.startTime, file, 'startTime');
   const sensor = parseSensor(raw.sensor, file);
@@ -44,11 +43,22 @@ export function parseScenario(json: unknown, file: string): Scenario {
     sensor,
     ...(raw.pump ? { pump: { model: raw.pump.model } } : {}),
     ...(raw.pen ? { pen: { model: raw.pen.model as PenSpec['model'] } } : {}),
-    controller: { name: raw.controller.name, options: raw.controller.options ?? {} },
+    controller: controllerSpec(raw.controller, file, 'controller', registry),
     meals: 'protocol' in raw.meals
       ? toProtocol(raw.meals, file)
       : toList(raw.meals, raw.days, startTimeOfDayMin, file),
   };
+}
+
+/**
+ * A controller as a scenario or an experiment's arm names it (`field`: where
+ * in `file`), its options checked against the controller's schema; nothing is
+ * constructed.
+ */
+export function controllerSpec(raw: ControllerSpecFile, file: string, field: string, registry: ControllerRegistry): ControllerSpec {
+  const options = raw.options ?? {};
+  registry.parseOptions(raw.name, options, { file, field: `${field}.options`, nameField: `${field}.name` });
+  return { name: raw.name, options, timeoutMs: raw.timeoutMs ?? DEFAULT_CONTROLLER_TIMEOUT_MS, latencyMs: raw.latencyMs ?? 0 };
 }
 
 /** The 30 subjects of the S2008 simulator (patients/uva-padova-s2008/). */
@@ -62,16 +72,6 @@ function parseSensor(raw: ScenarioFile['sensor'], file: string): SensorSpec {
   }
   if (raw.timesOfDay !== undefined) throw new InputError(file, 'sensor.timesOfDay', `only a meter (smbg) measures at times of day, not ${raw.model}`);
   return raw.sampleTimeMin === undefined ? { model: raw.model } : { model: raw.model, sampleTimeMin: raw.sampleTimeMin };
-}
-
-/**
- * "HH:MM" → minutes after midnight. `allowEndOfDay` admits "24:00" (1440),
- * the midnight that ends a day, for the end of a time window.
- */
-export function parseTimeOfDay(text: string, file: string, field: string, allowEndOfDay = false): number {
-  const pattern = allowEndOfDay ? END_TIME_OF_DAY : TIME_OF_DAY;
-  if (typeof text !== 'string' || !pattern.test(text)) throw new InputError(file, field, timeOfDayReason(text, allowEndOfDay));
-  return Number(text.slice(0, 2)) * 60 + Number(text.slice(3, 5));
 }
 
 function toProtocol(raw: ProtocolMealsFile, file: string): MealProtocol {

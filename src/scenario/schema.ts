@@ -1,14 +1,14 @@
 /**
- * The JSON Schema of a scenario file, and its validator: checks the shape,
- * types and per-field ranges, and turns the first, most specific ajv error
- * into a one-line InputError naming the field by its dotted path
- * (`meals.protocol.meals[2].carbsG.min`). Checks that involve two fields
- * (min ≤ max, from < to, a listed day within the run) are made in `load.ts`,
- * where the values are converted.
+ * The JSON Schema of a scenario file, and its validator (src/io/schema.ts:
+ * shape, types and per-field ranges, errors naming the field by its dotted
+ * path, `meals.protocol.meals[2].carbsG.min`). Checks that involve two fields
+ * (min ≤ max, from < to, a listed day within the run) and the controller's
+ * own options (its schema in the controller registry) are checked in
+ * `load.ts`, where the values are converted.
  */
-import { Ajv, type ErrorObject } from 'ajv';
 import { CGM_PRESETS, PUMP_PRESETS } from '../devices/presets.js';
-import { InputError } from '../io/errors.js';
+import { compileValidator } from '../io/schema.js';
+import { END_TIME_OF_DAY_PATTERN, TIME_OF_DAY_PATTERN } from '../io/timeOfDay.js';
 
 /** A scenario file as written (JSON, after validation); times are still "HH:MM". */
 export interface ScenarioFile {
@@ -23,8 +23,16 @@ export interface ScenarioFile {
   sensor: { model: string; sampleTimeMin?: number; timesOfDay?: string[] };
   pump?: { model: string };
   pen?: { model: string };
-  controller: { name: string; options?: Record<string, unknown> };
+  controller: ControllerSpecFile;
   meals: ProtocolMealsFile | ListMealsFile;
+}
+
+/** `controller` of a scenario file (and of an experiment's arm). */
+export interface ControllerSpecFile {
+  name: string;
+  options?: Record<string, unknown>;
+  timeoutMs?: number;
+  latencyMs?: number;
 }
 
 export interface ProtocolMealsFile {
@@ -57,17 +65,6 @@ export interface ListMealFile {
   durationMin?: number;
 }
 
-/** "HH:MM", 00:00–23:59: a start time of day. */
-export const TIME_OF_DAY_PATTERN = '^([01][0-9]|2[0-3]):[0-5][0-9]$';
-/** "HH:MM", 00:00–24:00: the end of a time window, where 24:00 is the midnight that ends the day. */
-export const END_TIME_OF_DAY_PATTERN = '^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$';
-
-/** Why `text` is not a time of day; shared with `parseTimeOfDay` so both say the same. */
-export function timeOfDayReason(text: unknown, allowEndOfDay: boolean): string {
-  const last = allowEndOfDay ? '24:00' : '23:59';
-  return `must be a time of day "HH:MM" from 00:00 to ${last} (got ${JSON.stringify(text)})`;
-}
-
 /** Device models a scenario may name: the S2008 presets, or the error-free `ideal`. */
 export const SENSOR_MODELS: readonly string[] = [...Object.keys(CGM_PRESETS), 'ideal', 'smbg'];
 export const PUMP_MODELS: readonly string[] = [...Object.keys(PUMP_PRESETS), 'ideal'];
@@ -75,6 +72,32 @@ export const PUMP_MODELS: readonly string[] = [...Object.keys(PUMP_PRESETS), 'id
 export const PEN_MODELS: readonly string[] = ['whole-unit', 'half-unit'];
 
 const minutesAtLeast1 = { type: 'integer', minimum: 1 } as const;
+
+/** Default deadline of each asynchronous controller call, ms (`controller.timeoutMs`). */
+export const DEFAULT_CONTROLLER_TIMEOUT_MS = 10_000;
+
+/**
+ * `controller` of a scenario file and of an experiment's arm. The options
+ * belong to the controller: the registry validates them against the
+ * controller's own schema (src/control/registry.ts).
+ */
+export const CONTROLLER_SPEC_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name'],
+  properties: {
+    name: { type: 'string', minLength: 1 },
+    options: { type: 'object' },
+    // A deadline for each asynchronous call (decide, delivered, endOfDay,
+    // start, close): a remote controller that stops answering fails the run
+    // instead of hanging it. At most an hour: a longer wait is a hang.
+    timeoutMs: { type: 'integer', minimum: 1, maximum: 3_600_000 },
+    // Wall-clock delay added to every call, as a controller across a network
+    // would answer; simulated time does not move. For testing deadlines and
+    // --concurrency-per-worker without a network.
+    latencyMs: { type: 'integer', minimum: 0, maximum: 60_000 },
+  },
+} as const;
 const minutesAtLeast0 = { type: 'integer', minimum: 0 } as const;
 
 /**
@@ -120,16 +143,7 @@ export const SCENARIO_SCHEMA = {
       required: ['model'],
       properties: { model: { type: 'string', enum: PEN_MODELS } },
     },
-    controller: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['name'],
-      properties: {
-        name: { type: 'string', minLength: 1 },
-        // Contents belong to the controller, which validates them itself.
-        options: { type: 'object' },
-      },
-    },
+    controller: CONTROLLER_SPEC_SCHEMA,
     meals: {
       type: 'object',
       // A discriminating if/then/else rather than oneOf: ajv then reports the
@@ -213,92 +227,7 @@ export const SCENARIO_SCHEMA = {
   },
 } as const;
 
-// strict: a mistake in this schema fails at start-up instead of being logged;
-// allErrors so the most specific error can be chosen; verbose for the schema
-// beside each error (the allowed keys of an unknown property).
-const ajv = new Ajv({ strict: true, allowUnionTypes: true, allErrors: true, verbose: true });
-const validate = ajv.compile<ScenarioFile>(SCENARIO_SCHEMA);
-
 /** Validate a parsed scenario file against the schema; throws an InputError naming the first bad field. */
-export function validateScenarioFile(json: unknown, file: string): ScenarioFile {
-  if (validate(json)) return json;
-  const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'if');
-  const described = errors.map((e) => describe(e, json));
-  // Most specific = deepest path; among equals, ajv's order (schema order).
-  let best = described[0];
-  for (const d of described) if (best === undefined || d.depth > best.depth) best = d;
-  if (best === undefined) throw new InputError(file, '', 'does not match the scenario schema');
-  throw new InputError(file, best.field, best.reason);
-}
-
-interface Described {
-  readonly field: string;
-  readonly depth: number;
-  readonly reason: string;
-}
-
-/** An ajv error as a dotted field path and a human reason. */
-function describe(error: ErrorObject, root: unknown): Described {
-  const segments = pointerSegments(error.instancePath);
-  const params = error.params as Record<string, unknown>;
-  const value = error.data;
-  const got = ` (got ${JSON.stringify(value)})`;
-  switch (error.keyword) {
-    case 'required': {
-      const missing = String(params.missingProperty);
-      const path = [...segments, missing];
-      const hint = error.instancePath === '/meals' && missing === 'list' ? ' (meals need a protocol or a list)' : '';
-      return { field: dotted(path, root), depth: path.length, reason: `required field is missing${hint}` };
-    }
-    case 'additionalProperties': {
-      const path = [...segments, String(params.additionalProperty)];
-      const allowed = Object.keys((error.parentSchema?.properties ?? {}) as object);
-      return { field: dotted(path, root), depth: path.length, reason: `unknown property (allowed: ${allowed.join(', ')})` };
-    }
-    case 'type': {
-      const types = Array.isArray(params.type) ? params.type.join(' or ') : String(params.type);
-      return at(segments, root, `must be ${types}${got}`);
-    }
-    case 'enum':
-      return at(segments, root, `must be one of ${(params.allowedValues as unknown[]).join(', ')}${got}`);
-    case 'pattern':
-      return at(segments, root, timeOfDayReason(value, params.pattern === END_TIME_OF_DAY_PATTERN));
-    case 'minimum':
-      return at(segments, root, `must be ≥ ${String(params.limit)}${got}`);
-    case 'maximum':
-      return at(segments, root, `must be ≤ ${String(params.limit)}${got}`);
-    case 'exclusiveMinimum':
-      return at(segments, root, `must be > ${String(params.limit)}${got}`);
-    case 'minLength':
-      return at(segments, root, 'must not be empty');
-    case 'minItems':
-      return at(segments, root, `must have at least ${String(params.limit)} item(s)`);
-    default:
-      return at(segments, root, error.message ?? `fails the schema keyword ${error.keyword}`);
-  }
-}
-
-function at(segments: readonly string[], root: unknown, reason: string): Described {
-  return { field: dotted(segments, root), depth: segments.length, reason };
-}
-
-/** The reference tokens of a JSON Pointer (RFC 6901: ~1 is '/', ~0 is '~'). */
-function pointerSegments(pointer: string): string[] {
-  if (pointer === '') return [];
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-}
-
-/** `meals.protocol.meals[2].carbsG.min`: indices of arrays in brackets, decided by walking the data. */
-function dotted(segments: readonly string[], root: unknown): string {
-  let out = '';
-  let node: unknown = root;
-  for (const s of segments) {
-    if (Array.isArray(node)) out += `[${s}]`;
-    else out += out === '' ? s : `.${s}`;
-    node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[s] : undefined;
-  }
-  return out;
-}
+export const validateScenarioFile = compileValidator<ScenarioFile>(SCENARIO_SCHEMA, {
+  requiredHint: (path, missing) => (path === '/meals' && missing === 'list' ? ' (meals need a protocol or a list)' : ''),
+});

@@ -6,8 +6,14 @@
 import type { PenSpec, PumpSpec, SensorSpec } from '../devices/types.js';
 
 export interface ControllerSpec {
+  /** A registered controller (src/control/registry.ts). */
   readonly name: string;
+  /** Its options, as written, already checked against its schema. */
   readonly options: Readonly<Record<string, unknown>>;
+  /** Deadline of each asynchronous controller call, ms. */
+  readonly timeoutMs: number;
+  /** Wall-clock delay added to each controller call, ms (0: none; src/control/latency.ts). */
+  readonly latencyMs: number;
 }
 
 export interface Range {
@@ -15,7 +21,7 @@ export interface Range {
   readonly max: number;
 }
 
-/** One kind of meal of a randomised protocol (seed 003, "Meal Protocol"). */
+/** One kind of meal of a randomised protocol (Daskalaki, Diem & Mougiakakou 2014, §3.3.2 "Meal Protocol"). */
 export interface ProtocolMeal {
   readonly name: string;
   /** Carbohydrate amount, g, uniform in [min, max]. */

@@ -1,18 +1,28 @@
 /**
- * The closed loop for one patient (ARCHITECTURE.md): each control period the
- * sensor reads, the controller decides basal and bolus, the pump delivers, and
- * the patient integrates minute by minute with inputs constant over each
- * minute. At the end of each scenario day the controller gets that day's record.
+ * The closed loop for one patient (docs/architecture.md): each control period
+ * the sensor reads, the controller decides basal and bolus, the pump or pen
+ * delivers and the controller is told what was given, and the patient
+ * integrates minute by minute with inputs constant over each minute. At the
+ * end of each scenario day the controller gets that day's record.
+ *
+ * The loop owns the controller's lifecycle (create → start → … → close, close
+ * also when the run fails), its AbortSignal and the deadline of every
+ * asynchronous call. It awaits only what a controller returns as a promise,
+ * so synchronous controllers run without a single await per decision.
  */
-import type { Controller, DayRecord, Observation } from '../control/types.js';
-import type { InsulinPen, InsulinPump, InsulinRequest, Sensor } from '../devices/types.js';
+import type { ControllerIdentity } from '../control/context.js';
+import type { Controller, ControllerContext, DayRecord, Delivery, Observation } from '../control/types.js';
+import type { Injection, InsulinPen, InsulinPump, InsulinRequest, Sensor } from '../devices/types.js';
 import type { IntegratorOptions } from '../model/integrator.js';
 import { DEPOT_PREPARATIONS, type PatientModel } from '../model/patientModel.js';
-import type { PlannedMeal } from '../scenario/types.js';
 import { PatientSimulator } from '../model/patientSimulator.js';
+import type { PlannedMeal } from '../scenario/types.js';
 import { createTrace, type Trace } from './trace.js';
 
 export const MINUTES_PER_DAY = 1440;
+
+/** Makes the run's controller from its context (a registry entry's `create`). */
+export type ControllerFactory = (context: ControllerContext) => Controller | Promise<Controller>;
 
 export interface ClosedLoopSetup {
   readonly model: PatientModel;
@@ -25,33 +35,180 @@ export interface ClosedLoopSetup {
   /** Basal and boluses go through the pump, injections through the pen; a scenario has one or both. */
   readonly pump?: InsulinPump;
   readonly pen?: InsulinPen;
-  readonly controller: Controller;
+  /**
+   * The controller, or the factory that makes it: the loop calls a factory
+   * inside the run, so a controller is closed whatever fails after it exists.
+   */
+  readonly controller: Controller | ControllerFactory;
+  /** Who the controller is and for whom; the loop adds the run's timing and AbortSignal. */
+  readonly context: ControllerIdentity;
+  /** Deadline of each asynchronous controller call, ms (scenario `controller.timeoutMs`). */
+  readonly timeoutMs: number;
+  /** Cancels the run from outside (e.g. another patient of the cohort failed): the loop stops, closes the controller and rejects. */
+  readonly signal?: AbortSignal;
   readonly integrator?: IntegratorOptions;
 }
 
-interface MutableAnnouncedMeal {
-  id: number;
-  intakeMin: number;
-  estimatedCarbsG: number;
-  leadMin: number;
+/** A controller call that did not settle within `controller.timeoutMs`. */
+export class ControllerDeadlineError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ControllerDeadlineError';
+  }
 }
+
+interface VisibleMeal {
+  readonly id: number;
+  readonly intakeMin: number;
+  readonly estimatedCarbsG: number;
+}
+
+const NO_MEALS: readonly never[] = Object.freeze([]);
+const NO_INJECTIONS: readonly Injection[] = Object.freeze([]);
 
 function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
   return typeof (value as Promise<T>)?.then === 'function';
 }
 
-/** Basal and bolus through the pump; asking for them without one is a scenario error. */
-function deliverPump(pump: InsulinPump | undefined, request: InsulinRequest, minute: number): InsulinRequest {
-  if (pump) return pump.deliver({ basalUPerMin: request.basalUPerMin, bolusU: request.bolusU });
-  if (request.basalUPerMin > 0 || request.bolusU > 0) {
-    throw new Error(`minute ${minute}: the controller asked for pump insulin, but the scenario has no pump`);
-  }
-  return { basalUPerMin: 0, bolusU: 0 };
+/** "HH:MM" of a time of day in minutes. */
+function clock(timeOfDayMin: number): string {
+  const h = Math.floor(timeOfDayMin / 60);
+  return `${String(h).padStart(2, '0')}:${String(timeOfDayMin % 60).padStart(2, '0')}`;
 }
 
-/** Run one patient through the scenario; `onDay(day)` reports progress. The controller's daily log, if any, is on the trace. */
+/**
+ * The controller's asynchronous calls: each must settle within the deadline
+ * and before the run is aborted. A miss aborts the run's signal (so the
+ * controller can drop pending work) and rejects with a message naming the
+ * controller, the patient and the minute.
+ */
+class ControllerCalls {
+  constructor(
+    private readonly context: ControllerContext,
+    private readonly timeoutMs: number,
+    private readonly abort: AbortController,
+  ) {}
+
+  /** Where a call happens, for messages: minute m of the run, or a lifecycle step. */
+  where(minute: number): string {
+    if (minute < 0) return `patient ${this.context.therapy.patient}`;
+    const day = Math.floor(minute / MINUTES_PER_DAY) + 1;
+    return `patient ${this.context.therapy.patient} at minute ${minute} (day ${day}, ${clock((this.context.startTimeOfDayMin + minute) % MINUTES_PER_DAY)})`;
+  }
+
+  /** A call during the run: it fails on a missed deadline and when the run is aborted. */
+  settle<T>(pending: Promise<T>, call: string, minute: number): Promise<T> {
+    return this.race(pending, call, minute, true);
+  }
+
+  /** close(): bound by the deadline too, but it runs after an abort, so the abort does not end it. */
+  settleClose(pending: Promise<void>): Promise<void> {
+    return this.race(pending, 'close', -1, false);
+  }
+
+  private race<T>(pending: Promise<T>, call: string, minute: number, honourAbort: boolean): Promise<T> {
+    const signal = this.abort.signal;
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(signal.reason instanceof Error ? signal.reason : new Error(`controller '${this.context.controller}': run aborted during ${call}`));
+      };
+      const done = () => {
+        clearTimeout(timer);
+        if (honourAbort) signal.removeEventListener('abort', onAbort);
+      };
+      const timer = setTimeout(() => {
+        if (honourAbort) signal.removeEventListener('abort', onAbort);
+        const error = new ControllerDeadlineError(
+          `controller '${this.context.controller}' did not answer ${call} within ${this.timeoutMs} ms (controller.timeoutMs) for ${this.where(minute)}`,
+        );
+        if (!signal.aborted) this.abort.abort(error);
+        reject(error);
+      }, this.timeoutMs);
+      if (honourAbort) {
+        if (signal.aborted) return onAbort();
+        signal.addEventListener('abort', onAbort, { once: true });
+      }
+      // A late answer after a miss settles nothing (the promise above is already rejected) and is not left unhandled.
+      pending.then(
+        (value) => {
+          done();
+          resolve(value);
+        },
+        (err: unknown) => {
+          done();
+          reject(err);
+        },
+      );
+    });
+  }
+}
+
+/**
+ * Run one patient through the scenario; `onDay(day)` reports progress. The
+ * controller's daily log, if any, is on the trace.
+ */
 export async function runClosedLoop(setup: ClosedLoopSetup, onDay?: (day: number) => void): Promise<Trace> {
-  const { model, days, startTimeOfDayMin, controlPeriodMin, meals, sensor, pump, pen, controller } = setup;
+  const abort = new AbortController();
+  const external = setup.signal;
+  const forward = () => abort.abort(external!.reason);
+  if (external?.aborted) forward();
+  else external?.addEventListener('abort', forward, { once: true });
+  const context: ControllerContext = Object.freeze({
+    ...setup.context,
+    days: setup.days,
+    startTimeOfDayMin: setup.startTimeOfDayMin,
+    controlPeriodMin: setup.controlPeriodMin,
+    signal: abort.signal,
+  });
+  const calls = new ControllerCalls(context, setup.timeoutMs, abort);
+  let controller: Controller | undefined;
+  let failure: { error: unknown } | undefined;
+  try {
+    abort.signal.throwIfAborted();
+    if (typeof setup.controller === 'function') {
+      const made = setup.controller(context);
+      controller = isPromise(made) ? await calls.settle(made, 'create', -1) : made;
+    } else controller = setup.controller;
+    if (controller.start) {
+      const started = controller.start(context);
+      if (isPromise(started)) await calls.settle(started, 'start', -1);
+    }
+    const trace = await simulate(setup, controller, calls, abort.signal, onDay);
+    return controller.dailyLog ? { ...trace, controllerLog: controller.dailyLog() } : trace;
+  } catch (error) {
+    failure = { error };
+    if (!abort.signal.aborted) abort.abort(error);
+    throw error;
+  } finally {
+    external?.removeEventListener('abort', forward);
+    if (controller?.close) await closeController(controller, calls, failure);
+  }
+}
+
+/**
+ * Close the controller. A close that fails (or misses its deadline) fails a
+ * run that had succeeded; when the run had already failed, its own error is
+ * the one reported.
+ */
+async function closeController(controller: Controller, calls: ControllerCalls, failure: { error: unknown } | undefined): Promise<void> {
+  try {
+    const closed = controller.close!();
+    // The deadline still applies after an abort: close() must release what it holds promptly.
+    if (isPromise(closed)) await calls.settleClose(closed);
+  } catch (error) {
+    if (!failure) throw error;
+  }
+}
+
+async function simulate(
+  setup: ClosedLoopSetup,
+  controller: Controller,
+  calls: ControllerCalls,
+  signal: AbortSignal,
+  onDay: ((day: number) => void) | undefined,
+): Promise<Trace> {
+  const { model, days, startTimeOfDayMin, controlPeriodMin, meals, sensor, pump, pen } = setup;
   const minutes = days * MINUTES_PER_DAY;
   const trace = createTrace(model.name, minutes, startTimeOfDayMin);
   const patient = new PatientSimulator(model, minutes, setup.integrator);
@@ -60,16 +217,9 @@ export async function runClosedLoop(setup: ClosedLoopSetup, onDay?: (day: number
   const byAnnouncement = meals.map((_, i) => i).sort((a, b) => meals[a].announceMin - meals[b].announceMin);
   let nextAnnouncement = 0;
   let nextIntake = 0;
-  const visible: MutableAnnouncedMeal[] = [];
-  const observation = {
-    timeMin: 0,
-    day: 1,
-    timeOfDayMin: startTimeOfDayMin,
-    glucoseMgDl: NaN,
-    glucoseTimeMin: -1,
-    announcedMeals: visible as readonly MutableAnnouncedMeal[],
-    controlPeriodMin,
-  } satisfies Observation;
+  const visible: VisibleMeal[] = [];
+  let glucoseMgDl = NaN;
+  let glucoseTimeMin = -1;
 
   let basalUPerMin = 0;
   // Injections into the slower preparations' depots: one minute of infusion.
@@ -85,7 +235,7 @@ export async function runClosedLoop(setup: ClosedLoopSetup, onDay?: (day: number
       const meal = meals[id];
       trace.carbsAnnouncedG[m] += meal.carbsG;
       trace.carbsEstimatedG[m] += meal.estimatedCarbsG;
-      visible.push({ id, intakeMin: meal.startMin, estimatedCarbsG: meal.estimatedCarbsG, leadMin: 0 });
+      visible.push({ id, intakeMin: meal.startMin, estimatedCarbsG: meal.estimatedCarbsG });
     }
 
     const bg = patient.bloodGlucoseAt(m);
@@ -93,28 +243,40 @@ export async function runClosedLoop(setup: ClosedLoopSetup, onDay?: (day: number
     if (sensor.samplesAt(m, (startTimeOfDayMin + m) % MINUTES_PER_DAY)) {
       const reading = sensor.read(bg, m);
       trace.cgmMgDl[m] = reading;
-      observation.glucoseMgDl = reading;
-      observation.glucoseTimeMin = m;
+      glucoseMgDl = reading;
+      glucoseTimeMin = m;
     }
 
     let insulinUPerMin = basalUPerMin;
     if (m % controlPeriodMin === 0) {
+      if (signal.aborted) throw signal.reason;
       // Meals whose intake began before the previous control instant are past.
       for (let i = visible.length - 1; i >= 0; i--) if (visible[i].intakeMin <= m - controlPeriodMin) visible.splice(i, 1);
-      for (const meal of visible) meal.leadMin = meal.intakeMin - m;
-      observation.timeMin = m;
-      observation.day = Math.floor(m / MINUTES_PER_DAY) + 1;
-      observation.timeOfDayMin = (startTimeOfDayMin + m) % MINUTES_PER_DAY;
+      // A new snapshot each period: a controller may keep what it was shown.
+      const observation: Observation = Object.freeze({
+        timeMin: m,
+        day: Math.floor(m / MINUTES_PER_DAY) + 1,
+        timeOfDayMin: (startTimeOfDayMin + m) % MINUTES_PER_DAY,
+        glucoseMgDl,
+        glucoseTimeMin,
+        announcedMeals:
+          visible.length === 0
+            ? NO_MEALS
+            : Object.freeze(visible.map((v) => Object.freeze({ id: v.id, intakeMin: v.intakeMin, estimatedCarbsG: v.estimatedCarbsG, leadMin: v.intakeMin - m }))),
+        controlPeriodMin,
+      });
       const decision = controller.decide(observation);
-      const request = isPromise(decision) ? await decision : decision;
+      const request = isPromise(decision) ? await calls.settle(decision, 'decide', m) : decision;
       const delivered = deliverPump(pump, request, m);
       basalUPerMin = delivered.basalUPerMin;
       trace.bolusU[m] = delivered.bolusU;
       // The bolus goes in within the first minute of the period.
       insulinUPerMin = basalUPerMin + delivered.bolusU;
+      let injected = NO_INJECTIONS;
       if (request.injections && request.injections.length > 0) {
         if (!pen) throw new Error(`minute ${m}: the controller asked for injections, but the scenario has no pen`);
-        for (const injection of pen.inject(request.injections)) {
+        injected = Object.freeze(pen.inject(request.injections).map((i) => Object.freeze(i)));
+        for (const injection of injected) {
           trace.injectionsU[injection.preparation][m] += injection.units;
           if (injection.preparation === 'rapid') insulinUPerMin += injection.units;
           else {
@@ -122,6 +284,11 @@ export async function runClosedLoop(setup: ClosedLoopSetup, onDay?: (day: number
             depotsActive = true;
           }
         }
+      }
+      if (controller.delivered) {
+        const delivery: Delivery = Object.freeze({ timeMin: m, basalUPerMin, bolusU: delivered.bolusU, injections: injected });
+        const told = controller.delivered(delivery);
+        if (isPromise(told)) await calls.settle(told, 'delivered', m);
       }
     }
     trace.basalUPerMin[m] = basalUPerMin;
@@ -139,26 +306,38 @@ export async function runClosedLoop(setup: ClosedLoopSetup, onDay?: (day: number
     if ((m + 1) % MINUTES_PER_DAY === 0) {
       const day = (m + 1) / MINUTES_PER_DAY;
       if (controller.endOfDay) {
-        const from = m + 1 - MINUTES_PER_DAY;
-        const record: DayRecord = {
-          day,
-          startMin: from,
-          glucoseMgDl: trace.cgmMgDl.subarray(from, m + 1),
-          basalUPerMin: trace.basalUPerMin.subarray(from, m + 1),
-          bolusU: trace.bolusU.subarray(from, m + 1),
-          carbsEstimatedG: trace.carbsEstimatedG.subarray(from, m + 1),
-          injectionsU: {
-            rapid: trace.injectionsU.rapid.subarray(from, m + 1),
-            regular: trace.injectionsU.regular.subarray(from, m + 1),
-            nph: trace.injectionsU.nph.subarray(from, m + 1),
-            long: trace.injectionsU.long.subarray(from, m + 1),
-          },
-        };
-        const done = controller.endOfDay(record);
-        if (isPromise(done)) await done;
+        const done = controller.endOfDay(dayRecord(trace, day, m + 1 - MINUTES_PER_DAY, m + 1));
+        if (isPromise(done)) await calls.settle(done, 'endOfDay', m);
       }
       onDay?.(day);
     }
   }
-  return controller.dailyLog ? { ...trace, controllerLog: controller.dailyLog() } : trace;
+  return trace;
+}
+
+/** The day's record: views into the trace (the controller copies what it keeps). */
+function dayRecord(trace: Trace, day: number, from: number, to: number): DayRecord {
+  return {
+    day,
+    startMin: from,
+    glucoseMgDl: trace.cgmMgDl.subarray(from, to),
+    basalUPerMin: trace.basalUPerMin.subarray(from, to),
+    bolusU: trace.bolusU.subarray(from, to),
+    carbsEstimatedG: trace.carbsEstimatedG.subarray(from, to),
+    injectionsU: {
+      rapid: trace.injectionsU.rapid.subarray(from, to),
+      regular: trace.injectionsU.regular.subarray(from, to),
+      nph: trace.injectionsU.nph.subarray(from, to),
+      long: trace.injectionsU.long.subarray(from, to),
+    },
+  };
+}
+
+/** Basal and bolus through the pump; asking for them without one is a scenario error. */
+function deliverPump(pump: InsulinPump | undefined, request: InsulinRequest, minute: number): InsulinRequest {
+  if (pump) return pump.deliver({ basalUPerMin: request.basalUPerMin, bolusU: request.bolusU });
+  if (request.basalUPerMin !== 0 || request.bolusU !== 0) {
+    throw new Error(`minute ${minute}: the controller asked for pump insulin (basal ${request.basalUPerMin} U/min, bolus ${request.bolusU} U), but the scenario has no pump`);
+  }
+  return { basalUPerMin: 0, bolusU: 0 };
 }

@@ -1,8 +1,10 @@
 /**
- * Simulation jobs on worker threads (one patient at a time per worker,
- * handed out as workers free up): a cohort through a scenario, or the
- * (arm, seed, patient) jobs of an experiment. Finished traces can be handed
- * to `onTrace` on this thread as they arrive.
+ * Simulation jobs on worker threads (up to `concurrencyPerWorker` patients at
+ * a time per worker, handed out as workers free up): a cohort through a
+ * scenario, or the (arm, seed, patient) jobs of an experiment. Finished
+ * traces can be handed to `onTrace` on this thread as they arrive. The pool
+ * resolves only when every job has a result; the first failure aborts the
+ * other jobs (their controllers are closed) and rejects.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,6 +27,8 @@ export interface CohortRunOptions {
   readonly patients: readonly string[];
   readonly seed: number | string;
   readonly workers: number;
+  /** Patients a worker runs at once (default 1). */
+  readonly concurrencyPerWorker?: number;
   readonly tracesDir?: string;
   /**
    * Called on this thread with each finished trace (transferred from its
@@ -50,6 +54,7 @@ export function runCohort(options: CohortRunOptions): Promise<PatientResult[]> {
     scenarios: [scenario],
     jobs: patients.map((patient) => ({ scenario: 0, patient, seed })),
     workers: options.workers,
+    concurrencyPerWorker: options.concurrencyPerWorker,
     tracesDir: options.tracesDir,
     onTrace: options.onTrace ? (_job, trace) => options.onTrace!(trace) : undefined,
     onProgress: options.onProgress,
@@ -60,11 +65,18 @@ export interface JobRunOptions {
   readonly scenarios: readonly Scenario[];
   readonly jobs: readonly SimulationJob[];
   readonly workers: number;
+  /** Patients a worker runs at once (default 1): more overlaps the waits of asynchronous controllers. */
+  readonly concurrencyPerWorker?: number;
   readonly tracesDir?: string;
+  /** URLs of ES modules exporting `controllerEntries`, loaded by every worker (controllers beyond the built-in ones). */
+  readonly controllerModules?: readonly string[];
   /** Called on this thread with each finished trace (transferred from its worker) and its job's index. */
   readonly onTrace?: (job: number, trace: Trace) => void;
   readonly onProgress?: (progress: CohortProgress) => void;
 }
+
+/** After a failure, how long the other jobs get to close their controllers before their workers are ended, ms. */
+const ABORT_GRACE_MS = 5_000;
 
 /**
  * Simulation jobs (scenario, patient, seed) on worker threads, handed out as
@@ -72,8 +84,14 @@ export interface JobRunOptions {
  */
 export function runJobs(options: JobRunOptions): Promise<PatientResult[]> {
   const { scenarios, jobs } = options;
-  const workerCount = Math.max(1, Math.min(options.workers, jobs.length));
-  const setup: WorkerSetup = { scenarios, tracesDir: options.tracesDir, returnTraces: options.onTrace !== undefined };
+  const concurrency = options.concurrencyPerWorker ?? 1;
+  const workerCount = Math.max(1, Math.min(options.workers, Math.ceil(jobs.length / concurrency)));
+  const setup: WorkerSetup = {
+    scenarios,
+    tracesDir: options.tracesDir,
+    returnTraces: options.onTrace !== undefined,
+    controllerModules: options.controllerModules,
+  };
   const results = new Array<PatientResult | undefined>(jobs.length);
   let done = 0;
   const patientDays = jobs.reduce((s, j) => s + scenarios[j.scenario].days, 0);
@@ -83,28 +101,62 @@ export function runJobs(options: JobRunOptions): Promise<PatientResult[]> {
 
   return new Promise((resolve, reject) => {
     const workers: Worker[] = [];
+    /** Jobs each worker is running. */
+    const inFlight = new Map<Worker, number>();
+    /** Workers ended by the pool (their exit is expected). */
+    const retired = new Set<Worker>();
     let failed = false;
     let finished = 0;
-    // On failure, wait until every worker has stopped before rejecting, so no
-    // late trace write lands in a run directory that is being removed.
+    let settleAbort: (() => void) | undefined;
+    const running = () => [...inFlight.values()].reduce((a, b) => a + b, 0);
+    // On failure, let the other jobs abort (closing their controllers), then
+    // end every worker before rejecting, so no late trace write lands in a
+    // run directory that is being removed.
     const fail = (err: Error) => {
       if (failed) return;
       failed = true;
-      void Promise.allSettled(workers.map((w) => w.terminate())).then(() => reject(err));
+      const stopped = new Promise<void>((resolveStop) => {
+        settleAbort = resolveStop;
+        if (running() === 0) resolveStop();
+      });
+      for (const w of workers) if (!retired.has(w)) w.postMessage({ type: 'abort', reason: `run stopped: ${err.message}` } satisfies ToWorker);
+      const grace = new Promise<void>((r) => setTimeout(r, ABORT_GRACE_MS).unref());
+      void Promise.race([stopped, grace])
+        .then(() => Promise.allSettled(workers.map((w) => w.terminate())))
+        .then(() => reject(err));
     };
+    // Hand a worker jobs up to its concurrency; a worker with none left is ended.
     const handOut = (worker: Worker) => {
-      const message: ToWorker = next < jobs.length ? { type: 'run', job: next, spec: jobs[next++] } : { type: 'stop' };
-      worker.postMessage(message);
+      let count = inFlight.get(worker) ?? 0;
+      while (count < concurrency && next < jobs.length) {
+        worker.postMessage({ type: 'run', job: next, spec: jobs[next++] } satisfies ToWorker);
+        count++;
+      }
+      inFlight.set(worker, count);
+      if (count === 0) {
+        // Every result of this worker is in (traces are written before 'done'
+        // is sent), so ending it loses nothing, whatever handles a controller left open.
+        retired.add(worker);
+        void worker.terminate();
+      }
+    };
+    const jobEnded = (worker: Worker) => {
+      inFlight.set(worker, (inFlight.get(worker) ?? 1) - 1);
+      if (failed && running() === 0) settleAbort?.();
     };
     for (let i = 0; i < workerCount; i++) {
       const worker = new Worker(workerFile(), { workerData: setup });
       workers.push(worker);
       worker.on('message', (message: FromWorker) => {
-        if (failed) return;
         if (message.type === 'day') {
+          if (failed) return;
           patientDaysDone++;
           report();
-        } else if (message.type === 'done') {
+          return;
+        }
+        jobEnded(worker);
+        if (failed) return;
+        if (message.type === 'done') {
           const { summary, trace } = message.result;
           results[message.job] = { summary };
           done++;
@@ -118,13 +170,14 @@ export function runJobs(options: JobRunOptions): Promise<PatientResult[]> {
           report();
           handOut(worker);
         } else {
-          fail(new Error(`patient ${message.patient}: ${message.message}`));
+          const prefix = message.message.includes(`patient ${message.patient}`) ? '' : `patient ${message.patient}: `;
+          fail(new Error(`${prefix}${message.message}`));
         }
       });
       worker.on('error', fail);
       worker.on('exit', (code) => {
         if (failed) return;
-        if (code !== 0) return fail(new Error(`worker stopped with exit code ${code}`));
+        if (!retired.has(worker)) return fail(new Error(`worker stopped with exit code ${code}`));
         if (++finished === workerCount) {
           const missing = jobs.filter((_, k) => results[k] === undefined).map((j) => j.patient);
           if (missing.length > 0) return fail(new Error(`no result for ${missing.join(', ')}`));

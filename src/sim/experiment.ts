@@ -8,10 +8,12 @@
 import { dirname, isAbsolute, join } from 'node:path';
 import { loadPopulation, type PopulationMember } from '../cohort/population.js';
 import { selectPatients } from '../cohort/selection.js';
-import { controllerEntry } from '../control/registry.js';
+import { BUILT_IN_CONTROLLERS, type ControllerRegistry } from '../control/registry.js';
 import { InputError } from '../io/errors.js';
 import { readJsonFile } from '../io/json.js';
-import { loadScenario } from '../scenario/load.js';
+import { compileValidator } from '../io/schema.js';
+import { controllerSpec, loadScenario } from '../scenario/load.js';
+import { CONTROLLER_SPEC_SCHEMA, type ControllerSpecFile } from '../scenario/schema.js';
 import type { ControllerSpec, Scenario } from '../scenario/types.js';
 import type { SimulationJob } from './workerProtocol.js';
 
@@ -29,7 +31,11 @@ export interface Experiment {
   readonly cohort: string;
   /** Number of seeds; seed i (1-based) is the scenario's seed + i − 1 (or "<seed>-<i>" for a text seed). */
   readonly seeds: number;
-  /** Days under the starting therapy before the trial, not counted in results. */
+  /**
+   * Days before the trial, not counted in results, under each arm's
+   * controller. An arm whose controller learns only after a run-in says so
+   * in its own options (the actor-critic's `runInDays`).
+   */
   readonly runInDays: number;
   /** Results (CVGA) over the last this many trial days. */
   readonly windowDays: number;
@@ -40,86 +46,95 @@ export interface Experiment {
   readonly published: { readonly source: string; readonly percentAB: Readonly<Record<string, number>> } | undefined;
 }
 
-function isRecord(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
+/** An experiment file as written (after the schema). */
+interface ExperimentFile {
+  name: string;
+  description?: string;
+  scenario: string;
+  cohort?: string;
+  seeds?: number;
+  runInDays?: number;
+  windowDays?: number;
+  exclude?: { patients: string[]; reason: string };
+  arms: { name: string; controller: ControllerSpecFile }[];
+  published?: { source: string; percentAB: Record<string, number> };
 }
 
-function wholeNumber(x: unknown, file: string, field: string, min: number): number {
-  if (typeof x !== 'number' || !Number.isInteger(x) || x < min) throw new InputError(file, field, `must be a whole number ≥ ${min}, got ${JSON.stringify(x)}`);
-  return x;
-}
+const nonEmpty = { type: 'string', minLength: 1 } as const;
 
-function text(x: unknown, file: string, field: string): string {
-  if (typeof x !== 'string' || x.trim() === '') throw new InputError(file, field, `must be a non-empty string, got ${JSON.stringify(x)}`);
-  return x;
-}
+/** JSON Schema of an experiment file (draft-07, every object closed). */
+export const EXPERIMENT_SCHEMA = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  title: 'glucosim experiment',
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'scenario', 'arms'],
+  properties: {
+    name: nonEmpty,
+    description: nonEmpty,
+    scenario: { ...nonEmpty, description: 'the trial scenario file, relative to this file' },
+    cohort: nonEmpty,
+    seeds: { type: 'integer', minimum: 1 },
+    runInDays: { type: 'integer', minimum: 0 },
+    windowDays: { type: 'integer', minimum: 1 },
+    exclude: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['patients', 'reason'],
+      properties: { patients: { type: 'array', items: nonEmpty }, reason: nonEmpty },
+    },
+    arms: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'controller'],
+        properties: { name: nonEmpty, controller: CONTROLLER_SPEC_SCHEMA },
+      },
+    },
+    published: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['source', 'percentAB'],
+      properties: {
+        source: nonEmpty,
+        percentAB: { type: 'object', additionalProperties: { type: 'number', minimum: 0, maximum: 100 } },
+      },
+    },
+  },
+} as const;
 
-const KNOWN_FIELDS = ['name', 'description', 'scenario', 'cohort', 'seeds', 'runInDays', 'windowDays', 'exclude', 'arms', 'published'];
+const validateExperimentFile = compileValidator<ExperimentFile>(EXPERIMENT_SCHEMA);
 
-/** Read and check an experiment file; errors name the file and the field. */
-export function loadExperiment(file: string): Experiment {
-  const json = readJsonFile(file, 'experiment file');
-  if (!isRecord(json)) throw new InputError(file, '', 'an experiment must be a JSON object');
-  for (const key of Object.keys(json)) {
-    if (!KNOWN_FIELDS.includes(key)) throw new InputError(file, key, `unknown field (known: ${KNOWN_FIELDS.join(', ')})`);
-  }
-  const name = text(json.name, file, 'name');
-  const scenarioPath = text(json.scenario, file, 'scenario');
-  const scenario = loadScenario(isAbsolute(scenarioPath) ? scenarioPath : join(dirname(file), scenarioPath));
-  const runInDays = json.runInDays === undefined ? 0 : wholeNumber(json.runInDays, file, 'runInDays', 0);
-  const windowDays = json.windowDays === undefined ? scenario.days : wholeNumber(json.windowDays, file, 'windowDays', 1);
+/** Read and check an experiment file (its arms' controllers against `registry`); errors name the file and the field. */
+export function loadExperiment(file: string, registry: ControllerRegistry = BUILT_IN_CONTROLLERS): Experiment {
+  const raw = validateExperimentFile(readJsonFile(file, 'experiment file'), file);
+  const scenario = loadScenario(isAbsolute(raw.scenario) ? raw.scenario : join(dirname(file), raw.scenario), registry);
+  const runInDays = raw.runInDays ?? 0;
+  const windowDays = raw.windowDays ?? scenario.days;
   if (windowDays > scenario.days) throw new InputError(file, 'windowDays', `must be at most the scenario's ${scenario.days} days`);
-  if (!Array.isArray(json.arms) || json.arms.length === 0) throw new InputError(file, 'arms', 'must be a non-empty list of {name, controller}');
   const names = new Set<string>();
-  const arms = json.arms.map((arm: unknown, i: number): ExperimentArm => {
+  const arms = raw.arms.map((arm, i): ExperimentArm => {
     const field = `arms[${i}]`;
-    if (!isRecord(arm)) throw new InputError(file, field, 'must be an object {name, controller}');
-    const armName = text(arm.name, file, `${field}.name`);
-    if (names.has(armName)) throw new InputError(file, `${field}.name`, `'${armName}' is used twice`);
-    names.add(armName);
-    const c = arm.controller;
-    if (!isRecord(c)) throw new InputError(file, `${field}.controller`, 'must be an object {name, options}');
-    const controllerName = text(c.name, file, `${field}.controller.name`);
-    if (c.options !== undefined && !isRecord(c.options)) throw new InputError(file, `${field}.controller.options`, 'must be an object');
-    const given = (c.options ?? {}) as Record<string, unknown>;
-    // Controllers that take a run-in get the experiment's (unless the arm sets its own).
-    const entry = controllerEntry(controllerName, file);
-    const options = entry.takesRunIn ? { runInDays, ...given } : given;
-    // Check the controller and its options now, against this file.
-    entry.prepare(options, file);
-    return { name: armName, controller: { name: controllerName, options } };
+    if (names.has(arm.name)) throw new InputError(file, `${field}.name`, `'${arm.name}' is used twice`);
+    names.add(arm.name);
+    return { name: arm.name, controller: controllerSpec(arm.controller, file, `${field}.controller`, registry) };
   });
-  let exclude: Experiment['exclude'];
-  if (json.exclude !== undefined) {
-    if (!isRecord(json.exclude) || !Array.isArray(json.exclude.patients)) throw new InputError(file, 'exclude', 'must be {patients: [names], reason}');
-    exclude = {
-      patients: json.exclude.patients.map((p: unknown, i: number) => text(p, file, `exclude.patients[${i}]`)),
-      reason: text(json.exclude.reason, file, 'exclude.reason'),
-    };
-  }
-  let published: Experiment['published'];
-  if (json.published !== undefined) {
-    const p = json.published;
-    if (!isRecord(p) || !isRecord(p.percentAB)) throw new InputError(file, 'published', 'must be {source, percentAB: {arm: percent}}');
-    const percentAB: Record<string, number> = {};
-    for (const [arm, v] of Object.entries(p.percentAB)) {
-      if (!names.has(arm)) throw new InputError(file, `published.percentAB.${arm}`, 'is not an arm of this experiment');
-      if (typeof v !== 'number' || !(v >= 0 && v <= 100)) throw new InputError(file, `published.percentAB.${arm}`, `must be a percentage, got ${JSON.stringify(v)}`);
-      percentAB[arm] = v;
-    }
-    published = { source: text(p.source, file, 'published.source'), percentAB };
+  for (const arm of Object.keys(raw.published?.percentAB ?? {})) {
+    if (!names.has(arm)) throw new InputError(file, `published.percentAB.${arm}`, 'is not an arm of this experiment');
   }
   return {
-    published,
+    published: raw.published,
     file,
-    name,
-    description: json.description === undefined ? '' : text(json.description, file, 'description'),
+    name: raw.name,
+    description: raw.description ?? '',
     scenario,
-    cohort: json.cohort === undefined ? scenario.cohort : text(json.cohort, file, 'cohort'),
-    seeds: json.seeds === undefined ? 5 : wholeNumber(json.seeds, file, 'seeds', 1),
+    cohort: raw.cohort ?? scenario.cohort,
+    seeds: raw.seeds ?? 5,
     runInDays,
     windowDays,
-    exclude,
+    exclude: raw.exclude,
     arms,
   };
 }

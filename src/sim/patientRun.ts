@@ -2,22 +2,27 @@
  * Everything one patient's run needs, built from a scenario: its meal plan
  * and sensor noise from seeded streams derived from (seed, patient, purpose),
  * the pump and/or pen, the model (with depots for the slower preparations a
- * pen may inject), and the controller with the patient's therapy settings.
+ * pen may inject), and the controller's registry entry, options and identity.
+ * Nothing here constructs the controller: the closed loop does, inside the
+ * run, so that it is always closed.
  */
 import type { PopulationMember } from '../cohort/population.js';
-import { controllerEntry } from '../control/registry.js';
-import type { Controller, TherapySettings } from '../control/types.js';
+import { controllerIdentity } from '../control/context.js';
+import { delay, withLatency } from '../control/latency.js';
+import { type AnyControllerEntry, BUILT_IN_CONTROLLERS, type ControllerRegistry } from '../control/registry.js';
+import type { TherapySettings } from '../control/types.js';
 import { createSensor } from '../devices/cgm.js';
 import { createPen } from '../devices/pen.js';
 import { createPump } from '../devices/pump.js';
 import { createMeter } from '../devices/smbg.js';
 import type { Sensor, SensorSpec } from '../devices/types.js';
+import { InputError } from '../io/errors.js';
 import { depotModel } from '../model/insulinPreparations.js';
 import { DEPOT_PREPARATIONS, type PatientModel } from '../model/patientModel.js';
 import { type RandomStream, randomStream } from '../random/streams.js';
 import { planMeals } from '../scenario/mealPlan.js';
 import type { Scenario } from '../scenario/types.js';
-import { runClosedLoop } from './closedLoop.js';
+import { type ClosedLoopSetup, type ControllerFactory, runClosedLoop } from './closedLoop.js';
 import type { Trace } from './trace.js';
 
 /** What the physician knows of a patient (Quest.csv and the basal rate; NaN where the cohort gives none). */
@@ -31,9 +36,21 @@ export function therapySettings(patient: PopulationMember): TherapySettings {
   };
 }
 
-/** Build the scenario's controller for a patient under `seed` (options validated against the scenario file). */
-export function controllerFor(scenario: Scenario, patient: PopulationMember, seed: number | string): Controller {
-  return controllerEntry(scenario.controller.name, scenario.file).prepare(scenario.controller.options, scenario.file)(therapySettings(patient), seed);
+/** The scenario's controller: its entry and parsed options (the scenario loader has validated them). */
+export function scenarioController(scenario: Scenario, registry: ControllerRegistry = BUILT_IN_CONTROLLERS): { entry: AnyControllerEntry; options: unknown } {
+  const entry = registry.get(scenario.controller.name, scenario.file);
+  return { entry, options: entry.parseOptions(scenario.controller.options, { file: scenario.file, field: 'controller.options' }) };
+}
+
+/**
+ * Why `patient` cannot run the scenario's controller (e.g. the cohort gives
+ * no carbohydrate ratio), as an InputError naming the scenario file; checked
+ * for every patient before a run starts, without constructing a controller.
+ */
+export function checkPatientFitsController(scenario: Scenario, patient: PopulationMember, registry: ControllerRegistry = BUILT_IN_CONTROLLERS): void {
+  const { entry, options } = scenarioController(scenario, registry);
+  const problem = entry.patientProblem?.(options, therapySettings(patient));
+  if (problem !== undefined) throw new InputError(scenario.file, 'controller', `${patient.name}: ${problem}`);
 }
 
 /** A CGM or ideal sensor, or a meter for `smbg`. */
@@ -45,26 +62,52 @@ export function sensorFor(spec: SensorSpec, stream: RandomStream): Sensor {
  * The patient's model, carrying the depots of the slower preparations the
  * controller may inject (each depot adds states, so only those it uses).
  */
-export function modelFor(scenario: Scenario, patient: PopulationMember): PatientModel {
-  const entry = controllerEntry(scenario.controller.name, scenario.file);
-  const used = entry.preparations?.(scenario.controller.options, scenario.file) ?? [];
+export function modelFor(scenario: Scenario, patient: PopulationMember, registry: ControllerRegistry = BUILT_IN_CONTROLLERS): PatientModel {
+  const { entry, options } = scenarioController(scenario, registry);
+  const used = entry.preparations?.(options) ?? [];
   return patient.model(DEPOT_PREPARATIONS.filter((p) => used.includes(p)).map(depotModel));
 }
 
+export interface PatientRunOptions {
+  /** Where the scenario's controller is looked up (default: the built-in controllers). */
+  readonly registry?: ControllerRegistry;
+  /** Cancels the run (its controller is closed, the promise rejects). */
+  readonly signal?: AbortSignal;
+}
+
+/** The closed-loop setup of one patient through a scenario under `seed`. */
+export function patientRunSetup(scenario: Scenario, patient: PopulationMember, seed: number | string, options: PatientRunOptions = {}): ClosedLoopSetup {
+  const registry = options.registry ?? BUILT_IN_CONTROLLERS;
+  checkPatientFitsController(scenario, patient, registry);
+  const { entry, options: controllerOptions } = scenarioController(scenario, registry);
+  const latencyMs = scenario.controller.latencyMs;
+  const create: ControllerFactory =
+    latencyMs > 0
+      ? async (context) => withLatency(await delay(latencyMs, context.signal).then(() => entry.create(controllerOptions, context)), latencyMs, context.signal)
+      : (context) => entry.create(controllerOptions, context);
+  return {
+    model: modelFor(scenario, patient, registry),
+    days: scenario.days,
+    startTimeOfDayMin: scenario.startTimeOfDayMin,
+    controlPeriodMin: scenario.controlPeriodMin,
+    meals: planMeals(scenario, randomStream(seed, patient.name, 'meals')),
+    sensor: sensorFor(scenario.sensor, randomStream(seed, patient.name, 'cgm')),
+    pump: scenario.pump ? createPump(scenario.pump) : undefined,
+    pen: scenario.pen ? createPen(scenario.pen) : undefined,
+    controller: create,
+    context: controllerIdentity(entry.name, therapySettings(patient), seed),
+    timeoutMs: scenario.controller.timeoutMs,
+    signal: options.signal,
+  };
+}
+
 /** Run one patient through a scenario under `seed` (the scenario's own unless overridden). */
-export function runPatient(scenario: Scenario, patient: PopulationMember, seed: number | string, onDay?: (day: number) => void): Promise<Trace> {
-  return runClosedLoop(
-    {
-      model: modelFor(scenario, patient),
-      days: scenario.days,
-      startTimeOfDayMin: scenario.startTimeOfDayMin,
-      controlPeriodMin: scenario.controlPeriodMin,
-      meals: planMeals(scenario, randomStream(seed, patient.name, 'meals')),
-      sensor: sensorFor(scenario.sensor, randomStream(seed, patient.name, 'cgm')),
-      pump: scenario.pump ? createPump(scenario.pump) : undefined,
-      pen: scenario.pen ? createPen(scenario.pen) : undefined,
-      controller: controllerFor(scenario, patient, seed),
-    },
-    onDay,
-  );
+export async function runPatient(
+  scenario: Scenario,
+  patient: PopulationMember,
+  seed: number | string,
+  onDay?: (day: number) => void,
+  options: PatientRunOptions = {},
+): Promise<Trace> {
+  return runClosedLoop(patientRunSetup(scenario, patient, seed, options), onDay);
 }

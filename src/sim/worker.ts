@@ -1,13 +1,17 @@
 /**
  * Worker thread of a pool of simulation jobs: receives (scenario, patient,
- * seed) jobs, runs each, writes its trace CSV into the run's (temporary)
- * directory when asked and reports the summary (and, when asked, the trace
- * itself) back. Progress is reported per simulated day.
+ * seed) jobs, runs each (several at once when the pool asks: their
+ * asynchronous controllers' waits overlap), writes its trace CSV into the
+ * run's (temporary) directory when asked and reports the summary (and, when
+ * asked, the trace itself) back. Progress is reported per simulated day.
+ * The pool ends the worker once its last job has reported, so a controller
+ * that leaves a handle open (after close()) cannot keep it alive.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadPopulation, type PopulationMember } from '../cohort/population.js';
+import { BUILT_IN_CONTROLLERS, type ControllerRegistry, loadControllerModules } from '../control/registry.js';
 import { runPatient } from './patientRun.js';
 import { summariseTrace, traceBuffers, traceToCsv } from './trace.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './workerProtocol.js';
@@ -17,6 +21,11 @@ if (!port) throw new Error('worker.js must run as a worker thread');
 const setup = workerData as WorkerSetup;
 /** Populations by name, loaded once each. */
 const populations = new Map<string, Map<string, PopulationMember>>();
+const registry: Promise<ControllerRegistry> = setup.controllerModules?.length
+  ? loadControllerModules(setup.controllerModules).then((entries) => BUILT_IN_CONTROLLERS.with(entries))
+  : Promise.resolve(BUILT_IN_CONTROLLERS);
+/** The jobs running now, to abort them when the pool says so. */
+const running = new Map<number, AbortController>();
 
 function member(population: string, file: string, name: string): PopulationMember | undefined {
   let members = populations.get(population);
@@ -32,21 +41,26 @@ function send(message: FromWorker, transfer?: ArrayBuffer[]): void {
 }
 
 port.on('message', async (request: ToWorker) => {
-  if (request.type === 'stop') {
-    port.close();
+  if (request.type === 'abort') {
+    for (const abort of running.values()) abort.abort(new Error(request.reason));
     return;
   }
   const { job, spec } = request;
+  const abort = new AbortController();
+  running.set(job, abort);
   try {
     const scenario = setup.scenarios[spec.scenario];
     const patient = member(scenario.patients, scenario.file, spec.patient);
     if (!patient) throw new Error(`unknown patient '${spec.patient}'`);
-    const trace = await runPatient(scenario, patient, spec.seed, (day) => send({ type: 'day', job, day }));
+    const options = { registry: await registry, signal: abort.signal };
+    const trace = await runPatient(scenario, patient, spec.seed, (day) => send({ type: 'day', job, day }), options);
     if (setup.tracesDir) writeFileSync(join(setup.tracesDir, `${patient.name}.csv`), traceToCsv(trace));
     const summary = summariseTrace(trace);
     if (setup.returnTraces) send({ type: 'done', job, result: { summary, trace } }, traceBuffers(trace));
     else send({ type: 'done', job, result: { summary } });
   } catch (err) {
     send({ type: 'error', job, patient: spec.patient, message: err instanceof Error ? err.message : String(err) });
+  } finally {
+    running.delete(job);
   }
 });

@@ -9,6 +9,8 @@ export interface WorkerSetup {
   readonly tracesDir?: string;
   /** Send each trace back (its arrays transferred, not copied). */
   readonly returnTraces?: boolean;
+  /** URLs of ES modules exporting `controllerEntries`: controllers beyond the built-in ones (src/control/registry.ts). */
+  readonly controllerModules?: readonly string[];
 }
 
 /** One patient through one scenario under one seed. */
@@ -23,7 +25,8 @@ export interface PatientResult {
   readonly trace?: Trace;
 }
 
-export type ToWorker = { readonly type: 'run'; readonly job: number; readonly spec: SimulationJob } | { readonly type: 'stop' };
+/** `run` a job (a worker may run several at once); `abort` every job it is running (their controllers are closed). */
+export type ToWorker = { readonly type: 'run'; readonly job: number; readonly spec: SimulationJob } | { readonly type: 'abort'; readonly reason: string };
 
 export type FromWorker =
   | { readonly type: 'day'; readonly job: number; readonly day: number }

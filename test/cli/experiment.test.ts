@@ -94,7 +94,8 @@ describe('glucosim experiment (reduced)', () => {
 
 describe('glucosim experiment with the actor-critic arms (reduced)', () => {
   const dir = makeTempDir('experiment-ac');
-  const arms = ['S1', 'S2', 'S3'].map((s) => ({ name: s, controller: { name: 'actor-critic', options: { initialisation: s } } }));
+  // The experiment's 1-day run-in: the arms that learn after it say so (runInDays).
+  const arms = ['S1', 'S2', 'S3'].map((s) => ({ name: s, controller: { name: 'actor-critic', options: { initialisation: s, runInDays: 1 } } }));
   const file = reducedExperiment(dir, [{ name: 'fixed', controller: { name: 'standard-therapy', options: { correction: false } } }, ...arms]);
   const run = (name: string) => runCli(['experiment', file, '--out', join(dir, name), '--quiet']);
   const first = run('one');

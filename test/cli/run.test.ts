@@ -43,7 +43,7 @@ interface PatientSummary {
 
 interface RunSummary {
   glucosimVersion: string;
-  scenario: { name: string; file: string; days: number; controller: { name: string; options: object } };
+  scenario: { name: string; file: string; days: number; controller: { name: string; options: object; timeoutMs: number; latencyMs: number } };
   seed: number | string;
   cohort: string[];
   createdAt: string;
@@ -169,7 +169,7 @@ describe('run randomised-10day.json on a 2-patient cohort', () => {
     expect(summary.scenario.name).toBe('randomised-10day');
     expect(summary.scenario.file).toBe(RANDOMISED_FILE);
     expect(summary.scenario.days).toBe(10);
-    expect(summary.scenario.controller).toEqual({ name: 'standard-therapy', options: {} });
+    expect(summary.scenario.controller).toEqual({ name: 'standard-therapy', options: {}, timeoutMs: 10_000, latencyMs: 0 });
     expect(summary.seed).toBe(1);
     expect(summary.cohort).toEqual(cohort);
     const created = Date.parse(summary.createdAt);
@@ -387,7 +387,7 @@ describe('run: bad input fails with one line, names the file and field, and writ
 
   it('an unknown controller option', () => {
     const { file, result } = runBad('option.json', mutated((s) => (s.controller.options = { targetMgDl: 120, aggressiveness: 2 })));
-    expectInputFailure(result, `${file}: controller.options.aggressiveness: `, /unknown option/);
+    expectInputFailure(result, `${file}: controller.options.aggressiveness: `, /unknown property \(allowed: correction, targetMgDl/);
   });
 
   it('invalid JSON', () => {

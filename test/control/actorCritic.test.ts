@@ -3,9 +3,9 @@ import {
   ACTOR_CRITIC_DEFAULTS,
   ActorCritic,
   createActorCritic,
-  parseActorCriticOptions,
   type ActorCriticOptions,
 } from '../../src/control/actorCritic.js';
+import { actorCriticEntry } from '../../src/control/actorCriticWithRunIn.js';
 import {
   actorStep,
   criticRate,
@@ -25,8 +25,11 @@ import {
 import type { AnnouncedMeal, DayRecord, Observation, TherapySettings } from '../../src/control/types.js';
 import { INSULIN_PREPARATIONS, type InsulinPreparation } from '../../src/model/patientModel.js';
 import { randomStream } from '../../src/random/streams.js';
+import { controllerIdentity } from '../../src/control/context.js';
 
 const therapy: TherapySettings = { patient: 'child#001', basalRateUPerMin: 0.01, carbRatioGPerU: 20, correctionFactorMgDlPerU: 50, bodyWeightKg: 30 };
+/** The actor-critic's seeded streams under `seed`, as a run gives them. */
+const streams = (seed: number) => controllerIdentity('actor-critic', therapy, seed).random;
 const BR0 = 0.01;
 const IC0 = 1 / 20;
 const NO_EXPLORATION: ActorCriticOptions = { ...ACTOR_CRITIC_DEFAULTS, explorationSd: 0 };
@@ -138,7 +141,7 @@ describe('actor-critic initialisations (S1, S2, S3)', () => {
     expect(thetaZeros()).toEqual({ br: [0, 0], ic: [0, 0] });
     expect(thetaTransferEntropy(0.25)).toEqual({ br: [4, -4], ic: [4, -4] });
     expect(() => thetaTransferEntropy(0)).toThrow(/transfer entropy/);
-    expect(() => createActorCritic(therapy, { ...ACTOR_CRITIC_DEFAULTS, initialisation: 'S3' }, 1)).toThrow(/transfer entropy/);
+    expect(() => createActorCritic(therapy, { ...ACTOR_CRITIC_DEFAULTS, initialisation: 'S3' }, streams(1))).toThrow(/transfer entropy/);
   });
 
   it('S2: magnitudes in (0, 1) with the signs of W, deterministic per seed', () => {
@@ -151,8 +154,8 @@ describe('actor-critic initialisations (S1, S2, S3)', () => {
       expect(v[1]).toBeLessThan(0);
       expect(v[1]).toBeGreaterThan(-1);
     }
-    const c1 = createActorCritic(therapy, { ...ACTOR_CRITIC_DEFAULTS, initialisation: 'S2' }, 9);
-    const c2 = createActorCritic(therapy, { ...ACTOR_CRITIC_DEFAULTS, initialisation: 'S2' }, 9);
+    const c1 = createActorCritic(therapy, { ...ACTOR_CRITIC_DEFAULTS, initialisation: 'S2' }, streams(9));
+    const c2 = createActorCritic(therapy, { ...ACTOR_CRITIC_DEFAULTS, initialisation: 'S2' }, streams(9));
     expect(c1.parameters).toEqual(c2.parameters);
   });
 });
@@ -197,7 +200,7 @@ describe('actor-critic controller', () => {
   });
 
   it('S3 with exploration on still moves in the signed direction; S1 without exploration never moves', () => {
-    const c = createActorCritic(therapy, ACTOR_CRITIC_DEFAULTS, 1, 1);
+    const c = createActorCritic(therapy, ACTOR_CRITIC_DEFAULTS, streams(1), 1);
     c.endOfDay(constantDay(1, 300));
     expect(c.basalUPerMin).toBeGreaterThan(BR0);
     expect(c.icUPerG).toBeGreaterThan(IC0);
@@ -284,11 +287,14 @@ describe('actor-critic controller', () => {
   });
 
   it('options are validated with the field path', () => {
-    expect(parseActorCriticOptions({ initialisation: 'S1', lambda: 0.5 }, 's.json')).toEqual({ ...ACTOR_CRITIC_DEFAULTS, initialisation: 'S1', lambda: 0.5 });
-    expect(() => parseActorCriticOptions({ initialisation: 'S4' }, 's.json')).toThrow(/s\.json: controller\.options\.initialisation/);
-    expect(() => parseActorCriticOptions({ maxDailyDecrease: 1.5 }, 's.json')).toThrow(/maxDailyDecrease/);
-    expect(() => parseActorCriticOptions({ maxDailyChange: 0.2 }, 's.json')).toThrow(/unknown option/);
-    expect(() => parseActorCriticOptions({ minFactor: 0 }, 's.json')).toThrow(/minFactor/);
-    expect(() => parseActorCriticOptions({ bogus: 1 }, 's.json')).toThrow(/unknown option/);
+    const source = { file: 's.json', field: 'controller.options' };
+    const parse = (o: Record<string, unknown>) => actorCriticEntry.parseOptions(o, source);
+    expect(parse({ initialisation: 'S1', lambda: 0.5 })).toEqual({ ...ACTOR_CRITIC_DEFAULTS, initialisation: 'S1', lambda: 0.5, runInDays: 0 });
+    expect(() => parse({ initialisation: 'S4' })).toThrow(/s\.json: controller\.options\.initialisation: must be one of S1, S2, S3/);
+    expect(() => parse({ maxDailyDecrease: 1.5 })).toThrow(/controller\.options\.maxDailyDecrease: must be < 1/);
+    expect(() => parse({ maxDailyChange: 0.2 })).toThrow(/controller\.options\.maxDailyChange: unknown property/);
+    expect(() => parse({ minFactor: 0 })).toThrow(/controller\.options\.minFactor: must be > 0/);
+    expect(() => parse({ initialisation: 'S3' })).toThrow(/controller\.options\.initialisation: S3 needs a run-in/);
+    expect(parse({ initialisation: 'S3', runInDays: 1 }).runInDays).toBe(1);
   });
 });

@@ -3,8 +3,10 @@ import { ACTOR_CRITIC_DEFAULTS } from '../../src/control/actorCritic.js';
 import { ActorCriticWithRunIn, runInTransferEntropy, TE_FLOOR_BITS } from '../../src/control/actorCriticWithRunIn.js';
 import type { AnnouncedMeal, DayRecord, Observation, TherapySettings } from '../../src/control/types.js';
 import { randomStream } from '../../src/random/streams.js';
+import { controllerIdentity } from '../../src/control/context.js';
 
 const therapy: TherapySettings = { patient: 'adult#001', basalRateUPerMin: 0.02, carbRatioGPerU: 10, correctionFactorMgDlPerU: 20, bodyWeightKg: 100 };
+const streams = controllerIdentity('actor-critic', therapy, 1).random;
 const empty = () => ({ rapid: new Float64Array(1440), regular: new Float64Array(1440), nph: new Float64Array(1440), long: new Float64Array(1440) });
 
 /** A day whose glucose follows insulin delivered `lagMin` earlier (or not at all), sensor every 5 min. */
@@ -39,7 +41,7 @@ describe('transfer entropy of the run-in', () => {
 
 describe('actor-critic with a run-in', () => {
   it('runs the starting therapy in the run-in, then adapts; a meal bolused in the run-in is not bolused again', () => {
-    const c = new ActorCriticWithRunIn(therapy, { ...ACTOR_CRITIC_DEFAULTS, initialisation: 'S3' }, 1, 1);
+    const c = new ActorCriticWithRunIn(therapy, { ...ACTOR_CRITIC_DEFAULTS, initialisation: 'S3' }, streams, 1);
     const meal: AnnouncedMeal = { id: 7, intakeMin: 1438, estimatedCarbsG: 50, leadMin: 3 };
     expect(c.decide(obs(1435, [meal]))).toEqual({ basalUPerMin: 0.02, bolusU: 5 });
     c.endOfDay(day(1, 20, 2));
@@ -63,8 +65,8 @@ describe('actor-critic with a run-in', () => {
   });
 
   it('S3 without a run-in is refused; S1 adapts from the first day', () => {
-    expect(() => new ActorCriticWithRunIn(therapy, { ...ACTOR_CRITIC_DEFAULTS, initialisation: 'S3' }, 1, 0)).toThrow(/needs a run-in/);
-    const c = new ActorCriticWithRunIn(therapy, { ...ACTOR_CRITIC_DEFAULTS, initialisation: 'S1' }, 1, 0);
+    expect(() => new ActorCriticWithRunIn(therapy, { ...ACTOR_CRITIC_DEFAULTS, initialisation: 'S3' }, streams, 0)).toThrow(/needs a run-in/);
+    const c = new ActorCriticWithRunIn(therapy, { ...ACTOR_CRITIC_DEFAULTS, initialisation: 'S1' }, streams, 0);
     expect(c.decide(obs(0)).basalUPerMin).toBe(0.02);
     expect(Number.isNaN(c.dailyLog().transferEntropyBits[0])).toBe(true);
   });
@@ -73,7 +75,7 @@ describe('actor-critic with a run-in', () => {
     const flat = day(1, null, 4);
     flat.glucoseMgDl.forEach((_, i) => (flat.glucoseMgDl[i] = i % 5 === 0 ? 120 : NaN));
     expect(runInTransferEntropy([flat])).toBe(0);
-    const c = new ActorCriticWithRunIn(therapy, { ...ACTOR_CRITIC_DEFAULTS, initialisation: 'S3', explorationSd: 0 }, 1, 1);
+    const c = new ActorCriticWithRunIn(therapy, { ...ACTOR_CRITIC_DEFAULTS, initialisation: 'S3', explorationSd: 0 }, streams, 1);
     c.endOfDay(flat);
     const hyper = day(2, null, 5);
     hyper.glucoseMgDl.forEach((_, i) => (hyper.glucoseMgDl[i] = i % 5 === 0 ? 260 : NaN));

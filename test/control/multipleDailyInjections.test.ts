@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { controllerEntry } from '../../src/control/registry.js';
-import { MultipleDailyInjections, parseMdiOptions, slidingScaleUnits } from '../../src/control/multipleDailyInjections.js';
+import { MultipleDailyInjections, multipleDailyInjectionsEntry, parseMdiOptions, slidingScaleUnits } from '../../src/control/multipleDailyInjections.js';
 import type { AnnouncedMeal, Observation, TherapySettings } from '../../src/control/types.js';
 
 const therapy: TherapySettings = { patient: 't2dm#001', basalRateUPerMin: 0, carbRatioGPerU: NaN, correctionFactorMgDlPerU: NaN, bodyWeightKg: 90 };
@@ -10,6 +9,7 @@ function obs(timeMin: number, glucoseMgDl = NaN, glucoseTimeMin = -1, meals: Ann
   return { timeMin, day: Math.floor(timeMin / 1440) + 1, timeOfDayMin: timeMin % 1440, glucoseMgDl, glucoseTimeMin, announcedMeals: meals, controlPeriodMin: 5 };
 }
 
+const source = { file: 's.json', field: 'controller.options' };
 const options = parseMdiOptions(
   {
     doses: [
@@ -19,7 +19,7 @@ const options = parseMdiOptions(
     ],
     slidingScale: { preparation: 'regular', steps: [{ aboveMgDl: 150, units: 2 }, { aboveMgDl: 250, units: 4 }] },
   },
-  's.json',
+  source,
 );
 
 describe('multiple daily injections', () => {
@@ -50,24 +50,32 @@ describe('multiple daily injections', () => {
   });
 
   it('gives rapid meal boluses from the carbohydrate ratio when asked', () => {
-    const c = new MultipleDailyInjections(t1dTherapy, parseMdiOptions({ doses: [{ time: '22:00', preparation: 'long', units: 20 }], mealBolus: true }, 's.json'));
+    const c = new MultipleDailyInjections(t1dTherapy, parseMdiOptions({ doses: [{ time: '22:00', preparation: 'long', units: 20 }], mealBolus: true }, source));
     const meal: AnnouncedMeal = { id: 1, intakeMin: 482, estimatedCarbsG: 60, leadMin: 2 };
     expect(c.decide(obs(480, 120, 480, [meal])).injections).toEqual([{ preparation: 'rapid', units: 6 }]);
     expect(c.decide(obs(485, 120, 485, [{ ...meal, leadMin: -3 }])).injections).toEqual([]);
-    expect(() => new MultipleDailyInjections(therapy, parseMdiOptions({ doses: [{ time: '22:00', preparation: 'long', units: 1 }], mealBolus: true }, 's.json'))).toThrow(/carbohydrate ratio/);
+    expect(() => new MultipleDailyInjections(therapy, parseMdiOptions({ doses: [{ time: '22:00', preparation: 'long', units: 1 }], mealBolus: true }, source))).toThrow(/carbohydrate ratio/);
+    // The registry says so for a patient without constructing the controller.
+    expect(multipleDailyInjectionsEntry.patientProblem!(parseMdiOptions({ doses: [{ time: '22:00', preparation: 'long', units: 1 }], mealBolus: true }, source), therapy)).toMatch(
+      /carbohydrate ratio/,
+    );
   });
 
   it('validates options with the field path', () => {
-    const entry = controllerEntry('multiple-daily-injections', 's.json');
     const bad: [Record<string, unknown>, RegExp][] = [
-      [{}, /s\.json: controller\.options\.doses: must be a non-empty list/],
+      [{}, /s\.json: controller\.options\.doses: required field is missing/],
+      [{ doses: [] }, /s\.json: controller\.options\.doses: must have at least 1 item/],
       [{ doses: [{ time: '7:00', preparation: 'nph', units: 1 }] }, /controller\.options\.doses\[0\]\.time: must be a time of day/],
       [{ doses: [{ time: '07:00', preparation: 'lente', units: 1 }] }, /controller\.options\.doses\[0\]\.preparation: must be one of rapid, regular, nph, long/],
-      [{ doses: [{ time: '07:00', preparation: 'nph', units: 1, unitsPerKg: 0.1 }] }, /doses\[0\]: give exactly one of units and unitsPerKg/],
-      [{ doses: [{ time: '07:00', preparation: 'nph', units: -1 }] }, /doses\[0\]\.units: must be a number ≥ 0/],
-      [{ doses: [{ time: '07:00', preparation: 'nph', units: 1 }], slidingScale: { preparation: 'regular', steps: [] } }, /slidingScale\.steps: must be a non-empty list/],
-      [{ doses: [{ time: '07:00', preparation: 'nph', units: 1 }], extra: 1 }, /controller\.options\.extra: unknown option/],
+      [{ doses: [{ time: '07:00', preparation: 'nph', units: 1, unitsPerKg: 0.1 }] }, /controller\.options\.doses\[0\]: give exactly one of units and unitsPerKg/],
+      [{ doses: [{ time: '07:00', preparation: 'nph', units: -1 }] }, /doses\[0\]\.units: must be ≥ 0 \(got -1\)/],
+      [{ doses: [{ time: '07:00', preparation: 'nph', units: 1 }], slidingScale: { preparation: 'regular', steps: [] } }, /slidingScale\.steps: must have at least 1 item/],
+      [{ doses: [{ time: '07:00', preparation: 'nph', units: 1 }], extra: 1 }, /controller\.options\.extra: unknown property/],
     ];
-    for (const [o, message] of bad) expect(() => entry.prepare(o, 's.json')).toThrow(message);
+    for (const [o, message] of bad) expect(() => multipleDailyInjectionsEntry.parseOptions(o, source)).toThrow(message);
+    // An experiment's arm is named in the field.
+    expect(() => multipleDailyInjectionsEntry.parseOptions({}, { file: 'e.json', field: 'arms[2].controller.options' })).toThrow(
+      /e\.json: arms\[2\]\.controller\.options\.doses: required field is missing/,
+    );
   });
 });

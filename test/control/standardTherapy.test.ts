@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CONTROLLERS, controllerEntry } from '../../src/control/registry.js';
-import { mealBolusU, STANDARD_THERAPY_DEFAULTS, StandardTherapy } from '../../src/control/standardTherapy.js';
+import { BUILT_IN_CONTROLLERS } from '../../src/control/registry.js';
+import { mealBolusU, STANDARD_THERAPY_DEFAULTS, StandardTherapy, standardTherapyEntry } from '../../src/control/standardTherapy.js';
 import type { AnnouncedMeal, Observation, TherapySettings } from '../../src/control/types.js';
 import { InputError } from '../../src/io/errors.js';
 
@@ -44,13 +44,23 @@ describe('standard therapy (MODEL.md §2)', () => {
     expect(c.decide(observation(85, 120, [{ id: 1, intakeMin: 100, estimatedCarbsG: 20, leadMin: 15 }])).bolusU).toBeCloseTo(2, 12);
   });
 
+  it('bolus at announcement: at the first control instant that sees the meal', () => {
+    const c = new StandardTherapy(therapy, { ...STANDARD_THERAPY_DEFAULTS, bolusTiming: 'announcement' });
+    const meal = (now: number): AnnouncedMeal => ({ id: 4, intakeMin: 130, estimatedCarbsG: 30, leadMin: 130 - now });
+    expect(c.decide(observation(100, 120, [meal(100)])).bolusU).toBeCloseTo(3, 12);
+    expect(c.decide(observation(125, 120, [meal(125)])).bolusU).toBe(0);
+  });
+
   it('registry validates names and options with the field path', () => {
-    expect(Object.keys(CONTROLLERS)).toContain('standard-therapy');
-    expect(() => controllerEntry('mpc', 's.json')).toThrow(/s\.json: controller\.name: unknown controller 'mpc'/);
-    const entry = controllerEntry('standard-therapy', 's.json');
-    expect(() => entry.prepare({ target: 120 }, 's.json')).toThrow(/controller\.options\.target: unknown option/);
-    expect(() => entry.prepare({ targetMgDl: '120' }, 's.json')).toThrow(InputError);
-    expect(() => entry.prepare({ preBolusMin: -5 }, 's.json')).toThrow(/controller\.options\.preBolusMin: must be ≥ 0/);
-    expect(entry.prepare({ targetMgDl: 120, correction: false }, 's.json')(therapy, 1)).toBeInstanceOf(StandardTherapy);
+    expect(BUILT_IN_CONTROLLERS.names).toContain('standard-therapy');
+    expect(() => BUILT_IN_CONTROLLERS.get('mpc', 's.json')).toThrow(/s\.json: controller\.name: unknown controller 'mpc'/);
+    const entry = BUILT_IN_CONTROLLERS.get('standard-therapy', 's.json');
+    expect(entry).toBe(standardTherapyEntry);
+    const source = { file: 's.json', field: 'controller.options' };
+    expect(() => entry.parseOptions({ target: 120 }, source)).toThrow(/controller\.options\.target: unknown property/);
+    expect(() => entry.parseOptions({ targetMgDl: '120' }, source)).toThrow(InputError);
+    expect(() => entry.parseOptions({ preBolusMin: -5 }, source)).toThrow(/controller\.options\.preBolusMin: must be ≥ 0/);
+    expect(() => entry.parseOptions({ carbRatioGPerU: 0 }, source)).toThrow(/controller\.options\.carbRatioGPerU: must be > 0/);
+    expect(entry.parseOptions({ targetMgDl: 120, correction: false }, source)).toEqual({ ...STANDARD_THERAPY_DEFAULTS, targetMgDl: 120, correction: false });
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadScenario, parseScenario, parseTimeOfDay } from '../../src/scenario/load.js';
+import { loadScenario, parseScenario } from '../../src/scenario/load.js';
+import { parseTimeOfDay } from '../../src/io/timeOfDay.js';
 import { InputError } from '../../src/io/errors.js';
 import { RANDOMISED_FILE, SINGLE_MEAL_FILE, expectInputError, randomisedJson, singleMealJson } from './helpers.js';
 
@@ -36,7 +37,7 @@ describe('shipped scenarios', () => {
   it('single-meal-1day lists one perfectly estimated 50 g meal at 08:00', () => {
     const s = loadScenario(SINGLE_MEAL_FILE);
     expect(s).toMatchObject({ days: 1, sensor: { model: 'ideal', sampleTimeMin: 5 }, pump: { model: 'Insulet' } });
-    expect(s.controller).toEqual({ name: 'standard-therapy', options: {} });
+    expect(s.controller).toEqual({ name: 'standard-therapy', options: {}, timeoutMs: 10_000, latencyMs: 0 });
     expect(s.meals).toEqual({
       kind: 'list',
       meals: [{ day: 1, timeMin: 480, carbsG: 50, estimatedCarbsG: 50, durationMin: 10 }],
@@ -73,10 +74,24 @@ describe('parseScenario', () => {
     expect(s.meals.meals).toEqual([{ day: 1, timeMin: 735, carbsG: 30, estimatedCarbsG: 30, durationMin: 20 }]);
   });
 
-  it('passes controller options through untouched', () => {
+  it("checks controller options against the controller's schema and keeps them as written", () => {
     const json = randomisedJson();
-    json.controller.options = { target: 110, nested: { a: [1, 2] } };
-    expect(parseScenario(json, 'x.json').controller.options).toEqual({ target: 110, nested: { a: [1, 2] } });
+    json.controller.options = { targetMgDl: 110, bolusTiming: 'announcement' };
+    expect(parseScenario(json, 'x.json').controller).toEqual({ name: 'standard-therapy', options: { targetMgDl: 110, bolusTiming: 'announcement' }, timeoutMs: 10_000, latencyMs: 0 });
+    json.controller.options = { targetMgDl: 110, nested: { a: [1, 2] } };
+    expect(() => parseScenario(json, 'x.json')).toThrow(/x\.json: controller\.options\.nested: unknown property/);
+    json.controller.options = { bolusTiming: 'later' };
+    expect(() => parseScenario(json, 'x.json')).toThrow(/x\.json: controller\.options\.bolusTiming: must be one of intake, announcement \(got "later"\)/);
+  });
+
+  it('takes a deadline and a latency for the controller, within bounds', () => {
+    const json = randomisedJson();
+    Object.assign(json.controller, { timeoutMs: 250, latencyMs: 3 });
+    expect(parseScenario(json, 'x.json').controller).toMatchObject({ timeoutMs: 250, latencyMs: 3 });
+    Object.assign(json.controller, { timeoutMs: 0 });
+    expect(() => parseScenario(json, 'x.json')).toThrow(/x\.json: controller\.timeoutMs: must be ≥ 1 \(got 0\)/);
+    Object.assign(json.controller, { timeoutMs: 250, latencyMs: 1.5 });
+    expect(() => parseScenario(json, 'x.json')).toThrow(/x\.json: controller\.latencyMs: must be integer/);
   });
 });
 

@@ -13,6 +13,7 @@ import { runPatient, therapySettings } from '../../src/sim/patientRun.js';
 import { replay } from '../../src/sim/replay.js';
 import { StandardTherapy } from '../../src/control/standardTherapy.js';
 import { join } from 'node:path';
+import { controllerIdentity } from '../../src/control/context.js';
 
 const cohort = loadUvaPadovaCohort();
 const scenarioFile = join(__dirname, '..', '..', 'scenarios', 'randomised-10day.json');
@@ -60,7 +61,9 @@ describe('closed loop', () => {
       meals: [{ startMin: 400, carbsG: 50, estimatedCarbsG: 50, durationMin: 10, announceMin: 370, label: 'meal' }],
       sensor: new IdealSensor(5),
       pump: new IdealPump(),
-      controller: new StandardTherapy(therapySettings(findPatient(population, p.name, "test"))),
+      controller: new StandardTherapy(therapySettings(findPatient(population, p.name, 'test'))),
+      context: controllerIdentity('standard-therapy', therapySettings(findPatient(population, p.name, 'test')), 1),
+      timeoutMs: 10_000,
     });
     const minute = new Int32Array(1440).map((_, i) => i);
     const carbsG = new Float64Array(1440);
@@ -79,7 +82,7 @@ describe('closed loop', () => {
     const seen: Observation[] = [];
     const asyncController: Controller = {
       decide: async (obs): Promise<InsulinRequest> => {
-        seen.push({ ...obs });
+        seen.push(obs);
         await new Promise((r) => setImmediate(r));
         return { basalUPerMin: basal, bolusU: 0 };
       },
@@ -88,7 +91,17 @@ describe('closed loop', () => {
       },
     };
     const syncController: Controller = { decide: () => ({ basalUPerMin: basal, bolusU: 0 }) };
-    const setup = { model: t1dModel(p.params), days: 2, startTimeOfDayMin: 360, controlPeriodMin: 10, meals: [], sensor: new IdealSensor(5), pump: new IdealPump() };
+    const setup = {
+      model: t1dModel(p.params),
+      days: 2,
+      startTimeOfDayMin: 360,
+      controlPeriodMin: 10,
+      meals: [],
+      sensor: new IdealSensor(5),
+      pump: new IdealPump(),
+      context: controllerIdentity('test', therapySettings(findPatient(population, p.name, 'test')), 1),
+      timeoutMs: 10_000,
+    };
     const a = await runClosedLoop({ ...setup, controller: asyncController });
     const b = await runClosedLoop({ ...setup, controller: syncController });
     expect(Buffer.from(a.bgMgDl.buffer).equals(Buffer.from(b.bgMgDl.buffer))).toBe(true);

@@ -11,11 +11,20 @@ import { allDepotModels } from '../../src/model/insulinPreparations.js';
 import { DEPOT_PREPARATIONS } from '../../src/model/patientModel.js';
 import { runClosedLoop } from '../../src/sim/closedLoop.js';
 import { therapySettings } from '../../src/sim/patientRun.js';
+import { controllerIdentity } from '../../src/control/context.js';
 import { PatientSimulator } from '../../src/model/patientSimulator.js';
 
 const t1d = loadPopulation('uva-padova-s2008', 'test');
 const t2dm = loadPopulation('t2dm-100', 'test');
-const quiet = { days: 1, startTimeOfDayMin: 0, controlPeriodMin: 5, meals: [], sensor: new IdealSensor(5) };
+const quiet = {
+  days: 1,
+  startTimeOfDayMin: 0,
+  controlPeriodMin: 5,
+  meals: [],
+  sensor: new IdealSensor(5),
+  context: controllerIdentity('test', therapySettings(t1d[0]), 1),
+  timeoutMs: 10_000,
+};
 
 /** Injects `units` of `preparation` once, at 08:00, on top of a basal rate. */
 function oneInjection(preparation: 'regular' | 'nph' | 'long' | 'rapid', units: number, basalUPerMin: number): Controller {
