@@ -3,6 +3,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { InputError } from '../io/errors.js';
+import { PatientRunError } from '../sim/cohortRun.js';
 import { baselineCommand, checkCommand } from './check.js';
 import { cohortGenerateCommand } from './cohort.js';
 import { controllersCommand } from './controllers.js';
@@ -16,6 +17,11 @@ function fail(err: unknown): never {
   if (err instanceof InputError) {
     process.stderr.write(`glucosim: ${err.message}\n`);
     process.exit(2);
+  }
+  // A patient whose run failed (a controller's deadline, error or device) is named in one line.
+  if (err instanceof PatientRunError) {
+    process.stderr.write(`glucosim: ${err.message}\n`);
+    process.exit(1);
   }
   // A file-system refusal (EISDIR, EACCES, ENOSPC …) is the user's to fix: one line, no stack.
   const code = (err as NodeJS.ErrnoException | undefined)?.code;

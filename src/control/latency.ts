@@ -1,7 +1,8 @@
 /**
- * A controller that answers like one across a network: every call of the
- * controller it wraps returns a promise that settles after a real wall-clock
- * delay. Simulated time does not move, so its traces equal the wrapped
+ * A controller that answers like one across a network: every call the loop
+ * makes during the run (decide, delivered, endOfDay) returns a promise that
+ * settles after a real wall-clock delay; start and close pass straight
+ * through. Simulated time does not move, so its traces equal the wrapped
  * controller's; what changes is the engine's path (it awaits, the deadline
  * applies, several patients of a worker overlap their waits). Scenarios ask
  * for it with `controller.latencyMs`.
@@ -24,7 +25,7 @@ export function delay(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/** `inner`, each of whose calls answers after `latencyMs` (0: on the next timer tick). */
+/** `inner`, whose calls during the run answer after `latencyMs` (0: on the next timer tick). */
 export function withLatency(inner: Controller, latencyMs: number, signal?: AbortSignal): Controller {
   const later = async <T>(value: T | Promise<T>): Promise<T> => {
     const result = await value;
@@ -34,14 +35,10 @@ export function withLatency(inner: Controller, latencyMs: number, signal?: Abort
   const wrapped: Controller = {
     decide: (observation: Observation): Promise<InsulinRequest> => later(inner.decide(observation)),
   };
-  if (inner.start) wrapped.start = (context) => later(inner.start!(context));
+  if (inner.start) wrapped.start = (context) => inner.start!(context);
   if (inner.delivered) wrapped.delivered = (delivery: Delivery) => later(inner.delivered!(delivery));
   if (inner.endOfDay) wrapped.endOfDay = (record: DayRecord) => later(inner.endOfDay!(record));
   if (inner.dailyLog) wrapped.dailyLog = () => inner.dailyLog!();
-  // close() is not delayed by an aborted run: it must still release what the controller holds.
-  if (inner.close) wrapped.close = async () => {
-    await inner.close!();
-    if (!signal?.aborted) await delay(latencyMs);
-  };
+  if (inner.close) wrapped.close = () => inner.close!();
   return wrapped;
 }

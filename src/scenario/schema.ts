@@ -92,9 +92,10 @@ export const CONTROLLER_SPEC_SCHEMA = {
     // start, close): a remote controller that stops answering fails the run
     // instead of hanging it. At most an hour: a longer wait is a hang.
     timeoutMs: { type: 'integer', minimum: 1, maximum: 3_600_000 },
-    // Wall-clock delay added to every call, as a controller across a network
-    // would answer; simulated time does not move. For testing deadlines and
-    // --concurrency-per-worker without a network.
+    // Wall-clock delay added to every call during the run (decide, delivered,
+    // endOfDay), as a controller across a network would answer; simulated
+    // time does not move. For testing deadlines and --concurrency-per-worker
+    // without a network.
     latencyMs: { type: 'integer', minimum: 0, maximum: 60_000 },
   },
 } as const;

@@ -75,6 +75,21 @@ export interface JobRunOptions {
   readonly onProgress?: (progress: CohortProgress) => void;
 }
 
+/**
+ * A patient's run failed (its controller missed a deadline, threw, or asked
+ * for a device the scenario lacks): the message names the patient and says
+ * why, in one line; the stack of the worker is of no use to a user.
+ */
+export class PatientRunError extends Error {
+  readonly patient: string;
+
+  constructor(patient: string, message: string) {
+    super(message.includes(`patient ${patient}`) ? message : `patient ${patient}: ${message}`);
+    this.name = 'PatientRunError';
+    this.patient = patient;
+  }
+}
+
 /** After a failure, how long the other jobs get to close their controllers before their workers are ended, ms. */
 const ABORT_GRACE_MS = 5_000;
 
@@ -170,8 +185,7 @@ export function runJobs(options: JobRunOptions): Promise<PatientResult[]> {
           report();
           handOut(worker);
         } else {
-          const prefix = message.message.includes(`patient ${message.patient}`) ? '' : `patient ${message.patient}: `;
-          fail(new Error(`${prefix}${message.message}`));
+          fail(new PatientRunError(message.patient, message.message));
         }
       });
       worker.on('error', fail);

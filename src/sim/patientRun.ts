@@ -8,7 +8,7 @@
  */
 import type { PopulationMember } from '../cohort/population.js';
 import { controllerIdentity } from '../control/context.js';
-import { delay, withLatency } from '../control/latency.js';
+import { withLatency } from '../control/latency.js';
 import { type AnyControllerEntry, BUILT_IN_CONTROLLERS, type ControllerRegistry } from '../control/registry.js';
 import type { TherapySettings } from '../control/types.js';
 import { createSensor } from '../devices/cgm.js';
@@ -83,7 +83,7 @@ export function patientRunSetup(scenario: Scenario, patient: PopulationMember, s
   const latencyMs = scenario.controller.latencyMs;
   const create: ControllerFactory =
     latencyMs > 0
-      ? async (context) => withLatency(await delay(latencyMs, context.signal).then(() => entry.create(controllerOptions, context)), latencyMs, context.signal)
+      ? async (context) => withLatency(await entry.create(controllerOptions, context), latencyMs, context.signal)
       : (context) => entry.create(controllerOptions, context);
   return {
     model: modelFor(scenario, patient, registry),
