@@ -1,5 +1,5 @@
 /**
- * Virtual T2DM cohorts for the Dalla Man 2007 model (MODEL.md §3): a seeded
+ * Virtual T2DM cohorts for the Dalla Man 2007 model (docs/model.md §3): a seeded
  * generator that draws subjects around the published T2DM means and keeps
  * only those with a physiological steady state, the JSON file it writes
  * (`patients/t2dm-100.json`), and its loader.
@@ -105,7 +105,7 @@ export interface T2dmCohortRule {
  * meal) and that it is back within 2 mg/dL of Gb 48 h later (the steady
  * state attracts; the slowest subjects need ~36 h, through ki and alpha).
  * Without it, ~8 % of draws overshoot into hypoglycaemia after a meal, one
- * down to 0 mg/dL, where the positivity guard of MODEL.md §1 holds it.
+ * down to 0 mg/dL, where the positivity guard of docs/model.md §1 holds it.
  */
 export const DEFAULT_T2DM_COHORT_RULE: T2dmCohortRule = {
   cv: {
@@ -162,7 +162,7 @@ export function t2dmMealChallenge(p: T2dmParameters, challenge: T2dmCohortRule['
   return { minMgDl: Math.min(min, end), endDeviationMgDl: Math.abs(end - p.Gb) };
 }
 
-/** Eating rate of the challenge meal, g/min: the S2008 reference rate (MODEL.md §1). */
+/** Eating rate of the challenge meal, g/min: the S2008 reference rate (docs/model.md §1). */
 const REFERENCE_EAT_RATE_G_PER_MIN = 5;
 
 /**
@@ -253,7 +253,7 @@ export function t2dmCohortJson(cohort: GeneratedT2dmCohort, generatedBy: string)
   const varied = T2DM_PARAMETER_NAMES.filter((k) => (cohort.rule.cv[k] ?? 0) > 0);
   const fixed = T2DM_PARAMETER_NAMES.filter((k) => !varied.includes(k));
   const rule = {
-    model: 'Dalla Man, Rizza, Cobelli 2007, IEEE TBME 54(10):1740 (MODEL.md §3); basal state computed from the parameters and Gb',
+    model: 'Dalla Man, Rizza, Cobelli 2007, IEEE TBME 54(10):1740 (docs/model.md §3); basal state computed from the parameters and Gb',
     distribution:
       'independent log-normal per parameter; arithmetic mean = T2DM mean subject (DM2007 Table 1 T2DM column; ka1, ka2, kd, ksc: S2008 adult means); values rounded to 4 significant digits',
     mean: Object.fromEntries(T2DM_PARAMETER_NAMES.map((k) => [k, mean[k]])),

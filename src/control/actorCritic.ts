@@ -1,14 +1,14 @@
 /**
  * Actor-critic (AC) adaptation of the average daily basal rate (BR) and the
- * insulin-to-carbohydrate ratio (IC, U/g) of seed 003 ("AC-based Algorithm for
+ * insulin-to-carbohydrate ratio (IC, U/g) of Daskalaki, Diem & Mougiakakou 2014 ("AC-based Algorithm for
  * Glucose Regulation", "Automatic Tuning"). Between the daily updates it runs
  * pump therapy with the current BR and IC: basal BR and, for each announced
  * meal, a bolus IC × estimated carbs at the control instant before intake
  * (timed as standard therapy with no pre-bolus; no correction bolus, since the
- * seed adapts only BR and IC). At each `endOfDay` it observes the day's state,
+ * paper adapts only BR and IC). At each `endOfDay` it observes the day's state,
  * runs one critic and one actor step and sets tomorrow's BR and IC.
  *
- * The equations live in `actorCriticMath.ts`; the choices made where the seed
+ * The equations live in `actorCriticMath.ts`; the choices made where the paper
  * leaves them open are documented on ACTOR_CRITIC_DEFAULTS and below.
  */
 import type { RandomStream } from '../random/streams.js';
@@ -73,7 +73,7 @@ export interface ActorCriticOptions {
   readonly minFactor: number;
   readonly maxFactor: number;
   /**
-   * σ of the Gaussian exploration on P (u ~ N(x·θ, σ²)). The seed's policy is
+   * σ of the Gaussian exploration on P (u ~ N(x·θ, σ²)). The paper's policy is
    * deterministic, for which ψ = ∇ ln μ does not exist; 0.02 (2 %/day) is well
    * under the daily limits and the day-to-day noise of glucose itself,
    * yet gives the actor a gradient. It stays small also because the limits
@@ -84,7 +84,7 @@ export interface ActorCriticOptions {
    */
   readonly explorationSd: number;
   /**
-   * λ of TD(λ). The seed (after [21]) notes higher λ approximates better; with
+   * λ of TD(λ). The paper (after its ref. [21]) notes higher λ approximates better; with
    * compatible features the actor's gradient bias shrinks as λ → 1. 0.9 keeps
    * most of a 10-day trial in the trace while staying < 1 as required.
    */
@@ -237,7 +237,7 @@ export class ActorCritic implements Controller {
       return;
     }
     // Action u_k = P_k drawn from the policy in force (θ_{k−1} after the last
-    // actor step; the seed's P_k = x_k·θ_k up to that index shift, which is
+    // actor step; the paper's P_k = x_k·θ_k up to that index shift, which is
     // what makes ψ of the drawn action well defined).
     const sd = o.explorationSd;
     const uBr = sd > 0 ? rateOfChange(x, this.theta.br) + sd * this.exploration!.normal() : rateOfChange(x, this.theta.br);
@@ -248,7 +248,7 @@ export class ActorCritic implements Controller {
     // N(0, 1): the same direction, O(1) (a constant factor the actor rate absorbs).
     const psi = sd > 0 ? [...gaussianScore(x, this.theta.br, uBr, sd), ...gaussianScore(x, this.theta.ic, uIc, sd)].map((v) => v * sd) : [0, 0, 0, 0];
     // Basis φ_θ(x, u) = [ψ_BR, ψ_IC, x¹, x²]: the ψ part is the compatible
-    // feature set of Konda & Tsitsiklis (the seed's φ "dependent on the
+    // feature set of Konda & Tsitsiklis (the paper's φ "dependent on the
     // Actor's parameters θ"), for which rᵀφ·ψ is an unbiased gradient
     // estimate; the x part lets the critic carry the state's own differential
     // cost, so the ψ weights need not absorb it (E[ψ | x] = 0, no bias added).

@@ -1,9 +1,9 @@
 /**
- * Pure math of the actor-critic (AC) basal/IC adaptation of seed 003
+ * Pure math of the actor-critic (AC) basal/IC adaptation of Daskalaki, Diem & Mougiakakou 2014
  * ("AC-based Algorithm for Glucose Regulation", "Automatic Tuning"), kept free
  * of the controller plumbing so every equation can be checked by hand.
  *
- * Notation follows the seed: day k has state x_k = [x¹_k, x²_k] (normalised
+ * Notation follows the paper: day k has state x_k = [x¹_k, x²_k] (normalised
  * average hyper- and hypoglycaemia error), the action of each policy
  * S ∈ {BR, IC} is its daily rate of change P_k^S = x_k·θ_k^S, and
  * S_k = S_{k−1} + P_k^S·S_{k−1}. The critic is the linear
@@ -14,7 +14,7 @@ import type { RandomStream } from '../random/streams.js';
 
 export type Vec2 = readonly [number, number];
 
-/** Glycaemic bounds of the seed: G_h = 180, G_l = 70 mg/dL. */
+/** Glycaemic bounds of the paper: G_h = 180, G_l = 70 mg/dL. */
 export const HYPER_BOUND_MG_DL = 180;
 export const HYPO_BOUND_MG_DL = 70;
 
@@ -43,7 +43,7 @@ const clip01 = (v: number) => Math.min(1, Math.max(0, v));
 /**
  * Daily state x_k = [x¹, x²] (seed eqs. for x¹_k, x²_k): x¹ is the mean of
  * G − 180 over the day's readings above 180, x² the mean of 70 − G over those
- * below 70 (0 when there are none: the seed averages over the N_i samples
+ * below 70 (0 when there are none: the paper averages over the N_i samples
  * outside the bound), each divided by its documented maximum and clipped to
  * [0, 1]. NaN entries (minutes without a reading) are skipped. Returns
  * `undefined` when the day has no reading at all: no state can be observed.
@@ -88,7 +88,7 @@ export function rateOfChange(x: Vec2, theta: Vec2): number {
 }
 
 /**
- * S_k = S_{k−1} + P_k·S_{k−1} (seed's policy update) behind the safety layer:
+ * S_k = S_{k−1} + P_k·S_{k−1} (the paper's policy update) behind the safety layer:
  * P is first clipped to [−maxDailyDecrease, +maxDailyIncrease] (a non-finite
  * P, from a diverged θ, counts as no change), then S_k is clamped to
  * [min, max]. Since maxDailyDecrease < 1 and min > 0, S stays positive and inside the bounds
@@ -102,10 +102,10 @@ export function policyStep(previous: number, p: number, limits: PolicyLimits): {
 
 /**
  * Score function ψ_θ(x, u) = ∇_θ ln μ(u | x, θ) (seed, after eq. (12)) of the
- * Gaussian exploration policy u ~ N(x·θ, σ²): ψ = (u − x·θ)/σ² · x. The seed's
+ * Gaussian exploration policy u ~ N(x·θ, σ²): ψ = (u − x·θ)/σ² · x. The paper's
  * policy written as S_k is deterministic, where ψ does not exist; a Gaussian
- * around the seed's P_k is the usual way to give the likelihood-ratio
- * gradient meaning (Konda & Tsitsiklis' actor-critic, the seed's ref. [19]).
+ * around the paper's P_k is the usual way to give the likelihood-ratio
+ * gradient meaning (Konda & Tsitsiklis' actor-critic, the paper's ref. [19]).
  */
 export function gaussianScore(x: Vec2, theta: Vec2, u: number, sd: number): Vec2 {
   const k = (u - rateOfChange(x, theta)) / (sd * sd);
@@ -147,7 +147,7 @@ export function dot(a: readonly number[], b: readonly number[]): number {
 
 /**
  * One critic step for the transition (x_k, u_k) → (x_{k+1}, u_{k+1}), the
- * seed's equations verbatim:
+ * paper's equations verbatim:
  *   d_k = c(x_k, u_k) − ā_k + r_kᵀφ(x_{k+1}, u_{k+1}) − r_kᵀφ(x_k, u_k)
  *   r_{k+1} = r_k + γ^c_k d_k z_k
  *   ā_{k+1} = ā_k + γ^c_k [c(x_{k+1}, u_{k+1}) − ā_k]
@@ -186,7 +186,7 @@ export function actorStep(
 
 /**
  * Learning-rate schedules, n = 1, 2, … the transition index. Both positive and
- * non-increasing as the seed requires; the critic's γ^c = c0·n^−0.6 and the
+ * non-increasing as the paper requires; the critic's γ^c = c0·n^−0.6 and the
  * actor's γ^a = a0/n satisfy Σγ = ∞, Σγ² < ∞ and γ^a/γ^c → 0, the two-timescale
  * conditions under which the critic tracks the slowly moving policy
  * (Konda & Tsitsiklis). The exponent 0.6 keeps the critic fast over the
@@ -206,7 +206,7 @@ export interface PolicyParameters {
 }
 
 /**
- * W of the seed's θ_0 = W/TE: +1 for the hyper element, −1 for the hypo one.
+ * W of the paper's θ_0 = W/TE: +1 for the hyper element, −1 for the hypo one.
  * With P = x·θ and x ≥ 0 this makes a hyperglycaemic day (x¹ > 0) raise BR
  * and IC (more insulin: IC is U/g) and a hypoglycaemic day (x² > 0) lower them.
  */

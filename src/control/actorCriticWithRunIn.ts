@@ -28,7 +28,7 @@ export interface ActorCriticRunOptions extends ActorCriticOptions {
   readonly runInDays: number;
 }
 
-/** The seed's delay from insulin on board to glucose, min (d = 20 min). */
+/** The paper's delay from insulin on board to glucose, min (d = 20 min). */
 export const TE_DELAY_MIN = 20;
 /**
  * TE is estimated on a 5-min grid (the sensor's latest reading and insulin on

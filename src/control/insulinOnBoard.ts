@@ -1,5 +1,5 @@
 /**
- * Insulin on board (IOB, "active insulin" IA of seed 003, §3.2.1) from a
+ * Insulin on board (IOB, "active insulin" IA of Daskalaki, Diem & Mougiakakou 2014, §3.2.1) from a
  * per-minute insulin record.
  *
  * Action curve: the exponential insulin model derived by Dragan Maksimovic

@@ -15,6 +15,8 @@ import type { AnnouncedMeal, Observation } from './types.js';
  */
 export type BolusTiming = 'intake' | 'announcement';
 
+const NONE_DUE: readonly AnnouncedMeal[] = Object.freeze([]);
+
 export class MealBolusSchedule {
   readonly timing: BolusTiming;
   readonly preBolusMin: number;
@@ -30,14 +32,15 @@ export class MealBolusSchedule {
    * The announced meals to bolus now, each returned once in a run (and marked
    * as bolused). Meals are handed out in the order of the observation.
    */
-  due(obs: Observation): AnnouncedMeal[] {
-    const due: AnnouncedMeal[] = [];
+  due(obs: Observation): readonly AnnouncedMeal[] {
+    let due: AnnouncedMeal[] | undefined;
     for (const meal of obs.announcedMeals) {
       if (this.given.has(meal.id) || !this.isDue(meal, obs)) continue;
       this.given.add(meal.id);
-      due.push(meal);
+      (due ??= []).push(meal);
     }
-    return due;
+    // Most control periods have no meal due: no array for them.
+    return due ?? NONE_DUE;
   }
 
   private isDue(meal: AnnouncedMeal, obs: Observation): boolean {

@@ -1,16 +1,16 @@
 /**
  * Transfer entropy (Schreiber 2000) from a source series to a target series,
- * in bits, with the plug-in histogram estimator of seed 003 (§3.2.1
+ * in bits, with the plug-in histogram estimator of Daskalaki, Diem & Mougiakakou 2014 (§3.2.1
  * "Automatic Tuning of the AC-based Algorithm", eqs. (20)–(21)).
  *
- * The seed's formula (insulin on board IA delayed by d, glucose G):
+ * The paper's formula (insulin on board IA delayed by d, glucose G):
  *   TE_{IA→G} = Σ_t p(G_t, G_{t−1}, IA_{t−d}) · log2[ p(G_t | G_{t−1}, IA_{t−d}) / p(G_t | G_{t−1}) ]
  * ("log is the basis two logarithm"; pdfs "approximated as histograms" with
  * "the time-series partitioned into equi-sized bins", the fixed data
  * partitioning of its ref. [26]). With source x and target y this is
  *   TE_{X→Y} = Σ p(y_t, y_{t−1}, x_{t−d}) · log2[ p(y_t | y_{t−1}, x_{t−d}) / p(y_t | y_{t−1}) ],
  * the conditional mutual information I(Y_t ; X_{t−d} | Y_{t−1}), target
- * history of length 1 as in the seed.
+ * history of length 1 as in the paper.
  *
  * Estimator. Every sample of a series is mapped to one of `bins` equal-width
  * bins spanning that series' range [min, max] over its finite samples (one
@@ -35,11 +35,11 @@
  */
 
 export interface TransferEntropyOptions {
-  /** Source delay d in samples (the seed: 20 min, i.e. 4 samples at 5 min). Integer ≥ 0. */
+  /** Source delay d in samples (the paper: 20 min, i.e. 4 samples at 5 min). Integer ≥ 0. */
   readonly delay: number;
   /** Number of equal-width bins per variable. Integer ≥ 1. */
   readonly bins: number;
-  /** Target history length; the seed conditions on G_{t−1} only. */
+  /** Target history length; the paper conditions on G_{t−1} only. */
   readonly history?: 1;
 }
 
@@ -51,7 +51,7 @@ export function transferEntropyBits(
 ): number {
   const { delay, bins } = options;
   if (options.history !== undefined && options.history !== 1) {
-    throw new RangeError(`transfer entropy: only history 1 is supported (the seed's G_{t-1}), got ${String(options.history)}`);
+    throw new RangeError(`transfer entropy: only history 1 is supported (the paper's G_{t-1}), got ${String(options.history)}`);
   }
   if (!Number.isInteger(delay) || delay < 0) throw new RangeError(`transfer entropy: delay must be an integer ≥ 0, got ${delay}`);
   if (!Number.isInteger(bins) || bins < 1) throw new RangeError(`transfer entropy: bins must be an integer ≥ 1, got ${bins}`);
@@ -74,7 +74,7 @@ export function transferEntropyBits(
     total++;
   }
   if (total === 0) {
-    // A 0 here would make the seed's θ0 = W/TE infinite without a word; refuse instead.
+    // A 0 here would make the paper's θ0 = W/TE infinite without a word; refuse instead.
     throw new RangeError('transfer entropy: no complete (y_t, y_{t-1}, x_{t-d}) triple without NaN');
   }
 

@@ -35,9 +35,9 @@ export interface AnnouncedMeal {
 }
 
 /**
- * What the controller knows at a control instant. A snapshot, frozen: the
- * engine makes a new one each control period, so a controller may keep it
- * (a learner's previous state stays what it was).
+ * What the controller knows at a control instant. A snapshot: the engine
+ * makes a new one each control period and never changes it afterwards, so a
+ * controller may keep it (a learner's previous state stays what it was).
  */
 export interface Observation {
   /** Minutes after scenario start. */
@@ -57,7 +57,7 @@ export interface Observation {
 /**
  * What the pump and pen actually gave for the decision at `timeMin`, after
  * their limits and rounding (a pump rounds basal to 0.05 U/h, a pen to its
- * dial step, a pen drops a dose that rounds to 0). A snapshot, frozen.
+ * dial step, a pen drops a dose that rounds to 0). A snapshot, as the observation.
  */
 export interface Delivery {
   readonly timeMin: number;

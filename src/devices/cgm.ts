@@ -1,6 +1,6 @@
 /**
  * Continuous glucose monitors of the 2008 academic UVa/Padova simulator
- * (MODEL.md §2): the reading is true glucose plus the CGM error model of
+ * (docs/model.md §2): the reading is true glucose plus the CGM error model of
  * Breton & Kovatchev 2008 (J Diabetes Sci Technol 2(5):853), clipped to the
  * sensor's range. Plus an ideal sensor that reads blood glucose exactly.
  */

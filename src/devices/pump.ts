@@ -1,5 +1,5 @@
 /**
- * Insulin pumps of the 2008 academic UVa/Padova simulator (MODEL.md §2,
+ * Insulin pumps of the 2008 academic UVa/Padova simulator (docs/model.md §2,
  * `pump_params.csv`): a request is clipped to the pump's limits and rounded
  * to its increments. Basal limits and increments are in U/h, as pumps are
  * programmed; requests and deliveries are in U/min, the one internal unit.

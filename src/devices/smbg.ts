@@ -18,9 +18,9 @@ const MINUTES_PER_DAY = 1440;
 
 /**
  * Five measurements a day: morning, noon, afternoon, evening and night, the
- * occasions of the MDP insulin-regimen paper (seed 002, Example 2.1:
+ * occasions of the MDP insulin-regimen paper (Shifrin & Siegelmann 2017, Example 2.1:
  * "approximately constant measurement timings, corresponding to morning,
- * noon, afternoon, evening, night", T = 5) named in issue 4. The paper gives
+ * noon, afternoon, evening, night", T = 5). The paper gives
  * no clock times; 07:00, 12:00, 16:00, 19:00 and 22:00 are our choice
  * (before breakfast, lunch, an afternoon check, dinner and bedtime).
  */

@@ -5,7 +5,7 @@
  * This is what scipy's `interp1d(kind='cubic')` builds (`make_interp_spline`
  * with k = 3 and its default not-a-knot boundary), which the reference CGM
  * noise generator uses to go from 15-min points to the sensor's sample grid
- * (MODEL.md §2). Written for a small fixed knot count that is refitted many
+ * (docs/model.md §2). Written for a small fixed knot count that is refitted many
  * times: every buffer is allocated once, in the constructor.
  *
  * Formulation (second-derivative form, e.g. Burden & Faires, Numerical

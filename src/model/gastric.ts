@@ -1,7 +1,7 @@
 /**
  * Gastro-intestinal tract: solid and liquid stomach and gut, with the
  * nonlinear gastric emptying of Dalla Man et al. 2006 (IEEE TBME 53(12)) as
- * used in the UVa/Padova S2008 model (MODEL.md §1, states 0–2).
+ * used in the UVa/Padova S2008 model (docs/model.md §1, states 0–2).
  *
  * Shared by every patient model, so there is one implementation of it.
  */
@@ -26,7 +26,7 @@ export interface GastricParameters {
  * Gastric emptying with the meal memory held fixed over an integration
  * stretch: kgut = kmin + (kmax − kmin)/2·(tanh(aa·(qsto − b·Dbar)) −
  * tanh(cc·(qsto − d·Dbar)) + 2), aa = 5/(2·Dbar·(1 − b)), cc = 5/(2·Dbar·d)
- * (Dalla Man et al. 2006, eqs. 9–10; MODEL.md §1); kgut = kmax when Dbar = 0.
+ * (Dalla Man et al. 2006, eqs. 9–10; docs/model.md §1); kgut = kmax when Dbar = 0.
  * The coefficients that depend on Dbar only are computed once per stretch,
  * not on every right-hand-side evaluation.
  */

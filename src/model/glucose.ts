@@ -1,6 +1,6 @@
 /**
  * Glucose subsystem of the UVa/Padova model (Dalla Man et al. 2007, IEEE TBME
- * 54(10):1740, eqs. 1–9; S2008 form in MODEL.md §1): plasma and tissue glucose
+ * 54(10):1740, eqs. 1–9; S2008 form in docs/model.md §1): plasma and tissue glucose
  * masses, renal excretion, insulin-dependent utilisation, and the
  * subcutaneous glucose compartment that the sensor sees (Kovatchev et al.
  * 2009, S2008).
@@ -44,7 +44,7 @@ export function insulinDependentUtilisation(p: GlucoseParameters, gt: number, x:
 /**
  * Writes dGp, dGt, dGs. `egp` is endogenous production (mg/kg/min, clipped at
  * zero here as in the reference), `ra` the rate of appearance.
- * Positivity guard of the reference (MODEL.md §1): a negative state's
+ * Positivity guard of the reference (docs/model.md §1): a negative state's
  * derivative is zero.
  */
 export function glucoseDerivatives(

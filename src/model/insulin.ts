@@ -1,6 +1,6 @@
 /**
  * Insulin subsystems of the UVa/Padova model (Dalla Man et al. 2007, eqs.
- * 17–26; S2008 subcutaneous route, Kovatchev et al. 2009; MODEL.md §1):
+ * 17–26; S2008 subcutaneous route, Kovatchev et al. 2009; docs/model.md §1):
  * insulin action on utilisation (X) and on production (I1, Id), and
  * two-compartment subcutaneous absorption (Isc1, Isc2).
  */
@@ -43,7 +43,7 @@ export function insulinActionDerivatives(
 /**
  * Writes dIsc1, dIsc2 for an infusion `uPmolPerKgPerMin`, and returns the
  * appearance of insulin in plasma ka1·Isc1 + ka2·Isc2 (pmol/kg/min).
- * Positivity guard as in the reference (MODEL.md §1).
+ * Positivity guard as in the reference (docs/model.md §1).
  */
 export function subcutaneousDerivatives(
   p: SubcutaneousParameters,

@@ -1,6 +1,5 @@
 /**
- * Subcutaneous absorption of the slower insulin preparations (issue 4, point
- * 3; MODEL.md §4): regular (short-acting human), NPH (intermediate) and a
+ * Subcutaneous absorption of the slower insulin preparations (docs/model.md §4): regular (short-acting human), NPH (intermediate) and a
  * glargine-like long-acting insulin, each a depot of its own appended to the
  * patient's state vector. Rapid-acting insulin is not here: it uses the
  * patient's own S2008 kinetics (ka1, ka2, kd through Isc1/Isc2).
@@ -235,7 +234,7 @@ class LinearDepot implements DepotModel {
   }
 
   derivatives(x: ArrayLike<number>, dx: { [i: number]: number }, offset: number, infusionPmolPerKgPerMin: number): number {
-    // Positivity guard as for Isc1/Isc2 (MODEL.md §1): an empty (or, from
+    // Positivity guard as for Isc1/Isc2 (docs/model.md §1): an empty (or, from
     // rounding, negative) compartment has no outflow, so it can only fill.
     let inflow = this.dissolve(x, dx, offset, infusionPmolPerKgPerMin);
     const first = offset + this.stages;

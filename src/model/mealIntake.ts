@@ -1,6 +1,6 @@
 /**
  * How a virtual patient eats, and the meal memory that drives gastric
- * emptying (MODEL.md §1, "Meal memory"; the behaviour of the reference
+ * emptying (docs/model.md §1, "Meal memory"; the behaviour of the reference
  * implementation of the S2008 simulator).
  *
  * A meal is a number of grams eaten at a constant rate. Meals that start while
@@ -75,7 +75,7 @@ export class MealIntake {
     return eaten;
   }
 
-  /** Dbar = lastQsto + lastFoodTaken·1000, mg (MODEL.md §1). */
+  /** Dbar = lastQsto + lastFoodTaken·1000, mg (docs/model.md §1). */
   dbarMg(): number {
     return this.lastQstoMg + this.lastFoodTakenG * 1000;
   }

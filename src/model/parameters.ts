@@ -50,10 +50,10 @@ export interface TherapyParameters {
   readonly totalDailyInsulinU: number;
 }
 
-/** Insulin unit conversion: 1 U = 6000 pmol (Kovatchev et al. 2009; MODEL.md §1). */
+/** Insulin unit conversion: 1 U = 6000 pmol (Kovatchev et al. 2009; docs/model.md §1). */
 export const PMOL_PER_UNIT = 6000;
 
-/** Basal insulin that holds the subject's steady state, U/min (MODEL.md §1: u2ss·BW/6000). */
+/** Basal insulin that holds the subject's steady state, U/min (docs/model.md §1: u2ss·BW/6000). */
 export function basalRateUPerMin(p: T1DParameters): number {
   return (p.u2ss * p.BW) / PMOL_PER_UNIT;
 }

@@ -56,7 +56,7 @@ export interface ModelInputs {
   mealMgPerMin: number;
   /** Rapid-acting insulin into Isc1 (pump, or a rapid-acting pen), pmol/kg/min. */
   insulinPmolPerKgPerMin: number;
-  /** Meal memory Dbar = lastQsto + lastFoodTaken·1000, mg (MODEL.md §1), and the emptying it implies. */
+  /** Meal memory Dbar = lastQsto + lastFoodTaken·1000, mg (docs/model.md §1), and the emptying it implies. */
   dbarMg: number;
   readonly emptying: GastricEmptying;
   /** Infusion into each depot of DEPOT_PREPARATIONS (same order), pmol/kg/min. */

@@ -1,7 +1,7 @@
 /**
  * One virtual patient in time: the model, its meal intake and the integrator,
  * advanced minute by minute with inputs that are constant over each minute
- * (MODEL.md §1). Integration restarts only when an input changes, so quiet
+ * (docs/model.md §1). Integration restarts only when an input changes, so quiet
  * stretches (basal only, no meal) cost a few long odex steps.
  */
 import { DEFAULT_INTEGRATOR_OPTIONS, type IntegratorOptions, StretchIntegrator } from './integrator.js';
@@ -21,10 +21,10 @@ export class PatientSimulator {
   /** End of the current integration stretch, min. */
   private stretchEndMin: number;
 
-  /** `horizonMin`: the last time (min) that will be asked for. */
   /** U/min → pmol/kg/min for this patient (1 U = 6000 pmol). */
   private readonly pmolPerKgPerU: number;
 
+  /** `horizonMin`: the last time (min) that will be asked for. */
   constructor(model: PatientModel, horizonMin: number, options?: IntegratorOptions) {
     this.model = model;
     this.inputs = createModelInputs(model.gastric);

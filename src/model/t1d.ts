@@ -1,6 +1,6 @@
 /**
  * The 13-state UVa/Padova S2008 T1D model (Dalla Man et al. 2007; Kovatchev et
- * al. 2009), exactly as MODEL.md §1 fixes it. Physics only: the right-hand
+ * al. 2009), exactly as docs/model.md §1 fixes it. Physics only: the right-hand
  * side over a state vector, written into a caller-owned derivative array.
  *
  * State layout (shared with the other models, which append their own states):
@@ -17,7 +17,7 @@ import type { RightHandSide } from './integrator.js';
 
 export const T1D_STATE_SIZE = 13;
 
-/** Right-hand side of MODEL.md §1 for subject `p`, reading the live `inputs`; `depots` add slower preparations. */
+/** Right-hand side of docs/model.md §1 for subject `p`, reading the live `inputs`; `depots` add slower preparations. */
 export function t1dRightHandSide(p: T1DParameters, inputs: ModelInputs, depots?: DepotSet): RightHandSide {
   const m2m4 = p.m2 + p.m4;
   const m1m30 = p.m1 + p.m30;
@@ -50,7 +50,7 @@ export function bloodGlucoseMgDl(p: T1DParameters, x: ArrayLike<number>): number
 
 /**
  * A T1D subject as a PatientModel; `depots` (slower insulin preparations)
- * append their states after the 13 of MODEL.md §1, starting empty.
+ * append their states after the 13 of docs/model.md §1, starting empty.
  */
 export function t1dModel(p: T1DParameters, depots: readonly DepotModel[] = []): PatientModel {
   const depotSet = new DepotSet(depots, T1D_STATE_SIZE);

@@ -1,12 +1,12 @@
 /**
  * The Dalla Man 2007 meal model with endogenous insulin secretion and liver
  * insulin extraction (C. Dalla Man, R. A. Rizza, C. Cobelli, IEEE TBME
- * 54(10):1740, 2007, "DM2007"), exactly as MODEL.md §3 fixes it, for T2DM
+ * 54(10):1740, 2007, "DM2007"), exactly as docs/model.md §3 fixes it, for T2DM
  * and normal subjects. It shares the gastric, glucose, insulin-action and
  * subcutaneous subsystems with the T1D model (one implementation of each) and
  * appends two states:
  *
- * 0–12 as the T1D model (MODEL.md §1) · 13 Ipo portal insulin (pmol/kg) ·
+ * 0–12 as the T1D model (docs/model.md §1) · 13 Ipo portal insulin (pmol/kg) ·
  * 14 Y static secretion above basal (pmol/kg/min) · then the depots of
  * slower insulin preparations (DepotSet), starting empty.
  *
@@ -21,13 +21,13 @@ import { DEFAULT_INTEGRATOR_OPTIONS, type IntegratorOptions, type RightHandSide 
 import { DepotSet, type DepotModel, type ModelInputs, type PatientModel } from './patientModel.js';
 import { basalStateProblems, type T2dmBasalState, type T2dmParameters, t2dmSteadyState } from './t2dmParameters.js';
 
-/** Portal-vein insulin Ipo and the static secretion state Y (DM2007, insulin secretion; MODEL.md §3). */
+/** Portal-vein insulin Ipo and the static secretion state Y (DM2007, insulin secretion; docs/model.md §3). */
 export const IPO = 13;
 export const Y = 14;
 export const T2DM_STATE_SIZE = 15;
 
 /**
- * Right-hand side of MODEL.md §3 for subject `p` with basal state `basal`,
+ * Right-hand side of docs/model.md §3 for subject `p` with basal state `basal`,
  * reading the live `inputs`; `depots` add slower preparations into plasma.
  * Allocates nothing per call: every constant is hoisted into the closure.
  */
@@ -44,7 +44,7 @@ export function t2dmRightHandSide(p: T2dmParameters, basal: T2dmBasalState, inpu
   return (_t, x, dx) => {
     const ra = gastricDerivatives(p, inputs.emptying, x, dx, inputs.mealMgPerMin);
     const ipo = x[IPO];
-    // EGP = kp1 − kp2·Gp − kp3·Id − kp4·Ipo (DM2007, endogenous glucose production; MODEL.md §3); clipped at 0 in glucoseDerivatives as in MODEL.md §1.
+    // EGP = kp1 − kp2·Gp − kp3·Id − kp4·Ipo (DM2007, endogenous glucose production; docs/model.md §3); clipped at 0 in glucoseDerivatives as in docs/model.md §1.
     const egp = kp1 - kp2 * x[GP] - kp3 * x[ID] - kp4 * ipo;
     glucoseDerivatives(p, x, dx, egp, ra);
     // dG/dt of G = Gp/VG drives the dynamic (first-phase) secretion (DM2007, insulin secretion).
@@ -55,22 +55,22 @@ export function t2dmRightHandSide(p: T2dmParameters, basal: T2dmBasalState, inpu
     if (depotSet) appearance += depotSet.appearance(inputs, x, dx);
 
     // Secretion into the liver S = gamma·Ipo (DM2007, insulin secretion); hepatic extraction HE = −m5·S + m6 and
-    // m3 = HE·m1/(1 − HE) (DM2007, insulin kinetics; MODEL.md §3). HE is a fraction: the linear law is held at 0 should a
+    // m3 = HE·m1/(1 − HE) (DM2007, insulin kinetics; docs/model.md §3). HE is a fraction: the linear law is held at 0 should a
     // secretion burst exceed m6/m5 (outside DM2007's fitted range; the tests check it never acts there).
     const s = gamma * ipo;
     const he = Math.max(m6 - m5 * s, 0);
     const m3 = (he * m1) / (1 - he);
     const ip = x[IP];
     const il = x[IL];
-    // Positivity guard of MODEL.md §1 on Ip and Il.
+    // Positivity guard of docs/model.md §1 on Ip and Il.
     dx[IP] = ip < 0 ? 0 : -m2m4 * ip + m1 * il + appearance;
     dx[IL] = il < 0 ? 0 : -(m1 + m3) * il + m2 * ip + s;
     insulinActionDerivatives(action, x, dx);
 
-    // Portal insulin (DM2007, insulin secretion; MODEL.md §3): Ipo' = −gamma·Ipo + Spo, Spo = Y + K·max(dG/dt, 0) + Sb.
+    // Portal insulin (DM2007, insulin secretion; docs/model.md §3): Ipo' = −gamma·Ipo + Spo, Spo = Y + K·max(dG/dt, 0) + Sb.
     const y = x[Y];
     dx[IPO] = -gamma * ipo + y + (dGdt > 0 ? K * dGdt : 0) + sb;
-    // Static secretion (DM2007, threshold h = Gb; MODEL.md §3): Y' = −alpha·(Y − beta·(G − Gb)), or
+    // Static secretion (DM2007, threshold h = Gb; docs/model.md §3): Y' = −alpha·(Y − beta·(G − Gb)), or
     // −alpha·(Y + Sb) where that would drive total secretion below zero.
     const target = beta * excess;
     dx[Y] = target >= -sb ? -alpha * (y - target) : -alpha * (y + sb);
@@ -123,7 +123,7 @@ export function t2dmPlasmaGlucose(p: T2dmParameters, x: ArrayLike<number>): numb
   return x[GP] / p.Vg;
 }
 
-/** The basal initial state of MODEL.md §3 (length T2DM_STATE_SIZE), from `t2dmSteadyState`. */
+/** The basal initial state of docs/model.md §3 (length T2DM_STATE_SIZE), from `t2dmSteadyState`. */
 export function t2dmInitialState(basal: T2dmBasalState): number[] {
   const x = new Array<number>(T2DM_STATE_SIZE).fill(0);
   x[QSTO1] = 0;

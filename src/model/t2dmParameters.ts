@@ -1,6 +1,6 @@
 /**
  * Parameters and basal steady state of the Dalla Man 2007 meal model with
- * endogenous insulin secretion (MODEL.md §3): C. Dalla Man, R. A. Rizza,
+ * endogenous insulin secretion (docs/model.md §3): C. Dalla Man, R. A. Rizza,
  * C. Cobelli, "Meal simulation model of the glucose-insulin system", IEEE
  * TBME 54(10):1740–1749, 2007 (below "DM2007"); Table 1 gives the normal and
  * T2DM population values.

@@ -43,7 +43,7 @@ export function lastDaysWindow(totalDays: number, days?: number): DayWindow {
 /**
  * Floor for simulated blood glucose in metrics, mg/dL. Under a gross insulin
  * overdose the model's plasma glucose runs down to 0 (its positivity guard,
- * MODEL.md §1, stops it there) — some S2008 children do under the simulator's
+ * docs/model.md §1, stops it there) — some S2008 children do under the simulator's
  * own therapy. The metrics library skips readings ≤ 0 as missing, as a CGM
  * export's zeros are; for the simulator they are the deepest hypoglycaemia,
  * so they are counted at this floor instead (the risk indices clamp at 20).

@@ -1,6 +1,6 @@
 /**
  * The meals of a run, in simulation time: a protocol drawn from its ranges
- * (seed 003, §3.3.2 "Meal Protocol": per day and meal kind, a time and an
+ * (Daskalaki, Diem & Mougiakakou 2014, §3.3.2 "Meal Protocol": per day and meal kind, a time and an
  * amount of carbohydrate uniform in their ranges, some dinners and snacks
  * omitted, a uniform −50…+50 % error in the announced carbohydrate), or a
  * list taken as written.

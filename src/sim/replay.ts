@@ -18,7 +18,7 @@ export interface ReplayInputs {
   readonly insulinUPerMin: Float64Array;
 }
 
-/** Reference eating rate of the S2008 simulator, g/min (MODEL.md §1). */
+/** Reference eating rate of the S2008 simulator, g/min (docs/model.md §1). */
 export const REFERENCE_EAT_RATE_G_PER_MIN = 5;
 
 /** Parse and check a replay CSV; errors name the file, line and column. */

@@ -89,6 +89,12 @@ describe('glucosim experiment (reduced)', () => {
     expect(existsSync(join(dir, 'bad'))).toBe(false);
     const dup = reducedExperiment(dir, [arms[0], arms[0]]);
     expect(runCli(['experiment', dup, '--out', join(dir, 'dup')]).stderr).toMatch(/arms\[1\]\.name: 'fixed' is used twice/);
+    // A bad option names its arm; the file is checked by its schema like a scenario.
+    const badOption = reducedExperiment(dir, [arms[0], { name: 'neg', controller: { name: 'standard-therapy', options: { bolusScale: -1 } } }]);
+    expect(runCli(['experiment', badOption, '--out', join(dir, 'neg')]).stderr).toMatch(/arms\[1\]\.controller\.options\.bolusScale: must be ≥ 0 \(got -1\)/);
+    const unknownField = reducedExperiment(dir, [arms[0]], { runIn: 1 });
+    expect(runCli(['experiment', unknownField, '--out', join(dir, 'field')]).stderr).toMatch(/runIn: unknown property \(allowed: name, description, scenario/);
+    expect(existsSync(join(dir, 'neg')) || existsSync(join(dir, 'field'))).toBe(false);
   });
 });
 

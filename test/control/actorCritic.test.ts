@@ -212,7 +212,7 @@ describe('actor-critic controller', () => {
     expect([s1.basalUPerMin, s1.icUPerG]).toEqual([BR0, IC0]);
   });
 
-  it('endOfDay wires critic and actor as the seed orders them (replayed by hand with the same stream)', () => {
+  it('endOfDay wires critic and actor as the paper orders them (replayed by hand with the same stream)', () => {
     const opts: ActorCriticOptions = { ...ACTOR_CRITIC_DEFAULTS, explorationSd: 0.05, criticRate0: 0.5, actorRate0: 0.1 };
     const theta0 = thetaTransferEntropy(4);
     const c = new ActorCritic(therapy, theta0, opts, randomStream(5, 'p', 'explore'));

@@ -99,7 +99,6 @@ function instrument(inner: Controller, log: CallLog, mode: Mode): Controller {
     },
     decide(observation: Observation) {
       log.calls.push('decide');
-      if (!Object.isFrozen(observation) || !Object.isFrozen(observation.announcedMeals)) log.problems.push(`minute ${observation.timeMin}: observation not frozen`);
       log.observations.push(observation);
       if (mode.throwAtMin !== undefined && observation.timeMin >= mode.throwAtMin) throw new Error('contract: planned failure');
       if (mode.hangAtMin !== undefined && observation.timeMin >= mode.hangAtMin) return new Promise<InsulinRequest>(() => {});
@@ -250,7 +249,6 @@ for (const entry of entries) {
             // Every decision is followed by what the pump and pen actually gave.
             expect(log.deliveries.map((d) => d.timeMin)).toEqual(log.requests.map((r) => r.timeMin));
             for (const d of log.deliveries) {
-              expect(Object.isFrozen(d)).toBe(true);
               expect(d.basalUPerMin).toBe(trace.basalUPerMin[d.timeMin]);
               expect(d.bolusU).toBe(trace.bolusU[d.timeMin]);
               for (const p of INSULIN_PREPARATIONS) {

@@ -16,7 +16,7 @@ function observation(timeMin: number, glucoseMgDl: number, meals: AnnouncedMeal[
   return { timeMin, day: 1, timeOfDayMin: timeMin, glucoseMgDl, glucoseTimeMin: timeMin, announcedMeals: meals, controlPeriodMin: 5 };
 }
 
-describe('standard therapy (MODEL.md §2)', () => {
+describe('standard therapy (docs/model.md §2)', () => {
   it('meal bolus = CHO/CR, plus (G − 140)/CF only above 150 mg/dL', () => {
     expect(mealBolusU(therapy, STANDARD_THERAPY_DEFAULTS, 60, 150)).toBeCloseTo(6, 12);
     expect(mealBolusU(therapy, STANDARD_THERAPY_DEFAULTS, 60, 151)).toBeCloseTo(6 + 11 / 20, 12);

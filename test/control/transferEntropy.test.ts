@@ -1,5 +1,5 @@
 /**
- * Transfer entropy (seed 003 §3.2.1) and insulin on board, checked on
+ * Transfer entropy (Daskalaki, Diem & Mougiakakou 2014 §3.2.1) and insulin on board, checked on
  * processes whose TE is known in closed form, against a hand computation, and
  * against an independent entropy-decomposition reference.
  */

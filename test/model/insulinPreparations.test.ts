@@ -1,5 +1,5 @@
 /**
- * Insulin preparations (issue 4, point 3): a 10 U dose of each preparation in
+ * Insulin preparations (docs/model.md §4): a 10 U dose of each preparation in
  * a standard subject (adult#001, basal held by its rapid basal rate, no
  * meals) must put insulin into plasma with the published onset, peak and
  * duration (PREPARATION_WINDOWS), the same total exposure whatever the
@@ -131,7 +131,7 @@ describe('insulin preparations: 10 U in adult#001', () => {
 
   it('plasma-insulin AUC is the same for every preparation (all of the dose reaches plasma), within 1 %', () => {
     // Ip is linear with a steady-state gain (m1 + m30)/((m2 + m4)(m1 + m30) − m1·m2)
-    // from appearance to Ip (MODEL.md §1), so ∫ΔIp dt = dose × gain.
+    // from appearance to Ip (docs/model.md §1), so ∫ΔIp dt = dose × gain.
     const dosePmolPerKg = (DOSE_U * PMOL_PER_UNIT) / p.BW;
     const gain = (p.m1 + p.m30) / ((p.m2 + p.m4) * (p.m1 + p.m30) - p.m1 * p.m2);
     const expected = dosePmolPerKg * gain;

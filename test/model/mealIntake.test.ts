@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MealIntake } from '../../src/model/mealIntake.js';
 
-describe('meal intake and meal memory (MODEL.md §1)', () => {
+describe('meal intake and meal memory (docs/model.md §1)', () => {
   it('eats a meal at its rate and remembers the stomach content at the start', () => {
     const intake = new MealIntake(0);
     expect(intake.dbarMg()).toBe(0);

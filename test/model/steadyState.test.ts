@@ -4,7 +4,7 @@ import { loadUvaPadovaCohort } from '../../src/cohort/uvaPadova.js';
 import { basalRateUPerMin } from '../../src/model/parameters.js';
 import { PatientSimulator } from '../../src/model/patientSimulator.js';
 
-// MODEL.md §1: x0 is each subject's basal steady state, held by u2ss·BW/6000 U/min.
+// docs/model.md §1: x0 is each subject's basal steady state, held by u2ss·BW/6000 U/min.
 describe('basal steady state', () => {
   const cohort = loadUvaPadovaCohort();
   it('has the 30 subjects', () => expect(cohort.length).toBe(30));

@@ -1,5 +1,5 @@
 /**
- * The Dalla Man 2007 model with endogenous secretion (MODEL.md §3):
+ * The Dalla Man 2007 model with endogenous secretion (docs/model.md §3):
  * steady-state derivation, fasting stability, meal responses of the normal
  * and T2DM mean subjects, exogenous insulin and depots, allocation and cost.
  *

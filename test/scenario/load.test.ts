@@ -5,7 +5,7 @@ import { InputError } from '../../src/io/errors.js';
 import { RANDOMISED_FILE, SINGLE_MEAL_FILE, expectInputError, randomisedJson, singleMealJson } from './helpers.js';
 
 describe('shipped scenarios', () => {
-  it('randomised-10day is the seed-003 protocol', () => {
+  it('randomised-10day is the protocol of Daskalaki, Diem & Mougiakakou 2014', () => {
     const s = loadScenario(RANDOMISED_FILE);
     expect(s.file).toBe(RANDOMISED_FILE);
     expect(s.name).toBe('randomised-10day');

@@ -9,7 +9,7 @@ const SEEDS = Array.from({ length: 200 }, (_, i) => i + 1);
 const plan = (scenario: Scenario, seed: number | string): PlannedMeal[] =>
   planMeals(scenario, randomStream(seed, 'adult#001', 'meals'));
 
-/** Seed 003 §3.3.2 ranges, in minutes after midnight. */
+/** Daskalaki, Diem & Mougiakakou 2014, §3.3.2, ranges, in minutes after midnight. */
 const RANGES: Record<string, { carbs: [number, number]; from: number; to: number }> = {
   breakfast: { carbs: [30, 60], from: 7 * 60, to: 11 * 60 },
   lunch: { carbs: [70, 100], from: 13 * 60, to: 16 * 60 },
