@@ -1,7 +1,8 @@
 /**
  * Actor-critic (AC) adaptation of the average daily basal rate (BR) and the
- * insulin-to-carbohydrate ratio (IC, U/g) of Daskalaki, Diem & Mougiakakou 2014 ("AC-based Algorithm for
- * Glucose Regulation", "Automatic Tuning"). Between the daily updates it runs
+ * insulin-to-carbohydrate ratio (IC, U/g) of Daskalaki, Diem & Mougiakakou
+ * 2014 (§3.2 "AC-based Algorithm for Glucose Regulation", §3.2.1 "Automatic
+ * Tuning"). Between the daily updates it runs
  * pump therapy with the current BR and IC: basal BR and, for each announced
  * meal, a bolus IC × estimated carbs at the control instant before intake
  * (timed as standard therapy with no pre-bolus; no correction bolus, since the

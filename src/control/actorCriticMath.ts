@@ -1,6 +1,7 @@
 /**
- * Pure math of the actor-critic (AC) basal/IC adaptation of Daskalaki, Diem & Mougiakakou 2014
- * ("AC-based Algorithm for Glucose Regulation", "Automatic Tuning"), kept free
+ * Pure math of the actor-critic (AC) basal/IC adaptation of Daskalaki, Diem &
+ * Mougiakakou 2014 (§3.1 and §3.2 "AC-based Algorithm for Glucose
+ * Regulation", §3.2.1 "Automatic Tuning"), kept free
  * of the controller plumbing so every equation can be checked by hand.
  *
  * Notation follows the paper: day k has state x_k = [x¹_k, x²_k] (normalised

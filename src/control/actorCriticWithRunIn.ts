@@ -150,6 +150,7 @@ export const actorCriticEntry: ControllerEntry<ActorCriticRunOptions> = {
     if (!(therapy.carbRatioGPerU > 0)) return "actor-critic needs the patient's carbohydrate ratio, which this cohort does not give";
     return undefined;
   },
+  runIn: (options) => ({ days: options.runInDays, option: 'runInDays' }),
   create: (options, context) => new ActorCriticWithRunIn(context.therapy, options, context.random, options.runInDays),
   examples: [
     { title: 'S3 after a one-day run-in', options: { initialisation: 'S3', runInDays: 1 }, patients: ['t1d'], delivery: 'pump' },

@@ -156,7 +156,7 @@ const validateOptions = compileValidator<MdiOptionsFile>(OPTIONS_SCHEMA);
 
 /** Validate `controller.options` for multiple daily injections (times to minutes; exactly one of units and unitsPerKg). */
 export function parseMdiOptions(options: Readonly<Record<string, unknown>>, source: OptionsSource): MdiOptions {
-  const raw = validateOptions(options, source.file, source.field);
+  const raw = source.validated ? (options as unknown as MdiOptionsFile) : validateOptions(options, source.file, source.field);
   const doses = raw.doses.map((d, i): ScheduledDose => {
     const field = joinField(source.field, `doses[${i}]`);
     if ((d.units === undefined) === (d.unitsPerKg === undefined)) throw new InputError(source.file, field, 'give exactly one of units and unitsPerKg');
@@ -166,6 +166,9 @@ export function parseMdiOptions(options: Readonly<Record<string, unknown>>, sour
       ...(d.units !== undefined ? { units: d.units } : { unitsPerKg: d.unitsPerKg }),
     };
   });
+  if (raw.bolusTiming !== undefined && raw.mealBolus !== true) {
+    throw new InputError(source.file, joinField(source.field, 'bolusTiming'), 'only meal boluses have a timing: set mealBolus to true, or leave bolusTiming out');
+  }
   return {
     doses,
     slidingScale: raw.slidingScale,

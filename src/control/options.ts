@@ -19,7 +19,7 @@ export function optionsParser<O extends object>(
 ): (options: Readonly<Record<string, unknown>>, source: OptionsSource) => O {
   const validate = compileValidator<Partial<O>>(schema);
   return (options, source) => {
-    const given = validate(options, source.file, source.field);
+    const given = source.validated ? (options as Partial<O>) : validate(options, source.file, source.field);
     const merged = { ...defaults, ...given } as O;
     const problem = rule?.(merged);
     if (problem) throw new InputError(source.file, joinField(source.field, problem.field), problem.reason);

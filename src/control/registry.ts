@@ -5,6 +5,7 @@
  * test (test/control/contract.test.ts) then covers it with no new test code.
  */
 import { InputError } from '../io/errors.js';
+import { compileValidator, type Validator } from '../io/schema.js';
 import { actorCriticEntry } from './actorCriticWithRunIn.js';
 import { multipleDailyInjectionsEntry } from './multipleDailyInjections.js';
 import { standardTherapyEntry } from './standardTherapy.js';
@@ -17,6 +18,8 @@ export type AnyControllerEntry = ControllerEntry<any>;
 export class ControllerRegistry {
   readonly entries: readonly AnyControllerEntry[];
   private readonly byName: ReadonlyMap<string, AnyControllerEntry>;
+  /** Each entry's options schema, compiled on first use. */
+  private readonly validators = new Map<string, Validator<unknown>>();
 
   constructor(entries: readonly AnyControllerEntry[]) {
     const byName = new Map<string, AnyControllerEntry>();
@@ -45,9 +48,21 @@ export class ControllerRegistry {
     return new ControllerRegistry([...this.entries, ...entries]);
   }
 
-  /** Check a controller's name and options as given in a file (nothing is constructed); returns the parsed options. */
+  /**
+   * Check a controller's name and options as given in a file (nothing is
+   * constructed) and return the parsed options. The registry checks the
+   * options against the entry's own schema, whatever the entry's
+   * parseOptions does, so every controller's options are validated the same
+   * way, with the same error format.
+   */
   parseOptions(name: string, options: Readonly<Record<string, unknown>>, source: OptionsSource & { readonly nameField?: string }): unknown {
-    return this.get(name, source.file, source.nameField).parseOptions(options, source);
+    const entry = this.get(name, source.file, source.nameField);
+    if (!source.validated) {
+      let validate = this.validators.get(entry.name);
+      if (!validate) this.validators.set(entry.name, (validate = compileValidator(entry.optionsSchema)));
+      validate(options, source.file, source.field);
+    }
+    return entry.parseOptions(options, { file: source.file, field: source.field, validated: true });
   }
 }
 

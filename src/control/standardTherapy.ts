@@ -1,5 +1,5 @@
 /**
- * Standard sensor-augmented pump therapy of the S2008 simulator (docs/model.md §2):
+ * Standard sensor-augmented pump therapy of the S2008 simulator (docs/model.md §2.6):
  * constant basal u2ss·BW/6000 U/min and, for each announced meal, a bolus of
  * estimated carbs / CR plus, when the sensor reads above 150 mg/dL, a
  * correction (G − 140)/CF. As in the reference basal-bolus controller, the
@@ -120,7 +120,11 @@ export const standardTherapyEntry: ControllerEntry<StandardTherapyOptions> = {
   name: 'standard-therapy',
   description: 'Sensor-augmented pump therapy: basal u2ss·BW/6000, meal bolus CHO/CR + (G−140)/CF above 150 mg/dL (the S2008 simulator\'s basal-bolus therapy)',
   optionsSchema: OPTIONS_SCHEMA,
-  parseOptions: optionsParser(OPTIONS_SCHEMA, STANDARD_THERAPY_DEFAULTS),
+  parseOptions: optionsParser(OPTIONS_SCHEMA, STANDARD_THERAPY_DEFAULTS, (o) =>
+    o.bolusTiming === 'announcement' && o.preBolusMin > 0
+      ? { field: 'preBolusMin', reason: "a pre-bolus is timed from intake: it needs bolusTiming 'intake' (with 'announcement' the bolus is given when the meal is announced)" }
+      : undefined,
+  ),
   patientProblem: settingsProblem,
   create: (options, context) => new StandardTherapy(context.therapy, options),
   examples: [

@@ -131,8 +131,8 @@ export interface ControllerContext {
  * A controller. Lifecycle, per patient run: `create` (registry) → `start` →
  * for each control period `decide` then `delivered` → `endOfDay` at the end of
  * each scenario day → `dailyLog` → `close`, which is always called once the
- * controller exists, also when the run fails. Every call may return a
- * promise; each asynchronous call must settle within the scenario's
+ * controller exists, also when the run fails. Every call but `dailyLog` may
+ * return a promise; each asynchronous call must settle within the scenario's
  * `controller.timeoutMs`.
  */
 export interface Controller {
@@ -153,6 +153,13 @@ export interface OptionsSource {
   readonly file: string;
   /** The options' place in the file, e.g. `controller.options` or `arms[2].controller.options`. */
   readonly field: string;
+  /**
+   * The options have passed this controller's schema already (a worker
+   * thread re-reading what the main thread checked): the schema may be
+   * skipped, defaults and rules still apply. Loading ajv and compiling a
+   * schema costs a worker ~75 ms at start-up.
+   */
+  readonly validated?: boolean;
 }
 
 /**
@@ -183,6 +190,12 @@ export interface ControllerEntry<Options = unknown> {
   parseOptions(options: Readonly<Record<string, unknown>>, source: OptionsSource): Options;
   /** Why this patient cannot run with these options (e.g. no carb ratio in the cohort), or undefined. */
   patientProblem?(options: Options, therapy: TherapySettings): string | undefined;
+  /**
+   * For a controller that runs the starting therapy for a while before it
+   * adapts: how many days, and the option that says so. An experiment then
+   * requires it to equal its own run-in (the uncounted days before the trial).
+   */
+  runIn?(options: Options): { readonly days: number; readonly option: string };
   /** The insulin preparations it may inject with these options (the model carries their depots). */
   preparations?(options: Options): readonly InsulinPreparation[];
   /** One controller for one patient run; may be asynchronous (a remote controller connects here). */

@@ -7,7 +7,8 @@
  * `arms[1].controller.options.maxDailyIncrease`). Checks that relate two
  * fields are made by the caller after the schema, in the same format.
  */
-import { Ajv, type ErrorObject } from 'ajv';
+import { createRequire } from 'node:module';
+import type { Ajv as AjvInstance, ErrorObject, ValidateFunction } from 'ajv';
 import { InputError } from './errors.js';
 import { END_TIME_OF_DAY_PATTERN, TIME_OF_DAY_PATTERN, timeOfDayReason } from './timeOfDay.js';
 
@@ -26,16 +27,30 @@ export interface ValidatorOptions {
   readonly requiredHint?: (instancePath: string, missing: string) => string;
 }
 
-// strict: a mistake in a schema fails at compile time instead of being
-// logged; allErrors so the most specific error can be chosen; verbose for
-// the schema beside each error (the allowed keys of an unknown property).
-// One instance for the process: compiled schemas are cached by ajv per instance.
-const ajv = new Ajv({ strict: true, allowUnionTypes: true, allErrors: true, verbose: true });
+let shared: AjvInstance | undefined;
 
-/** Compile a schema into a validator with the project's error format. */
+/**
+ * The process's one ajv instance (compiled schemas are cached per instance),
+ * loaded on first use: loading ajv and compiling the schemas of every input
+ * kind costs ~70 ms, which a worker thread that never validates should not
+ * pay at start-up. strict: a mistake in a schema fails when it is compiled
+ * instead of being logged; allErrors so the most specific error can be
+ * chosen; verbose for the schema beside each error (the allowed keys of an
+ * unknown property).
+ */
+function ajv(): AjvInstance {
+  if (!shared) {
+    const { Ajv } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
+    shared = new Ajv({ strict: true, allowUnionTypes: true, allErrors: true, verbose: true });
+  }
+  return shared;
+}
+
+/** A validator with the project's error format; the schema is compiled on the first call. */
 export function compileValidator<T>(schema: JsonSchema, options: ValidatorOptions = {}): Validator<T> {
-  const validate = ajv.compile<T>(schema);
+  let validate: ValidateFunction<T> | undefined;
   return (json, file, field = '') => {
+    validate ??= ajv().compile<T>(schema);
     if (validate(json)) return json;
     const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'if');
     const described = errors.map((e) => describe(e, json, options));

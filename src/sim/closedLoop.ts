@@ -125,11 +125,8 @@ class ControllerCalls {
         if (!signal.aborted) this.abort.abort(error);
         reject(error);
       }, this.timeoutMs);
-      if (honourAbort) {
-        if (signal.aborted) return onAbort();
-        signal.addEventListener('abort', onAbort, { once: true });
-      }
-      // A late answer after a miss settles nothing (the promise above is already rejected) and is not left unhandled.
+      // A late answer after a miss or an abort settles nothing (the promise
+      // above is already rejected), and a late rejection is not left unhandled.
       pending.then(
         (value) => {
           done();
@@ -140,6 +137,10 @@ class ControllerCalls {
           reject(err);
         },
       );
+      if (honourAbort) {
+        if (signal.aborted) return onAbort();
+        signal.addEventListener('abort', onAbort, { once: true });
+      }
     });
   }
 }
@@ -163,18 +164,22 @@ export async function runClosedLoop(setup: ClosedLoopSetup, onDay?: (day: number
   });
   const calls = new ControllerCalls(context, setup.timeoutMs, abort);
   let controller: Controller | undefined;
+  let pendingCreate: Promise<Controller> | undefined;
   let failure: { error: unknown } | undefined;
   try {
     abort.signal.throwIfAborted();
     if (typeof setup.controller === 'function') {
       const made = setup.controller(context);
-      controller = isPromise(made) ? await calls.settle(made, 'create', -1) : made;
+      if (isPromise(made)) {
+        pendingCreate = made;
+        controller = await calls.settle(made, 'create', -1);
+      } else controller = made;
     } else controller = setup.controller;
     if (controller.start) {
       const started = controller.start(context);
       if (isPromise(started)) await calls.settle(started, 'start', -1);
     }
-    const trace = await simulate(setup, controller, calls, onDay);
+    const trace = await simulate(setup, controller, calls, abort.signal, onDay);
     return controller.dailyLog ? { ...trace, controllerLog: controller.dailyLog() } : trace;
   } catch (error) {
     failure = { error };
@@ -183,6 +188,20 @@ export async function runClosedLoop(setup: ClosedLoopSetup, onDay?: (day: number
   } finally {
     external?.removeEventListener('abort', forward);
     if (controller?.close) await closeController(controller, calls, failure);
+    // A controller whose create() missed its deadline (or was aborted) may
+    // still arrive: close it then, so "close() always" holds for it too.
+    else if (!controller && pendingCreate) {
+      pendingCreate.then(
+        (late) => {
+          try {
+            void Promise.resolve(late.close?.()).catch(() => {});
+          } catch {
+            // The run has already failed with its own error.
+          }
+        },
+        () => {},
+      );
+    }
   }
 }
 
@@ -205,6 +224,7 @@ async function simulate(
   setup: ClosedLoopSetup,
   controller: Controller,
   calls: ControllerCalls,
+  signal: AbortSignal,
   onDay: ((day: number) => void) | undefined,
 ): Promise<Trace> {
   const { model, days, startTimeOfDayMin, controlPeriodMin, meals, sensor, pump, pen } = setup;
@@ -219,6 +239,12 @@ async function simulate(
   const visible: VisibleMeal[] = [];
   let glucoseMgDl = NaN;
   let glucoseTimeMin = -1;
+
+  // Cancelled from outside (another patient failed, the user stopped the
+  // run): a flag set by the signal, read once per control period (a plain
+  // local read; the AbortSignal getter costs more in this loop).
+  let aborted = signal.aborted;
+  signal.addEventListener('abort', () => (aborted = true), { once: true });
 
   let basalUPerMin = 0;
   // Injections into the slower preparations' depots: one minute of infusion.
@@ -248,6 +274,7 @@ async function simulate(
 
     let insulinUPerMin = basalUPerMin;
     if (m % controlPeriodMin === 0) {
+      if (aborted) throw signal.reason;
       // Meals whose intake began before the previous control instant are past.
       for (let i = visible.length - 1; i >= 0; i--) if (visible[i].intakeMin <= m - controlPeriodMin) visible.splice(i, 1);
       // A new snapshot each period, never touched again by the loop: a

@@ -77,14 +77,16 @@ export interface JobRunOptions {
 
 /**
  * A patient's run failed (its controller missed a deadline, threw, or asked
- * for a device the scenario lacks): the message names the patient and says
+ * for a device the scenario lacks; or its worker died): the message names
+ * the patient (and which run of a study, when there are several) and says
  * why, in one line; the stack of the worker is of no use to a user.
  */
 export class PatientRunError extends Error {
   readonly patient: string;
 
-  constructor(patient: string, message: string) {
-    super(message.includes(`patient ${patient}`) ? message : `patient ${patient}: ${message}`);
+  constructor(patient: string, message: string, label?: string) {
+    const who = label ? `patient ${patient} (${label})` : `patient ${patient}`;
+    super(message.includes(`patient ${patient}`) ? (label ? `${label}: ${message}` : message) : `${who}: ${message}`);
     this.name = 'PatientRunError';
     this.patient = patient;
   }
@@ -100,7 +102,8 @@ const ABORT_GRACE_MS = 5_000;
 export function runJobs(options: JobRunOptions): Promise<PatientResult[]> {
   const { scenarios, jobs } = options;
   const concurrency = options.concurrencyPerWorker ?? 1;
-  const workerCount = Math.max(1, Math.min(options.workers, Math.ceil(jobs.length / concurrency)));
+  // As many workers as cores (or jobs): concurrency adds jobs per worker, never takes cores away.
+  const workerCount = Math.max(1, Math.min(options.workers, jobs.length));
   const setup: WorkerSetup = {
     scenarios,
     tracesDir: options.tracesDir,
@@ -116,52 +119,70 @@ export function runJobs(options: JobRunOptions): Promise<PatientResult[]> {
 
   return new Promise((resolve, reject) => {
     const workers: Worker[] = [];
-    /** Jobs each worker is running. */
-    const inFlight = new Map<Worker, number>();
-    /** Workers ended by the pool (their exit is expected). */
+    /** The jobs each worker is running. */
+    const inFlight = new Map<Worker, Set<number>>();
+    /** Workers that are gone or ended by the pool (their exit is expected). */
     const retired = new Set<Worker>();
     let failed = false;
     let finished = 0;
-    let settleAbort: (() => void) | undefined;
-    const running = () => [...inFlight.values()].reduce((a, b) => a + b, 0);
+    let allStopped: (() => void) | undefined;
+    const running = () => [...inFlight.values()].reduce((n, jobsOf) => n + jobsOf.size, 0);
     // On failure, let the other jobs abort (closing their controllers), then
     // end every worker before rejecting, so no late trace write lands in a
     // run directory that is being removed.
     const fail = (err: Error) => {
       if (failed) return;
       failed = true;
-      const stopped = new Promise<void>((resolveStop) => {
-        settleAbort = resolveStop;
-        if (running() === 0) resolveStop();
-      });
       for (const w of workers) if (!retired.has(w)) w.postMessage({ type: 'abort', reason: `run stopped: ${err.message}` } satisfies ToWorker);
-      const grace = new Promise<void>((r) => setTimeout(r, ABORT_GRACE_MS).unref());
-      void Promise.race([stopped, grace])
-        .then(() => Promise.allSettled(workers.map((w) => w.terminate())))
+      let grace: NodeJS.Timeout | undefined;
+      void new Promise<void>((stopped) => {
+        allStopped = stopped;
+        if (running() === 0) stopped();
+        grace = setTimeout(stopped, ABORT_GRACE_MS);
+      })
+        .then(() => {
+          clearTimeout(grace);
+          return Promise.allSettled(workers.map((w) => w.terminate()));
+        })
         .then(() => reject(err));
     };
-    // Hand a worker jobs up to its concurrency; a worker with none left is ended.
-    const handOut = (worker: Worker) => {
-      let count = inFlight.get(worker) ?? 0;
-      while (count < concurrency && next < jobs.length) {
-        worker.postMessage({ type: 'run', job: next, spec: jobs[next++] } satisfies ToWorker);
-        count++;
-      }
-      inFlight.set(worker, count);
-      if (count === 0) {
+    const post = (worker: Worker) => {
+      const job = next++;
+      inFlight.get(worker)!.add(job);
+      worker.postMessage({ type: 'run', job, spec: jobs[job] } satisfies ToWorker);
+    };
+    // Top a worker up to its concurrency; a worker with no job left is ended.
+    const topUp = (worker: Worker) => {
+      const mine = inFlight.get(worker)!;
+      while (mine.size < concurrency && next < jobs.length) post(worker);
+      if (mine.size === 0) {
         // Every result of this worker is in (traces are written before 'done'
         // is sent), so ending it loses nothing, whatever handles a controller left open.
         retired.add(worker);
         void worker.terminate();
       }
     };
-    const jobEnded = (worker: Worker) => {
-      inFlight.set(worker, (inFlight.get(worker) ?? 1) - 1);
-      if (failed && running() === 0) settleAbort?.();
+    const jobEnded = (worker: Worker, job: number) => {
+      inFlight.get(worker)!.delete(job);
+      if (failed && running() === 0) allStopped?.();
+    };
+    /** A worker died (an uncaught error in a controller, say): its jobs fail with it. */
+    const workerDied = (worker: Worker, reason: string) => {
+      const lost = [...inFlight.get(worker)!];
+      inFlight.get(worker)!.clear();
+      retired.add(worker);
+      if (failed) {
+        if (running() === 0) allStopped?.();
+        return;
+      }
+      const first = jobs[lost[0] ?? -1];
+      const others = lost.length > 1 ? ` (also running: ${lost.slice(1).map((j) => jobs[j].patient).join(', ')})` : '';
+      fail(first ? new PatientRunError(first.patient, `its worker stopped: ${reason}${others}`, first.label) : new Error(`a worker stopped: ${reason}`));
     };
     for (let i = 0; i < workerCount; i++) {
       const worker = new Worker(workerFile(), { workerData: setup });
       workers.push(worker);
+      inFlight.set(worker, new Set());
       worker.on('message', (message: FromWorker) => {
         if (message.type === 'day') {
           if (failed) return;
@@ -169,7 +190,7 @@ export function runJobs(options: JobRunOptions): Promise<PatientResult[]> {
           report();
           return;
         }
-        jobEnded(worker);
+        jobEnded(worker, message.job);
         if (failed) return;
         if (message.type === 'done') {
           const { summary, trace } = message.result;
@@ -183,22 +204,26 @@ export function runJobs(options: JobRunOptions): Promise<PatientResult[]> {
             }
           }
           report();
-          handOut(worker);
+          topUp(worker);
         } else {
-          fail(new PatientRunError(message.patient, message.message));
+          fail(new PatientRunError(message.patient, message.message, jobs[message.job]?.label));
         }
       });
-      worker.on('error', fail);
+      worker.on('error', (err) => workerDied(worker, err instanceof Error ? err.message : String(err)));
       worker.on('exit', (code) => {
+        if (!retired.has(worker)) return workerDied(worker, `exit code ${code}`);
         if (failed) return;
-        if (!retired.has(worker)) return fail(new Error(`worker stopped with exit code ${code}`));
         if (++finished === workerCount) {
           const missing = jobs.filter((_, k) => results[k] === undefined).map((j) => j.patient);
           if (missing.length > 0) return fail(new Error(`no result for ${missing.join(', ')}`));
           resolve(results as PatientResult[]);
         }
       });
-      handOut(worker);
+    }
+    // Deal the first jobs round-robin, one per worker at a time, so every
+    // worker is busy before any takes a second.
+    for (let round = 0; round < concurrency && next < jobs.length; round++) {
+      for (const worker of workers) if (next < jobs.length) post(worker);
     }
   });
 }

@@ -15,6 +15,7 @@ import { compileValidator } from '../io/schema.js';
 import { controllerSpec, loadScenario } from '../scenario/load.js';
 import { CONTROLLER_SPEC_SCHEMA, type ControllerSpecFile } from '../scenario/schema.js';
 import type { ControllerSpec, Scenario } from '../scenario/types.js';
+import { therapySettings } from './patientRun.js';
 import type { SimulationJob } from './workerProtocol.js';
 
 export interface ExperimentArm {
@@ -119,7 +120,20 @@ export function loadExperiment(file: string, registry: ControllerRegistry = BUIL
     const field = `arms[${i}]`;
     if (names.has(arm.name)) throw new InputError(file, `${field}.name`, `'${arm.name}' is used twice`);
     names.add(arm.name);
-    return { name: arm.name, controller: controllerSpec(arm.controller, file, `${field}.controller`, registry) };
+    const controller = controllerSpec(arm.controller, file, `${field}.controller`, registry);
+    // A controller with a run-in of its own (it adapts only after it) must
+    // start adapting when the trial starts, not inside the uncounted run-in
+    // nor inside the counted trial.
+    const entry = registry.get(controller.name, file);
+    const own = entry.runIn?.(entry.parseOptions(controller.options, { file, field: `${field}.controller.options` }));
+    if (own !== undefined && own.days !== runInDays) {
+      throw new InputError(
+        file,
+        `${field}.controller.options.${own.option}`,
+        `the controller adapts after ${own.days} day(s) of its own run-in, the experiment's run-in (runInDays) is ${runInDays}: they must agree (set ${own.option} to ${runInDays})`,
+      );
+    }
+    return { name: arm.name, controller };
   });
   for (const arm of Object.keys(raw.published?.percentAB ?? {})) {
     if (!names.has(arm)) throw new InputError(file, `published.percentAB.${arm}`, 'is not an arm of this experiment');
@@ -152,20 +166,35 @@ export interface ExperimentPlan {
   readonly jobs: readonly (SimulationJob & { readonly arm: number; readonly seedIndex: number })[];
 }
 
-/** The jobs of an experiment: every arm × seed × patient. */
-export function planExperiment(experiment: Experiment, seeds: number = experiment.seeds): ExperimentPlan {
+/**
+ * The jobs of an experiment: every arm × seed × patient. Every patient is
+ * checked against every arm's controller first (from the options: nothing is
+ * constructed), so an arm the cohort cannot run is refused before any job starts.
+ */
+export function planExperiment(experiment: Experiment, seeds: number = experiment.seeds, registry: ControllerRegistry = BUILT_IN_CONTROLLERS): ExperimentPlan {
   const population = loadPopulation(experiment.scenario.patients, experiment.file);
   const patients = selectPatients(population, experiment.cohort, experiment.file, 'cohort');
   for (const p of experiment.exclude?.patients ?? []) {
     if (!patients.some((q) => q.name === p)) throw new InputError(experiment.file, 'exclude.patients', `'${p}' is not in the cohort`);
   }
+  experiment.arms.forEach((arm, i) => {
+    const field = `arms[${i}].controller`;
+    const entry = registry.get(arm.controller.name, experiment.file, `${field}.name`);
+    const options = entry.parseOptions(arm.controller.options, { file: experiment.file, field: `${field}.options` });
+    for (const p of patients) {
+      const problem = entry.patientProblem?.(options, therapySettings(p));
+      if (problem !== undefined) throw new InputError(experiment.file, field, `${p.name}: ${problem}`);
+    }
+  });
   const scenarios = experiment.arms.map(
     (arm): Scenario => ({ ...experiment.scenario, days: experiment.scenario.days + experiment.runInDays, controller: arm.controller }),
   );
   const seedValues = Array.from({ length: seeds }, (_, i) => experimentSeed(experiment.scenario.seed, i + 1));
   const jobs: ExperimentPlan['jobs'][number][] = [];
   scenarios.forEach((_, arm) =>
-    seedValues.forEach((seed, seedIndex) => patients.forEach((p) => jobs.push({ scenario: arm, patient: p.name, seed, arm, seedIndex }))),
+    seedValues.forEach((seed, seedIndex) =>
+      patients.forEach((p) => jobs.push({ scenario: arm, patient: p.name, seed, arm, seedIndex, label: `arm ${experiment.arms[arm].name}, seed ${seed}` })),
+    ),
   );
   return { patients, scenarios, seeds: seedValues, jobs };
 }

@@ -36,10 +36,18 @@ export function therapySettings(patient: PopulationMember): TherapySettings {
   };
 }
 
-/** The scenario's controller: its entry and parsed options (the scenario loader has validated them). */
-export function scenarioController(scenario: Scenario, registry: ControllerRegistry = BUILT_IN_CONTROLLERS): { entry: AnyControllerEntry; options: unknown } {
+/**
+ * The scenario's controller: its entry and parsed options. `validated`: the
+ * options have been checked against the controller's schema already (the
+ * scenario loader did, on the main thread), so a worker need not again.
+ */
+export function scenarioController(
+  scenario: Scenario,
+  registry: ControllerRegistry = BUILT_IN_CONTROLLERS,
+  validated = false,
+): { entry: AnyControllerEntry; options: unknown } {
   const entry = registry.get(scenario.controller.name, scenario.file);
-  return { entry, options: entry.parseOptions(scenario.controller.options, { file: scenario.file, field: 'controller.options' }) };
+  return { entry, options: entry.parseOptions(scenario.controller.options, { file: scenario.file, field: 'controller.options', validated }) };
 }
 
 /**
@@ -64,6 +72,10 @@ export function sensorFor(spec: SensorSpec, stream: RandomStream): Sensor {
  */
 export function modelFor(scenario: Scenario, patient: PopulationMember, registry: ControllerRegistry = BUILT_IN_CONTROLLERS): PatientModel {
   const { entry, options } = scenarioController(scenario, registry);
+  return modelWithDepots(patient, entry, options);
+}
+
+function modelWithDepots(patient: PopulationMember, entry: AnyControllerEntry, options: unknown): PatientModel {
   const used = entry.preparations?.(options) ?? [];
   return patient.model(DEPOT_PREPARATIONS.filter((p) => used.includes(p)).map(depotModel));
 }
@@ -73,20 +85,23 @@ export interface PatientRunOptions {
   readonly registry?: ControllerRegistry;
   /** Cancels the run (its controller is closed, the promise rejects). */
   readonly signal?: AbortSignal;
+  /** The scenario came from the scenario loader, which checked the controller's options against its schema. */
+  readonly optionsValidated?: boolean;
 }
 
 /** The closed-loop setup of one patient through a scenario under `seed`. */
 export function patientRunSetup(scenario: Scenario, patient: PopulationMember, seed: number | string, options: PatientRunOptions = {}): ClosedLoopSetup {
   const registry = options.registry ?? BUILT_IN_CONTROLLERS;
-  checkPatientFitsController(scenario, patient, registry);
-  const { entry, options: controllerOptions } = scenarioController(scenario, registry);
+  const { entry, options: controllerOptions } = scenarioController(scenario, registry, options.optionsValidated);
+  const problem = entry.patientProblem?.(controllerOptions, therapySettings(patient));
+  if (problem !== undefined) throw new InputError(scenario.file, 'controller', `${patient.name}: ${problem}`);
   const latencyMs = scenario.controller.latencyMs;
   const create: ControllerFactory =
     latencyMs > 0
       ? async (context) => withLatency(await entry.create(controllerOptions, context), latencyMs, context.signal)
       : (context) => entry.create(controllerOptions, context);
   return {
-    model: modelFor(scenario, patient, registry),
+    model: modelWithDepots(patient, entry, controllerOptions),
     days: scenario.days,
     startTimeOfDayMin: scenario.startTimeOfDayMin,
     controlPeriodMin: scenario.controlPeriodMin,

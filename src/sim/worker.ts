@@ -52,7 +52,8 @@ port.on('message', async (request: ToWorker) => {
     const scenario = setup.scenarios[spec.scenario];
     const patient = member(scenario.patients, scenario.file, spec.patient);
     if (!patient) throw new Error(`unknown patient '${spec.patient}'`);
-    const options = { registry: await registry, signal: abort.signal };
+    // The main thread loaded these scenarios, checking each controller's options against its schema.
+    const options = { registry: await registry, signal: abort.signal, optionsValidated: true };
     const trace = await runPatient(scenario, patient, spec.seed, (day) => send({ type: 'day', job, day }), options);
     if (setup.tracesDir) writeFileSync(join(setup.tracesDir, `${patient.name}.csv`), traceToCsv(trace));
     const summary = summariseTrace(trace);

@@ -18,6 +18,8 @@ export interface SimulationJob {
   readonly scenario: number;
   readonly patient: string;
   readonly seed: number | string;
+  /** Which run of a study this is, for messages (`arm S1, seed 3`). */
+  readonly label?: string;
 }
 
 export interface PatientResult {

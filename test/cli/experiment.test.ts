@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeTempDir, randomisedJson, removeTempDirs, runCli, writeScenario } from './helpers.js';
+import { expectInputFailure, makeTempDir, randomisedJson, removeTempDirs, runCli, writeScenario } from './helpers.js';
 
 afterAll(removeTempDirs);
 
@@ -95,6 +95,29 @@ describe('glucosim experiment (reduced)', () => {
     const unknownField = reducedExperiment(dir, [arms[0]], { runIn: 1 });
     expect(runCli(['experiment', unknownField, '--out', join(dir, 'field')]).stderr).toMatch(/runIn: unknown property \(allowed: name, description, scenario/);
     expect(existsSync(join(dir, 'neg')) || existsSync(join(dir, 'field'))).toBe(false);
+    // An adapting arm must start adapting when the trial starts (the experiment's run-in is 1 day).
+    const early = reducedExperiment(dir, [arms[0], { name: 'S1', controller: { name: 'actor-critic', options: { initialisation: 'S1' } } }]);
+    const e = runCli(['experiment', early, '--out', join(dir, 'early')]);
+    expect(e.status).toBe(2);
+    expect(e.stderr).toMatch(/arms\[1\]\.controller\.options\.runInDays: the controller adapts after 0 day\(s\) of its own run-in, the experiment's run-in \(runInDays\) is 1: they must agree \(set runInDays to 1\)/);
+  });
+
+  it('refuses, before running anything, an arm that a patient of the cohort cannot run', () => {
+    const scenario = writeScenario(dir, 't2dm-pump.json', { ...randomisedJson(), days: 1, patients: 't2dm-100', cohort: 'all' });
+    const file = join(dir, 't2dm-ac.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        name: 't2dm-ac',
+        scenario,
+        cohort: 't2dm#001,t2dm#002',
+        seeds: 1,
+        arms: [{ name: 'AC', controller: { name: 'actor-critic', options: { initialisation: 'S1' } } }],
+      }),
+    );
+    const r = runCli(['experiment', file, '--out', join(dir, 't2dm-ac')]);
+    expectInputFailure(r, `${file}: arms[0].controller: `, /^t2dm#001: actor-critic needs a basal rate > 0/);
+    expect(existsSync(join(dir, 't2dm-ac'))).toBe(false);
   });
 });
 

@@ -205,7 +205,29 @@ describe('controller registry', () => {
       expect(entry.description, entry.name).not.toMatch(/seed \d{3}/i);
     }
   });
+
+  it("checks options against the entry's own schema, whatever its parseOptions does", () => {
+    const loose: AnyControllerEntry = {
+      name: 'loose',
+      description: 'accepts anything in parseOptions',
+      optionsSchema: { type: 'object', additionalProperties: false, properties: { gain: { type: 'number', minimum: 0 } } },
+      parseOptions: (options) => options,
+      create: () => ({ decide: () => ({ basalUPerMin: 0, bolusU: 0 }) }),
+      examples: [],
+    };
+    const registry = BUILT_IN_CONTROLLERS.with([loose]);
+    const source = { file: FILE, field: 'arms[1].controller.options' };
+    expect(registry.parseOptions('loose', { gain: 2 }, source)).toEqual({ gain: 2 });
+    expect(refusal(() => registry.parseOptions('loose', { gain: -1 }, source))?.message).toBe(`${FILE}: arms[1].controller.options.gain: must be ≥ 0 (got -1)`);
+    expect(refusal(() => registry.parseOptions('loose', { bogus: 1 }, source))?.field).toBe('arms[1].controller.options.bogus');
+    expect(() => BUILT_IN_CONTROLLERS.with([standardTherapyEntryLike()])).toThrow(/registered twice/);
+  });
 });
+
+/** An entry named like a built-in one. */
+function standardTherapyEntryLike(): AnyControllerEntry {
+  return { ...BUILT_IN_CONTROLLERS.get('standard-therapy', FILE) };
+}
 
 for (const entry of entries) {
   describe(`controller '${entry.name}'`, () => {

@@ -71,6 +71,7 @@ describe('multiple daily injections', () => {
       [{ doses: [{ time: '07:00', preparation: 'nph', units: -1 }] }, /doses\[0\]\.units: must be ≥ 0 \(got -1\)/],
       [{ doses: [{ time: '07:00', preparation: 'nph', units: 1 }], slidingScale: { preparation: 'regular', steps: [] } }, /slidingScale\.steps: must have at least 1 item/],
       [{ doses: [{ time: '07:00', preparation: 'nph', units: 1 }], extra: 1 }, /controller\.options\.extra: unknown property/],
+      [{ doses: [{ time: '07:00', preparation: 'nph', units: 1 }], bolusTiming: 'announcement' }, /controller\.options\.bolusTiming: only meal boluses have a timing/],
     ];
     for (const [o, message] of bad) expect(() => multipleDailyInjectionsEntry.parseOptions(o, source)).toThrow(message);
     // An experiment's arm is named in the field.

@@ -62,5 +62,7 @@ describe('standard therapy (docs/model.md §2)', () => {
     expect(() => entry.parseOptions({ preBolusMin: -5 }, source)).toThrow(/controller\.options\.preBolusMin: must be ≥ 0/);
     expect(() => entry.parseOptions({ carbRatioGPerU: 0 }, source)).toThrow(/controller\.options\.carbRatioGPerU: must be > 0/);
     expect(entry.parseOptions({ targetMgDl: 120, correction: false }, source)).toEqual({ ...STANDARD_THERAPY_DEFAULTS, targetMgDl: 120, correction: false });
+    // A pre-bolus is timed from intake; with announcement timing it would be silently ignored.
+    expect(() => entry.parseOptions({ bolusTiming: 'announcement', preBolusMin: 10 }, source)).toThrow(/controller\.options\.preBolusMin: a pre-bolus is timed from intake/);
   });
 });

@@ -116,3 +116,59 @@ describe('closed loop', () => {
     for (let m = 0; m < a.minutes; m += 97) expect(Math.abs(a.bgMgDl[m] - p.params.Gb)).toBeLessThan(0.01);
   });
 });
+
+describe('closed loop: cancellation and lifecycle edges', () => {
+  const population = loadPopulation('uva-padova-s2008', 'test');
+  const adult = findPatient(population, 'adult#001', 'test');
+  const therapy = therapySettings(adult);
+  const setup = {
+    model: adult.model([]),
+    days: 3,
+    startTimeOfDayMin: 0,
+    controlPeriodMin: 5,
+    meals: [],
+    sensor: new IdealSensor(5),
+    pump: new IdealPump(),
+    context: controllerIdentity('test', therapy, 1),
+    timeoutMs: 10_000,
+  };
+  const basal = (): InsulinRequest => ({ basalUPerMin: therapy.basalRateUPerMin, bolusU: 0 });
+
+  it('stops a synchronous run when cancelled from outside, and closes the controller', async () => {
+    const cancel = new AbortController();
+    let closed = 0;
+    const run = runClosedLoop({ ...setup, signal: cancel.signal, controller: { decide: basal, close: () => void closed++ } }, (day) => {
+      if (day === 1) cancel.abort(new Error('stopped by the user'));
+    });
+    await expect(run).rejects.toThrow('stopped by the user');
+    expect(closed).toBe(1);
+  });
+
+  it('a controller whose pending call rejects when its signal aborts (as fetch does) leaves no unhandled rejection', async () => {
+    const cancel = new AbortController();
+    let signal: AbortSignal | undefined;
+    const controller: Controller = {
+      start: (context) => void (signal = context.signal),
+      decide: (obs) =>
+        obs.timeMin < 1440
+          ? basal()
+          : new Promise<InsulinRequest>((_, reject) => signal!.addEventListener('abort', () => reject(new Error('fetch aborted')), { once: true })),
+    };
+    const run = runClosedLoop({ ...setup, signal: cancel.signal, controller }, (day) => {
+      if (day === 1) setTimeout(() => cancel.abort(new Error('cohort failed')), 5);
+    });
+    await expect(run).rejects.toThrow('cohort failed');
+    // Give a late rejection the chance to surface as unhandled (vitest fails the file if it does).
+    await new Promise((r) => setTimeout(r, 20));
+  });
+
+  it('closes a controller whose create() missed its deadline, when it finally arrives', async () => {
+    let closed = false;
+    const late: Controller = { decide: basal, close: () => void (closed = true) };
+    const run = runClosedLoop({ ...setup, timeoutMs: 20, controller: () => new Promise<Controller>((resolve) => setTimeout(() => resolve(late), 60)) });
+    await expect(run).rejects.toThrow(/controller 'test' did not answer create within 20 ms \(controller\.timeoutMs\) for patient adult#001/);
+    expect(closed).toBe(false);
+    await new Promise((r) => setTimeout(r, 80));
+    expect(closed).toBe(true);
+  });
+});

@@ -52,6 +52,20 @@ export const controllerEntries = [
       }),
     examples: [],
   },
+  {
+    name: 'crashes-its-worker',
+    description: 'basal only, answering after a real timer; leaves a rejected promise unhandled at minute 100 (as a socket error without a listener would)',
+    optionsSchema: schema,
+    parseOptions: (options) => ({ ...options }),
+    create: (options, context) =>
+      basalOnly(context, {
+        decide: (obs) => {
+          if (obs.timeMin === 100) Promise.reject(new Error('socket reset in background'));
+          return new Promise((resolve) => setTimeout(() => resolve({ basalUPerMin: context.therapy.basalRateUPerMin, bolusU: 0 }), 1));
+        },
+      }),
+    examples: [],
+  },
 ];
 `,
 );
@@ -91,6 +105,20 @@ describe('worker pool with asynchronous controllers', () => {
     await expect(run).rejects.toThrow(/patient adult#002: planned failure/);
     // All four were running at once in the one worker: each controller was closed.
     expect(readFileSync(marks, 'utf8').trim().split('\n').sort()).toEqual([...patients].sort());
+  });
+
+  it('a controller that crashes its worker fails the run promptly, naming a patient and the reason', async () => {
+    const scenario = await scenarioWith({ name: 'crashes-its-worker' });
+    const started = performance.now();
+    const run = runJobs({
+      scenarios: [scenario],
+      jobs: patients.map((patient) => ({ scenario: 0, patient, seed: 1, label: `seed 1` })),
+      workers: 1,
+      concurrencyPerWorker: 4,
+      controllerModules: [moduleUrl],
+    });
+    await expect(run).rejects.toThrow(/^patient adult#001 \(seed 1\): its worker stopped: socket reset in background \(also running: adult#002, adolescent#001, child#001\)$/);
+    expect(performance.now() - started).toBeLessThan(4_000);
   });
 
   it('runs several patients at once in one worker with the same results as one at a time', async () => {
