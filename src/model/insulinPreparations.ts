@@ -234,8 +234,10 @@ class LinearDepot implements DepotModel {
   }
 
   derivatives(x: ArrayLike<number>, dx: { [i: number]: number }, offset: number, infusionPmolPerKgPerMin: number): number {
-    // Positivity guard as for Isc1/Isc2 (docs/model.md §1): an empty (or, from
-    // rounding, negative) compartment has no outflow, so it can only fill.
+    // Positivity guard (docs/model.md §4.1): an empty (or, from rounding,
+    // negative) compartment has no outflow, so it can only fill. Unlike the
+    // guard on Isc1/Isc2 (§1.4), which freezes a negative state whatever its
+    // inflow, this one lets a depot refill after an injection.
     let inflow = this.dissolve(x, dx, offset, infusionPmolPerKgPerMin);
     const first = offset + this.stages;
     for (let j = 0; j < this.soluble; j++) {

@@ -10,9 +10,10 @@
  * 14 Y static secretion above basal (pmol/kg/min) · then the depots of
  * slower insulin preparations (DepotSet), starting empty.
  *
- * Blood glucose is plasma glucose G = Gp/VG (DM2007, glucose subsystem), the quantity a
- * meter measures; Gs (state 12, Gs' = ksc·(Gp − Gs), S2008) is kept so that a
- * CGM can still be attached.
+ * Blood glucose is plasma glucose G = Gp/VG (DM2007, glucose subsystem), the
+ * quantity a meter measures, and every sensor (meter or CGM) is fed that;
+ * Gs (state 12, Gs' = ksc·(Gp − Gs), S2008) is integrated only because the
+ * T1D subsystems shared with this model carry it: nothing reads it here.
  */
 import { gastricDerivatives, QGUT, QSTO1, QSTO2 } from './gastric.js';
 import { GP, GS, GT, glucoseDerivatives } from './glucose.js';

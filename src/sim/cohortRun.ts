@@ -101,6 +101,7 @@ const ABORT_GRACE_MS = 5_000;
  */
 export function runJobs(options: JobRunOptions): Promise<PatientResult[]> {
   const { scenarios, jobs } = options;
+  if (jobs.length === 0) return Promise.resolve([]);
   const concurrency = options.concurrencyPerWorker ?? 1;
   // As many workers as cores (or jobs): concurrency adds jobs per worker, never takes cores away.
   const workerCount = Math.max(1, Math.min(options.workers, jobs.length));

@@ -57,6 +57,10 @@ export function scenarioController(
  */
 export function checkPatientFitsController(scenario: Scenario, patient: PopulationMember, registry: ControllerRegistry = BUILT_IN_CONTROLLERS): void {
   const { entry, options } = scenarioController(scenario, registry);
+  refuseUnfitPatient(scenario, patient, entry, options);
+}
+
+function refuseUnfitPatient(scenario: Scenario, patient: PopulationMember, entry: AnyControllerEntry, options: unknown): void {
   const problem = entry.patientProblem?.(options, therapySettings(patient));
   if (problem !== undefined) throw new InputError(scenario.file, 'controller', `${patient.name}: ${problem}`);
 }
@@ -93,8 +97,7 @@ export interface PatientRunOptions {
 export function patientRunSetup(scenario: Scenario, patient: PopulationMember, seed: number | string, options: PatientRunOptions = {}): ClosedLoopSetup {
   const registry = options.registry ?? BUILT_IN_CONTROLLERS;
   const { entry, options: controllerOptions } = scenarioController(scenario, registry, options.optionsValidated);
-  const problem = entry.patientProblem?.(controllerOptions, therapySettings(patient));
-  if (problem !== undefined) throw new InputError(scenario.file, 'controller', `${patient.name}: ${problem}`);
+  refuseUnfitPatient(scenario, patient, entry, controllerOptions);
   const latencyMs = scenario.controller.latencyMs;
   const create: ControllerFactory =
     latencyMs > 0
