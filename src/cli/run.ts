@@ -11,7 +11,7 @@ import { buildDirectoryAtomic, writeFileAtomic } from '../io/atomic.js';
 import { InputError } from '../io/errors.js';
 import { loadScenario } from '../scenario/load.js';
 import { runCohort } from '../sim/cohortRun.js';
-import { checkPatientFitsController, modelFor } from '../sim/patientRun.js';
+import { checkCohortFitsController } from '../sim/patientRun.js';
 import { analysePatient, lastDaysWindow, type PatientAnalysis } from '../report/patientAnalysis.js';
 import { writeRunReport } from '../report/runReport.js';
 import { newOutputDirectory } from './outputDir.js';
@@ -48,18 +48,8 @@ export async function runCommand(args: RunArguments): Promise<string> {
       ? selectPatients(population, args.cohort, '--cohort', '')
       : selectPatients(population, scenario.cohort, scenario.file, 'cohort');
   const seed = args.seed !== undefined ? parseSeed(args.seed) : scenario.seed;
-  // Check every patient against the controller's needs (from its options,
-  // constructing no controller) and build each model once before anything
-  // runs, so a therapy the cohort cannot support is refused up front, naming the file.
-  for (const patient of patients) {
-    checkPatientFitsController(scenario, patient);
-    try {
-      modelFor(scenario, patient);
-    } catch (err) {
-      if (err instanceof InputError) throw err;
-      throw new InputError(scenario.file, 'controller', `${patient.name}: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  }
+  // A therapy the cohort cannot support is refused up front, naming the file.
+  checkCohortFitsController(scenario.controller, patients, { file: scenario.file, field: 'controller' });
   const { workers, concurrencyPerWorker } = parallelism(args);
   // As in a scenario file (schema: minLength 1), an empty seed is a mistake, e.g. `--seed "$UNSET"`.
   if (args.seed !== undefined && args.seed.trim() === '') throw new InputError('--seed', '', 'must not be empty');

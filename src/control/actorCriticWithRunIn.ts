@@ -140,7 +140,7 @@ export const actorCriticEntry: ControllerEntry<ActorCriticRunOptions> = {
   description:
     'Actor-critic adapting basal rate and IC ratio once a day (Daskalaki, Diem & Mougiakakou 2014, §3.2), initialised S1/S2/S3, after an optional run-in measuring transfer entropy',
   optionsSchema: OPTIONS_SCHEMA,
-  parseOptions: optionsParser<ActorCriticRunOptions>(OPTIONS_SCHEMA, { ...ACTOR_CRITIC_DEFAULTS, runInDays: 0 }, (o) =>
+  parseOptions: optionsParser<ActorCriticRunOptions>({ ...ACTOR_CRITIC_DEFAULTS, runInDays: 0 }, (o) =>
     o.initialisation === 'S3' && o.runInDays < 1
       ? { field: 'initialisation', reason: 'S3 needs a run-in (runInDays ≥ 1) to measure transfer entropy' }
       : undefined,

@@ -10,7 +10,7 @@
 import type { Controller, DayRecord, Delivery, InsulinRequest, Observation } from './types.js';
 
 /** Wait `ms` (a real timer), or reject as soon as `signal` aborts. */
-export function delay(ms: number, signal?: AbortSignal): Promise<void> {
+function delay(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const onAbort = () => {

@@ -7,7 +7,7 @@
  */
 import type { Injection } from '../devices/types.js';
 import { InputError } from '../io/errors.js';
-import { compileValidator, joinField } from '../io/schema.js';
+import { joinField } from '../io/schema.js';
 import { parseTimeOfDay, TIME_OF_DAY_PATTERN } from '../io/timeOfDay.js';
 import type { InsulinPreparation } from '../model/patientModel.js';
 import { INSULIN_PREPARATIONS } from '../model/patientModel.js';
@@ -152,11 +152,13 @@ const OPTIONS_SCHEMA = {
   },
 } as const;
 
-const validateOptions = compileValidator<MdiOptionsFile>(OPTIONS_SCHEMA);
-
-/** Validate `controller.options` for multiple daily injections (times to minutes; exactly one of units and unitsPerKg). */
+/**
+ * `controller.options` for multiple daily injections, after the schema: dose
+ * times to minutes, exactly one of units and unitsPerKg, a bolus timing only
+ * with meal boluses.
+ */
 export function parseMdiOptions(options: Readonly<Record<string, unknown>>, source: OptionsSource): MdiOptions {
-  const raw = source.validated ? (options as unknown as MdiOptionsFile) : validateOptions(options, source.file, source.field);
+  const raw = options as unknown as MdiOptionsFile;
   const doses = raw.doses.map((d, i): ScheduledDose => {
     const field = joinField(source.field, `doses[${i}]`);
     if ((d.units === undefined) === (d.unitsPerKg === undefined)) throw new InputError(source.file, field, 'give exactly one of units and unitsPerKg');

@@ -1,26 +1,23 @@
 /**
- * Controller options from a scenario or experiment file: the controller's
- * JSON Schema (validated like every input file, src/io/schema.ts), then its
- * defaults, then the rules that relate two options, all with errors naming
- * the file and the option's field.
+ * Controller options from a scenario or experiment file, after the registry
+ * has checked them against the controller's JSON Schema: its defaults, then
+ * the rules that relate two options, with errors naming the file and the
+ * option's field.
  */
 import { InputError } from '../io/errors.js';
-import { compileValidator, joinField, type JsonSchema } from '../io/schema.js';
+import { joinField } from '../io/schema.js';
 import type { OptionsSource } from './types.js';
 
 /** A rule across options: undefined when it holds, else the field (relative to the options) and the reason. */
 export type OptionsRule<O> = (options: O) => { readonly field: string; readonly reason: string } | undefined;
 
-/** `parseOptions` of a registry entry: schema, then defaults, then rules. */
+/** `parseOptions` of a registry entry whose options are flat: defaults, then rules. */
 export function optionsParser<O extends object>(
-  schema: JsonSchema,
   defaults: O,
   rule?: OptionsRule<O>,
 ): (options: Readonly<Record<string, unknown>>, source: OptionsSource) => O {
-  const validate = compileValidator<Partial<O>>(schema);
   return (options, source) => {
-    const given = source.validated ? (options as Partial<O>) : validate(options, source.file, source.field);
-    const merged = { ...defaults, ...given } as O;
+    const merged = { ...defaults, ...(options as Partial<O>) } as O;
     const problem = rule?.(merged);
     if (problem) throw new InputError(source.file, joinField(source.field, problem.field), problem.reason);
     return merged;

@@ -11,6 +11,18 @@ import { multipleDailyInjectionsEntry } from './multipleDailyInjections.js';
 import { standardTherapyEntry } from './standardTherapy.js';
 import type { ControllerEntry, OptionsSource } from './types.js';
 
+/** Where options come from, for `ControllerRegistry.parseOptions`. */
+export interface ParseSource extends OptionsSource {
+  /** Where the controller's name is in the file (default `controller.name`). */
+  readonly nameField?: string;
+  /**
+   * The options passed this schema already (a worker re-reading a scenario
+   * the main thread loaded): skip it. Loading ajv and compiling a schema
+   * would cost each worker ~75 ms at start-up.
+   */
+  readonly validated?: boolean;
+}
+
 /** An entry whose options type is known only to itself: what a registry holds. */
 export type AnyControllerEntry = ControllerEntry<any>;
 
@@ -55,14 +67,14 @@ export class ControllerRegistry {
    * parseOptions does, so every controller's options are validated the same
    * way, with the same error format.
    */
-  parseOptions(name: string, options: Readonly<Record<string, unknown>>, source: OptionsSource & { readonly nameField?: string }): unknown {
+  parseOptions(name: string, options: Readonly<Record<string, unknown>>, source: ParseSource): unknown {
     const entry = this.get(name, source.file, source.nameField);
     if (!source.validated) {
       let validate = this.validators.get(entry.name);
       if (!validate) this.validators.set(entry.name, (validate = compileValidator(entry.optionsSchema)));
       validate(options, source.file, source.field);
     }
-    return entry.parseOptions(options, { file: source.file, field: source.field, validated: true });
+    return entry.parseOptions(options, { file: source.file, field: source.field });
   }
 }
 

@@ -120,7 +120,7 @@ export const standardTherapyEntry: ControllerEntry<StandardTherapyOptions> = {
   name: 'standard-therapy',
   description: 'Sensor-augmented pump therapy: basal u2ss·BW/6000, meal bolus CHO/CR + (G−140)/CF above 150 mg/dL (the S2008 simulator\'s basal-bolus therapy)',
   optionsSchema: OPTIONS_SCHEMA,
-  parseOptions: optionsParser(OPTIONS_SCHEMA, STANDARD_THERAPY_DEFAULTS, (o) =>
+  parseOptions: optionsParser(STANDARD_THERAPY_DEFAULTS, (o) =>
     o.bolusTiming === 'announcement' && o.preBolusMin > 0
       ? { field: 'preBolusMin', reason: "a pre-bolus is timed from intake: it needs bolusTiming 'intake' (with 'announcement' the bolus is given when the meal is announced)" }
       : undefined,

@@ -153,13 +153,6 @@ export interface OptionsSource {
   readonly file: string;
   /** The options' place in the file, e.g. `controller.options` or `arms[2].controller.options`. */
   readonly field: string;
-  /**
-   * The options have passed this controller's schema already (a worker
-   * thread re-reading what the main thread checked): the schema may be
-   * skipped, defaults and rules still apply. Loading ajv and compiling a
-   * schema costs a worker ~75 ms at start-up.
-   */
-  readonly validated?: boolean;
 }
 
 /**
@@ -180,12 +173,13 @@ export interface ControllerEntry<Options = unknown> {
   readonly name: string;
   /** One line for `glucosim controllers` and the docs. */
   readonly description: string;
-  /** JSON Schema of `controller.options` (validated by src/io/schema.ts). */
+  /** JSON Schema of `controller.options`; the registry checks every option set against it (src/io/schema.ts). */
   readonly optionsSchema: JsonSchema;
   /**
-   * Options after the schema, with defaults filled in and rules across
-   * fields checked; errors are InputErrors naming `source.file` and the field
-   * under `source.field`. Pure: constructs nothing.
+   * Options that have passed `optionsSchema` (the registry checks them
+   * first: call `ControllerRegistry.parseOptions`), with defaults filled in
+   * and the rules across fields checked; errors are InputErrors naming
+   * `source.file` and the field under `source.field`. Pure: constructs nothing.
    */
   parseOptions(options: Readonly<Record<string, unknown>>, source: OptionsSource): Options;
   /** Why this patient cannot run with these options (e.g. no carb ratio in the cohort), or undefined. */

@@ -15,7 +15,7 @@ import { compileValidator } from '../io/schema.js';
 import { controllerSpec, loadScenario } from '../scenario/load.js';
 import { CONTROLLER_SPEC_SCHEMA, type ControllerSpecFile } from '../scenario/schema.js';
 import type { ControllerSpec, Scenario } from '../scenario/types.js';
-import { therapySettings } from './patientRun.js';
+import { checkCohortFitsController } from './patientRun.js';
 import type { SimulationJob } from './workerProtocol.js';
 
 export interface ExperimentArm {
@@ -124,8 +124,7 @@ export function loadExperiment(file: string, registry: ControllerRegistry = BUIL
     // A controller with a run-in of its own (it adapts only after it) must
     // start adapting when the trial starts, not inside the uncounted run-in
     // nor inside the counted trial.
-    const entry = registry.get(controller.name, file);
-    const own = entry.runIn?.(entry.parseOptions(controller.options, { file, field: `${field}.controller.options` }));
+    const own = registry.get(controller.name, file).runIn?.(registry.parseOptions(controller.name, controller.options, { file, field: `${field}.controller.options`, validated: true }));
     if (own !== undefined && own.days !== runInDays) {
       throw new InputError(
         file,
@@ -177,15 +176,7 @@ export function planExperiment(experiment: Experiment, seeds: number = experimen
   for (const p of experiment.exclude?.patients ?? []) {
     if (!patients.some((q) => q.name === p)) throw new InputError(experiment.file, 'exclude.patients', `'${p}' is not in the cohort`);
   }
-  experiment.arms.forEach((arm, i) => {
-    const field = `arms[${i}].controller`;
-    const entry = registry.get(arm.controller.name, experiment.file, `${field}.name`);
-    const options = entry.parseOptions(arm.controller.options, { file: experiment.file, field: `${field}.options` });
-    for (const p of patients) {
-      const problem = entry.patientProblem?.(options, therapySettings(p));
-      if (problem !== undefined) throw new InputError(experiment.file, field, `${p.name}: ${problem}`);
-    }
-  });
+  experiment.arms.forEach((arm, i) => checkCohortFitsController(arm.controller, patients, { file: experiment.file, field: `arms[${i}].controller` }, registry));
   const scenarios = experiment.arms.map(
     (arm): Scenario => ({ ...experiment.scenario, days: experiment.scenario.days + experiment.runInDays, controller: arm.controller }),
   );

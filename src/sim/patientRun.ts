@@ -10,7 +10,7 @@ import type { PopulationMember } from '../cohort/population.js';
 import { controllerIdentity } from '../control/context.js';
 import { withLatency } from '../control/latency.js';
 import { type AnyControllerEntry, BUILT_IN_CONTROLLERS, type ControllerRegistry } from '../control/registry.js';
-import type { TherapySettings } from '../control/types.js';
+import type { OptionsSource, TherapySettings } from '../control/types.js';
 import { createSensor } from '../devices/cgm.js';
 import { createPen } from '../devices/pen.js';
 import { createPump } from '../devices/pump.js';
@@ -21,7 +21,7 @@ import { depotModel } from '../model/insulinPreparations.js';
 import { DEPOT_PREPARATIONS, type PatientModel } from '../model/patientModel.js';
 import { type RandomStream, randomStream } from '../random/streams.js';
 import { planMeals } from '../scenario/mealPlan.js';
-import type { Scenario } from '../scenario/types.js';
+import type { ControllerSpec, Scenario } from '../scenario/types.js';
 import { type ClosedLoopSetup, type ControllerFactory, runClosedLoop } from './closedLoop.js';
 import type { Trace } from './trace.js';
 
@@ -46,23 +46,39 @@ export function scenarioController(
   registry: ControllerRegistry = BUILT_IN_CONTROLLERS,
   validated = false,
 ): { entry: AnyControllerEntry; options: unknown } {
-  const entry = registry.get(scenario.controller.name, scenario.file);
-  return { entry, options: entry.parseOptions(scenario.controller.options, { file: scenario.file, field: 'controller.options', validated }) };
+  const { name, options } = scenario.controller;
+  return { entry: registry.get(name, scenario.file), options: registry.parseOptions(name, options, { file: scenario.file, field: 'controller.options', validated }) };
 }
 
 /**
- * Why `patient` cannot run the scenario's controller (e.g. the cohort gives
- * no carbohydrate ratio), as an InputError naming the scenario file; checked
- * for every patient before a run starts, without constructing a controller.
+ * Check every patient against a controller (a scenario's, or an experiment
+ * arm's) before anything runs: what the controller needs of them (e.g. a
+ * carbohydrate ratio the cohort does not give), from its loaded options
+ * alone, constructing no controller, and that each model builds. Problems
+ * are InputErrors naming `where` (the file and the controller's field).
  */
-export function checkPatientFitsController(scenario: Scenario, patient: PopulationMember, registry: ControllerRegistry = BUILT_IN_CONTROLLERS): void {
-  const { entry, options } = scenarioController(scenario, registry);
-  refuseUnfitPatient(scenario, patient, entry, options);
+export function checkCohortFitsController(
+  controller: ControllerSpec,
+  patients: readonly PopulationMember[],
+  where: OptionsSource,
+  registry: ControllerRegistry = BUILT_IN_CONTROLLERS,
+): void {
+  const entry = registry.get(controller.name, where.file, `${where.field}.name`);
+  const options = registry.parseOptions(controller.name, controller.options, { file: where.file, field: `${where.field}.options`, validated: true });
+  for (const patient of patients) {
+    refuseUnfitPatient(where, patient, entry, options);
+    try {
+      modelWithDepots(patient, entry, options);
+    } catch (err) {
+      if (err instanceof InputError) throw err;
+      throw new InputError(where.file, where.field, `${patient.name}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
 }
 
-function refuseUnfitPatient(scenario: Scenario, patient: PopulationMember, entry: AnyControllerEntry, options: unknown): void {
+function refuseUnfitPatient(where: OptionsSource, patient: PopulationMember, entry: AnyControllerEntry, options: unknown): void {
   const problem = entry.patientProblem?.(options, therapySettings(patient));
-  if (problem !== undefined) throw new InputError(scenario.file, 'controller', `${patient.name}: ${problem}`);
+  if (problem !== undefined) throw new InputError(where.file, where.field, `${patient.name}: ${problem}`);
 }
 
 /** A CGM or ideal sensor, or a meter for `smbg`. */
@@ -74,11 +90,6 @@ export function sensorFor(spec: SensorSpec, stream: RandomStream): Sensor {
  * The patient's model, carrying the depots of the slower preparations the
  * controller may inject (each depot adds states, so only those it uses).
  */
-export function modelFor(scenario: Scenario, patient: PopulationMember, registry: ControllerRegistry = BUILT_IN_CONTROLLERS): PatientModel {
-  const { entry, options } = scenarioController(scenario, registry);
-  return modelWithDepots(patient, entry, options);
-}
-
 function modelWithDepots(patient: PopulationMember, entry: AnyControllerEntry, options: unknown): PatientModel {
   const used = entry.preparations?.(options) ?? [];
   return patient.model(DEPOT_PREPARATIONS.filter((p) => used.includes(p)).map(depotModel));
@@ -97,7 +108,7 @@ export interface PatientRunOptions {
 export function patientRunSetup(scenario: Scenario, patient: PopulationMember, seed: number | string, options: PatientRunOptions = {}): ClosedLoopSetup {
   const registry = options.registry ?? BUILT_IN_CONTROLLERS;
   const { entry, options: controllerOptions } = scenarioController(scenario, registry, options.optionsValidated);
-  refuseUnfitPatient(scenario, patient, entry, controllerOptions);
+  refuseUnfitPatient({ file: scenario.file, field: 'controller' }, patient, entry, controllerOptions);
   const latencyMs = scenario.controller.latencyMs;
   const create: ControllerFactory =
     latencyMs > 0

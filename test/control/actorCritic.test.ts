@@ -5,7 +5,7 @@ import {
   createActorCritic,
   type ActorCriticOptions,
 } from '../../src/control/actorCritic.js';
-import { actorCriticEntry } from '../../src/control/actorCriticWithRunIn.js';
+import { BUILT_IN_CONTROLLERS } from '../../src/control/registry.js';
 import {
   actorStep,
   criticRate,
@@ -288,7 +288,7 @@ describe('actor-critic controller', () => {
 
   it('options are validated with the field path', () => {
     const source = { file: 's.json', field: 'controller.options' };
-    const parse = (o: Record<string, unknown>) => actorCriticEntry.parseOptions(o, source);
+    const parse = (o: Record<string, unknown>) => BUILT_IN_CONTROLLERS.parseOptions('actor-critic', o, source) as ActorCriticOptions & { runInDays: number };
     expect(parse({ initialisation: 'S1', lambda: 0.5 })).toEqual({ ...ACTOR_CRITIC_DEFAULTS, initialisation: 'S1', lambda: 0.5, runInDays: 0 });
     expect(() => parse({ initialisation: 'S4' })).toThrow(/s\.json: controller\.options\.initialisation: must be one of S1, S2, S3/);
     expect(() => parse({ maxDailyDecrease: 1.5 })).toThrow(/controller\.options\.maxDailyDecrease: must be < 1/);

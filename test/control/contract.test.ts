@@ -231,20 +231,21 @@ function standardTherapyEntryLike(): AnyControllerEntry {
 
 for (const entry of entries) {
   describe(`controller '${entry.name}'`, () => {
-    const source = { file: FILE, field: 'controller.options' };
+    // Through the registry, as scenario and experiment files are read.
+    const parse = (options: Readonly<Record<string, unknown>>) => BUILT_IN_CONTROLLERS.parseOptions(entry.name, options, { file: FILE, field: 'controller.options' });
 
     it('every example passes its own schema', () => {
-      for (const example of entry.examples) expect(() => entry.parseOptions(example.options, source), example.title).not.toThrow();
+      for (const example of entry.examples) expect(() => parse(example.options), example.title).not.toThrow();
     });
 
     it('refuses an unknown option and every out-of-range option, naming the file and the field', () => {
-      const unknown = refusal(() => entry.parseOptions({ ...entry.examples[0]!.options, notAnOption: 1 }, source));
+      const unknown = refusal(() => parse({ ...entry.examples[0]!.options, notAnOption: 1 }));
       expect(unknown?.file).toBe(FILE);
       expect(unknown?.field).toBe('controller.options.notAnOption');
       let checked = 0;
       for (const example of entry.examples) {
         for (const bad of outOfRange(entry.optionsSchema, example.options, '')) {
-          const error = refusal(() => entry.parseOptions(setAt(example.options, bad.path, bad.value), source));
+          const error = refusal(() => parse(setAt(example.options, bad.path, bad.value)));
           expect(error, `${example.title}: ${bad.path} = ${JSON.stringify(bad.value)} accepted`).toBeInstanceOf(InputError);
           expect(error!.field, `${bad.path} = ${JSON.stringify(bad.value)}`).toBe(`controller.options.${bad.path}`);
           checked++;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MultipleDailyInjections, multipleDailyInjectionsEntry, parseMdiOptions, slidingScaleUnits } from '../../src/control/multipleDailyInjections.js';
+import { BUILT_IN_CONTROLLERS } from '../../src/control/registry.js';
 import type { AnnouncedMeal, Observation, TherapySettings } from '../../src/control/types.js';
 
 const therapy: TherapySettings = { patient: 't2dm#001', basalRateUPerMin: 0, carbRatioGPerU: NaN, correctionFactorMgDlPerU: NaN, bodyWeightKg: 90 };
@@ -73,9 +74,10 @@ describe('multiple daily injections', () => {
       [{ doses: [{ time: '07:00', preparation: 'nph', units: 1 }], extra: 1 }, /controller\.options\.extra: unknown property/],
       [{ doses: [{ time: '07:00', preparation: 'nph', units: 1 }], bolusTiming: 'announcement' }, /controller\.options\.bolusTiming: only meal boluses have a timing/],
     ];
-    for (const [o, message] of bad) expect(() => multipleDailyInjectionsEntry.parseOptions(o, source)).toThrow(message);
+    const parse = (o: Record<string, unknown>, where = source) => BUILT_IN_CONTROLLERS.parseOptions('multiple-daily-injections', o, where);
+    for (const [o, message] of bad) expect(() => parse(o)).toThrow(message);
     // An experiment's arm is named in the field.
-    expect(() => multipleDailyInjectionsEntry.parseOptions({}, { file: 'e.json', field: 'arms[2].controller.options' })).toThrow(
+    expect(() => parse({}, { file: 'e.json', field: 'arms[2].controller.options' })).toThrow(
       /e\.json: arms\[2\]\.controller\.options\.doses: required field is missing/,
     );
   });

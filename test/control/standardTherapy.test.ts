@@ -57,12 +57,13 @@ describe('standard therapy (docs/model.md §2)', () => {
     const entry = BUILT_IN_CONTROLLERS.get('standard-therapy', 's.json');
     expect(entry).toBe(standardTherapyEntry);
     const source = { file: 's.json', field: 'controller.options' };
-    expect(() => entry.parseOptions({ target: 120 }, source)).toThrow(/controller\.options\.target: unknown property/);
-    expect(() => entry.parseOptions({ targetMgDl: '120' }, source)).toThrow(InputError);
-    expect(() => entry.parseOptions({ preBolusMin: -5 }, source)).toThrow(/controller\.options\.preBolusMin: must be ≥ 0/);
-    expect(() => entry.parseOptions({ carbRatioGPerU: 0 }, source)).toThrow(/controller\.options\.carbRatioGPerU: must be > 0/);
-    expect(entry.parseOptions({ targetMgDl: 120, correction: false }, source)).toEqual({ ...STANDARD_THERAPY_DEFAULTS, targetMgDl: 120, correction: false });
+    const parse = (o: Record<string, unknown>) => BUILT_IN_CONTROLLERS.parseOptions('standard-therapy', o, source);
+    expect(() => parse({ target: 120 })).toThrow(/controller\.options\.target: unknown property/);
+    expect(() => parse({ targetMgDl: '120' })).toThrow(InputError);
+    expect(() => parse({ preBolusMin: -5 })).toThrow(/controller\.options\.preBolusMin: must be ≥ 0/);
+    expect(() => parse({ carbRatioGPerU: 0 })).toThrow(/controller\.options\.carbRatioGPerU: must be > 0/);
+    expect(parse({ targetMgDl: 120, correction: false })).toEqual({ ...STANDARD_THERAPY_DEFAULTS, targetMgDl: 120, correction: false });
     // A pre-bolus is timed from intake; with announcement timing it would be silently ignored.
-    expect(() => entry.parseOptions({ bolusTiming: 'announcement', preBolusMin: 10 }, source)).toThrow(/controller\.options\.preBolusMin: a pre-bolus is timed from intake/);
+    expect(() => parse({ bolusTiming: 'announcement', preBolusMin: 10 })).toThrow(/controller\.options\.preBolusMin: a pre-bolus is timed from intake/);
   });
 });

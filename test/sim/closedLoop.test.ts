@@ -144,21 +144,18 @@ describe('closed loop: cancellation and lifecycle edges', () => {
     expect(closed).toBe(1);
   });
 
-  it('a controller whose pending call rejects when its signal aborts (as fetch does) leaves no unhandled rejection', async () => {
+  it('a call already cancelled when it starts, whose promise rejects later (as an aborted fetch does), leaves no unhandled rejection', async () => {
     const cancel = new AbortController();
-    let signal: AbortSignal | undefined;
     const controller: Controller = {
-      start: (context) => void (signal = context.signal),
-      decide: (obs) =>
-        obs.timeMin < 1440
-          ? basal()
-          : new Promise<InsulinRequest>((_, reject) => signal!.addEventListener('abort', () => reject(new Error('fetch aborted')), { once: true })),
+      decide: (obs) => {
+        if (obs.timeMin < 1440) return basal();
+        // The run is cancelled while this call is being made; its request fails a little later.
+        cancel.abort(new Error('cohort failed'));
+        return new Promise<InsulinRequest>((_, reject) => setTimeout(() => reject(new Error('fetch aborted')), 5));
+      },
     };
-    const run = runClosedLoop({ ...setup, signal: cancel.signal, controller }, (day) => {
-      if (day === 1) setTimeout(() => cancel.abort(new Error('cohort failed')), 5);
-    });
-    await expect(run).rejects.toThrow('cohort failed');
-    // Give a late rejection the chance to surface as unhandled (vitest fails the file if it does).
+    await expect(runClosedLoop({ ...setup, signal: cancel.signal, controller })).rejects.toThrow('cohort failed');
+    // Let the late rejection happen: unhandled, vitest would fail this file.
     await new Promise((r) => setTimeout(r, 20));
   });
 
