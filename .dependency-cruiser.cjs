@@ -12,14 +12,15 @@ const STAGES = {
   random: [],
   model: [],
   metrics: ['io'],
+  records: ['io'],
   cohort: ['io', 'random', 'model'],
   devices: ['io', 'random', 'model'],
   privacy: ['io', 'random'],
-  control: ['io', 'random', 'model', 'devices', 'privacy'],
+  control: ['io', 'random', 'model', 'devices', 'privacy', 'records'],
   scenario: ['io', 'random', 'model', 'devices', 'control'],
-  sim: ['io', 'random', 'model', 'cohort', 'devices', 'privacy', 'control', 'scenario'],
-  report: ['io', 'random', 'model', 'cohort', 'devices', 'control', 'scenario', 'sim', 'metrics'],
-  cli: ['io', 'random', 'model', 'cohort', 'devices', 'privacy', 'control', 'scenario', 'sim', 'metrics', 'report'],
+  sim: ['io', 'random', 'model', 'cohort', 'devices', 'privacy', 'control', 'scenario', 'records'],
+  report: ['io', 'random', 'model', 'cohort', 'devices', 'control', 'scenario', 'sim', 'metrics', 'records'],
+  cli: ['io', 'random', 'model', 'cohort', 'devices', 'privacy', 'control', 'scenario', 'sim', 'metrics', 'report', 'records'],
 };
 
 const stageRules = Object.entries(STAGES).map(([stage, allowed]) => ({

@@ -8,6 +8,7 @@ import { baselineCommand, checkCommand } from './check.js';
 import { cohortGenerateCommand } from './cohort.js';
 import { controllersCommand } from './controllers.js';
 import { experimentCommand } from './experiment.js';
+import { importRecordsCommand } from './importRecords.js';
 import { metricsCommand } from './metrics.js';
 import { replayCommand } from './replay.js';
 import { runCommand } from './run.js';
@@ -223,6 +224,23 @@ await yargs(hideBin(process.argv))
     },
   )
   .command(
+    'import <format> <files..>',
+    'Import patient records: aim94, files of the UCI "Diabetes" (AIM-94) data set, into records.csv and import-summary.json',
+    (y) =>
+      y
+        .positional('format', { type: 'string', choices: ['aim94'], demandOption: true, describe: 'source format' })
+        .positional('files', { type: 'string', array: true, demandOption: true, describe: 'data files (data-01 … data-70); each file is a patient, named by its file name' })
+        .option('out', { type: 'string', describe: 'directory to create (default: results/aim94-records-<timestamp>/)' }),
+    async (argv) => {
+      try {
+        const { out, table } = await importRecordsCommand({ format: argv.format, files: argv.files, out: once(argv.out, 'out') });
+        process.stdout.write(`${table}${out}\n`);
+      } catch (err) {
+        fail(err);
+      }
+    },
+  )
+  .command(
     'controllers',
     'List the controllers a scenario can name, with their options',
     (y) => y.option('json', { type: 'boolean', default: false, describe: 'as JSON, with the option schemas and example option sets' }),
@@ -234,7 +252,7 @@ await yargs(hideBin(process.argv))
       }
     },
   )
-  .demandCommand(1, 'give a command: run, replay, metrics, baseline, check, cohort, experiment or controllers')
+  .demandCommand(1, 'give a command: run, replay, metrics, baseline, check, cohort, experiment, import or controllers')
   .help()
   .fail((message, err) => {
     if (err) fail(err);

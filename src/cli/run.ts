@@ -10,6 +10,7 @@ import { selectPatients } from '../cohort/selection.js';
 import { buildDirectoryAtomic, writeFileAtomic } from '../io/atomic.js';
 import { InputError } from '../io/errors.js';
 import { loadScenario } from '../scenario/load.js';
+import type { ControllerSpec } from '../scenario/types.js';
 import { runCohort } from '../sim/cohortRun.js';
 import { checkCohortFitsController } from '../sim/patientRun.js';
 import { analysePatient, lastDaysWindow, type PatientAnalysis } from '../report/patientAnalysis.js';
@@ -37,6 +38,12 @@ export interface RunArguments {
 /** A seed from the command line: an integer if it reads as one, else the text. */
 export function parseSeed(text: string): number | string {
   return /^-?\d+$/.test(text) && Number.isSafeInteger(Number(text)) ? Number(text) : text;
+}
+
+/** The controller as summary.json records it: what was run, not where it was read from. */
+function controllerRecord(spec: ControllerSpec): Omit<ControllerSpec, 'file' | 'field'> {
+  const { file: _file, field: _field, ...record } = spec;
+  return record;
 }
 
 export async function runCommand(args: RunArguments): Promise<string> {
@@ -82,7 +89,7 @@ export async function runCommand(args: RunArguments): Promise<string> {
     const summaries = results.map((r) => r.summary);
     const summary = {
       glucosimVersion: GLUCOSIM_VERSION,
-      scenario: { name: scenario.name, file: scenario.file, days: scenario.days, controller: scenario.controller },
+      scenario: { name: scenario.name, file: scenario.file, days: scenario.days, controller: controllerRecord(scenario.controller) },
       seed,
       cohort: patients.map((p) => p.name),
       createdAt: new Date().toISOString(),

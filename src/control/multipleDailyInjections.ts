@@ -109,7 +109,7 @@ interface MdiOptionsFile {
 const preparationSchema = { enum: INSULIN_PREPARATIONS } as const;
 const nonNegative = { type: 'number', minimum: 0 } as const;
 
-const OPTIONS_SCHEMA = {
+export const MDI_OPTIONS_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   required: ['doses'],
@@ -182,7 +182,7 @@ export function parseMdiOptions(options: Readonly<Record<string, unknown>>, sour
 export const multipleDailyInjectionsEntry: ControllerEntry<MdiOptions> = {
   name: 'multiple-daily-injections',
   description: 'Injections of insulin preparations at set times of day, optional sliding scale and rapid meal boluses (needs a pen)',
-  optionsSchema: OPTIONS_SCHEMA,
+  optionsSchema: MDI_OPTIONS_SCHEMA,
   parseOptions: parseMdiOptions,
   patientProblem: (options, therapy) =>
     options.mealBolus && !(therapy.carbRatioGPerU > 0) ? "mealBolus needs the patient's carbohydrate ratio, which this cohort does not give" : undefined,

@@ -7,6 +7,7 @@
 import { InputError } from '../io/errors.js';
 import { compileValidator, type Validator } from '../io/schema.js';
 import { actorCriticEntry } from './actorCriticWithRunIn.js';
+import { mdpEntry } from './mdp/entry.js';
 import { multipleDailyInjectionsEntry } from './multipleDailyInjections.js';
 import { standardTherapyEntry } from './standardTherapy.js';
 import type { ControllerEntry, OptionsSource } from './types.js';
@@ -79,7 +80,7 @@ export class ControllerRegistry {
 }
 
 /** The controllers that come with glucosim. */
-export const BUILT_IN_CONTROLLERS = new ControllerRegistry([standardTherapyEntry, actorCriticEntry, multipleDailyInjectionsEntry]);
+export const BUILT_IN_CONTROLLERS = new ControllerRegistry([standardTherapyEntry, actorCriticEntry, multipleDailyInjectionsEntry, mdpEntry]);
 
 /**
  * Controller entries from ES modules outside glucosim: each module exports

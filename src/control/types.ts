@@ -141,7 +141,12 @@ export interface Controller {
   /** What the devices gave for the decision just made. */
   delivered?(delivery: Delivery): void | Promise<void>;
   endOfDay?(record: DayRecord): void | Promise<void>;
-  /** What a learning controller wants reported: named series, one value per day (e.g. its basal rate and IC ratio). */
+  /**
+   * What a learning controller wants reported: named series, one value per
+   * day (e.g. its basal rate and IC ratio). Series of another length (a
+   * final policy, one value per state) are the controller's to explain, in
+   * its entry's `describeLog`.
+   */
   dailyLog?(): Readonly<Record<string, readonly number[]>>;
   close?(): void | Promise<void>;
 }
@@ -167,6 +172,21 @@ export interface ControllerExample {
   readonly delivery: 'pump' | 'pen';
 }
 
+/** A stretch of a run in which a controller behaves one way (e.g. learning, then exploiting), 1-based days, inclusive. */
+export interface ControllerPhase {
+  readonly name: string;
+  readonly fromDay: number;
+  readonly toDay: number;
+}
+
+/** A table a controller makes of its own log for the report (plain cells; the report renders them). */
+export interface LogTable {
+  readonly title: string;
+  readonly caption?: string;
+  readonly header: readonly string[];
+  readonly rows: readonly (readonly (string | number)[])[];
+}
+
 /** A controller as the registry knows it. Each controller file exports its own entry. */
 export interface ControllerEntry<Options = unknown> {
   /** As scenario files name it (`controller.name`). */
@@ -190,6 +210,10 @@ export interface ControllerEntry<Options = unknown> {
    * requires it to equal its own run-in (the uncounted days before the trial).
    */
   runIn?(options: Options): { readonly days: number; readonly option: string };
+  /** Its phases over a run of `days` days, which reports show side by side (none: the run is one phase). */
+  phases?(options: Options, days: number): readonly ControllerPhase[];
+  /** Its log (Controller.dailyLog) of one patient as tables for the report, e.g. the policy it learned. */
+  describeLog?(log: Readonly<Record<string, readonly number[]>>, options: Options): readonly LogTable[];
   /** The insulin preparations it may inject with these options (the model carries their depots). */
   preparations?(options: Options): readonly InsulinPreparation[];
   /** One controller for one patient run; may be asynchronous (a remote controller connects here). */

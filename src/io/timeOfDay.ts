@@ -28,3 +28,10 @@ export function parseTimeOfDay(text: string, file: string, field: string, allowE
   if (typeof text !== 'string' || !pattern.test(text)) throw new InputError(file, field, timeOfDayReason(text, allowEndOfDay));
   return Number(text.slice(0, 2)) * 60 + Number(text.slice(3, 5));
 }
+
+/** "HH:MM" of minutes after midnight (whole minutes in [0, 1440)). */
+export function formatTimeOfDay(minutes: number): string {
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`;
+}

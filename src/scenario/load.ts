@@ -58,7 +58,7 @@ export function parseScenario(json: unknown, file: string, registry: ControllerR
 export function controllerSpec(raw: ControllerSpecFile, file: string, field: string, registry: ControllerRegistry): ControllerSpec {
   const options = raw.options ?? {};
   registry.parseOptions(raw.name, options, { file, field: `${field}.options`, nameField: `${field}.name` });
-  return { name: raw.name, options, timeoutMs: raw.timeoutMs ?? DEFAULT_CONTROLLER_TIMEOUT_MS, latencyMs: raw.latencyMs ?? 0 };
+  return { name: raw.name, options, file, field, timeoutMs: raw.timeoutMs ?? DEFAULT_CONTROLLER_TIMEOUT_MS, latencyMs: raw.latencyMs ?? 0 };
 }
 
 /** The 30 subjects of the S2008 simulator (patients/uva-padova-s2008/). */

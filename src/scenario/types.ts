@@ -10,6 +10,13 @@ export interface ControllerSpec {
   readonly name: string;
   /** Its options, as written, already checked against its schema. */
   readonly options: Readonly<Record<string, unknown>>;
+  /**
+   * The file that names it (a scenario, or an experiment for an arm): errors
+   * name it, and a path in the options is relative to its directory.
+   */
+  readonly file?: string;
+  /** Where in that file (`controller`, `arms[2].controller`). */
+  readonly field?: string;
   /** Deadline of each asynchronous controller call, ms. */
   readonly timeoutMs: number;
   /** Wall-clock delay added to each controller call, ms (0: none; src/control/latency.ts). */

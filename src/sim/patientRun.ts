@@ -47,7 +47,10 @@ export function scenarioController(
   validated = false,
 ): { entry: AnyControllerEntry; options: unknown } {
   const { name, options } = scenario.controller;
-  return { entry: registry.get(name, scenario.file), options: registry.parseOptions(name, options, { file: scenario.file, field: 'controller.options', validated }) };
+  // An experiment's arm is written in the experiment file: its options are read against that file.
+  const file = scenario.controller.file ?? scenario.file;
+  const field = `${scenario.controller.field ?? 'controller'}.options`;
+  return { entry: registry.get(name, file), options: registry.parseOptions(name, options, { file, field, validated }) };
 }
 
 /**

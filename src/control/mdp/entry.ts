@@ -1,0 +1,152 @@
+/**
+ * The `mdp` controller's registry entry: options (the MDP definition, π0,
+ * learning days, recalibration, exploration, a policy file to start from),
+ * its phases and the tables of its learned policy for the report.
+ */
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { InputError } from '../../io/errors.js';
+import { joinField } from '../../io/schema.js';
+import type { InsulinPreparation } from '../../model/patientModel.js';
+import { MDI_OPTIONS_SCHEMA, parseMdiOptions } from '../multipleDailyInjections.js';
+import type { ControllerEntry, LogTable, OptionsSource } from '../types.js';
+import { MDP_DEFINITION_PROPERTIES, type MdpDefinitionFile, parseMdpDefinition } from './definitionFile.js';
+import { MdpController, type MdpControllerOptions } from './mdpController.js';
+import { readPolicyFile } from './policyFile.js';
+import { levelCount, levelGlucoseMgDl } from './space.js';
+
+interface MdpOptionsFile extends MdpDefinitionFile {
+  learningDays: number;
+  physicianRegimen: Record<string, unknown>;
+  recalibrateEvery?: number;
+  exploration?: number;
+  explorationSteps?: number;
+  startFrom?: string;
+}
+
+const OPTIONS_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['learningDays', 'physicianRegimen'],
+  properties: {
+    learningDays: { type: 'integer', minimum: 0, maximum: 3650, description: 'days under the physician\'s regimen before the first policy (phase B)' },
+    physicianRegimen: { ...MDI_OPTIONS_SCHEMA, description: 'π0: doses at times of day and a sliding scale, as the multiple-daily-injections controller takes them' },
+    recalibrateEvery: { type: 'integer', minimum: 1, description: 'M: transitions between recalibrations of the policy (phase D); default 5, one day of five readings' },
+    exploration: { type: 'number', minimum: 0, maximum: 1, description: 'probability of a neighbouring dose at a reading while learning; default 0.5' },
+    explorationSteps: { type: 'integer', minimum: 1, maximum: 64, description: 'how many steps of a dose list a neighbouring dose is away; default 2 (4 U on the default 2 U grid)' },
+    startFrom: { type: 'string', minLength: 1, description: 'a policy.json (glucosim mdp learn) whose counts to start from, relative to this file' },
+    ...MDP_DEFINITION_PROPERTIES,
+  },
+} as const;
+
+const MDP_PREPARATIONS = ['regular', 'nph', 'long'] as const;
+
+export function parseMdpOptions(options: Readonly<Record<string, unknown>>, source: OptionsSource): MdpControllerOptions {
+  const raw = options as unknown as MdpOptionsFile;
+  const { learningDays: _l, physicianRegimen: _p, recalibrateEvery: _r, exploration: _e, explorationSteps: _x, startFrom: _s, ...definitionFile } = raw;
+  const definition = parseMdpDefinition(definitionFile, source.file, source.field);
+  const regimenField = joinField(source.field, 'physicianRegimen');
+  const physicianRegimen = parseMdiOptions(raw.physicianRegimen, { file: source.file, field: regimenField });
+  if (physicianRegimen.mealBolus) throw new InputError(source.file, joinField(regimenField, 'mealBolus'), 'the MDP acts at meter readings with regular, NPH and long-acting insulin: π0 cannot bolus for meals');
+  const given = [...physicianRegimen.doses.map((d) => d.preparation), ...(physicianRegimen.slidingScale ? [physicianRegimen.slidingScale.preparation] : [])];
+  for (const prep of given) {
+    if (!(MDP_PREPARATIONS as readonly string[]).includes(prep)) {
+      throw new InputError(source.file, regimenField, `gives ${prep} insulin, which is not in the MDP's action space (regular, nph, long: Shifrin & Siegelmann 2017, §2.3)`);
+    }
+    if (definition.actions[prep as (typeof MDP_PREPARATIONS)[number]].length < 2) {
+      throw new InputError(source.file, joinField(source.field, `actions.${prep}`), `has only the dose 0, but the physician's regimen gives ${prep} insulin: π0 must be an action of the space`);
+    }
+  }
+  let startFrom: MdpControllerOptions['startFrom'];
+  if (raw.startFrom !== undefined) {
+    const file = isAbsolute(raw.startFrom) ? raw.startFrom : resolve(dirname(source.file), raw.startFrom);
+    startFrom = { file, counts: readPolicyFile(file, definition).counts };
+  }
+  return {
+    definition,
+    learningDays: raw.learningDays,
+    physicianRegimen,
+    recalibrateEvery: raw.recalibrateEvery ?? 5,
+    exploration: raw.exploration ?? 0.5,
+    explorationSteps: raw.explorationSteps ?? 2,
+    ...(startFrom ? { startFrom } : {}),
+  };
+}
+
+/** The learned policy of one patient's log (MdpController.dailyLog) as a table: slots × glucose levels. */
+export function describeMdpLog(log: Readonly<Record<string, readonly number[]>>, options: MdpControllerOptions): LogTable[] {
+  const def = options.definition;
+  const L = levelCount(def.space.glucose);
+  const regular = log['policy.regularU'];
+  const nph = log['policy.nphU'];
+  const long = log['policy.longU'];
+  const visits = log['policy.visits'];
+  if (!regular || regular.length !== L * def.space.slots.names.length) return [];
+  const cell = (s: number) => {
+    if (Number.isNaN(regular[s])) return 'π0';
+    const parts = [regular[s] ? `R${regular[s]}` : '', nph[s] ? `N${nph[s]}` : '', long[s] ? `L${long[s]}` : ''].filter(Boolean);
+    return `${parts.join(' ') || '0'} (${visits[s]})`;
+  };
+  const header = ['slot', ...Array.from({ length: L }, (_, k) => `${levelGlucoseMgDl(def.space.glucose, k)}–${levelGlucoseMgDl(def.space.glucose, k + 1)}`)];
+  const rows = def.space.slots.names.map((name, slot) => [name, ...Array.from({ length: L }, (_, k) => cell(slot * L + k))]);
+  return [
+    {
+      title: 'Learned policy',
+      caption: 'Dose triplet per slot and glucose level (mg/dL): R regular, N NPH, L long-acting, U; in brackets the visits of that state-action pair; π0 where there were too few data and the physician\'s regimen decides.',
+      header,
+      rows,
+    },
+  ];
+}
+
+export const mdpEntry: ControllerEntry<MdpControllerOptions> = {
+  name: 'mdp',
+  description: 'Shifrin & Siegelmann 2017: an MDP of glucose level × time of day learned from the patient\'s readings under the physician\'s regimen, then its optimal dose triplets (needs a pen and a meter)',
+  optionsSchema: OPTIONS_SCHEMA,
+  parseOptions: parseMdpOptions,
+  phases(options, days) {
+    const learning = Math.min(options.learningDays, days);
+    return [
+      ...(learning > 0 ? [{ name: 'learning (π0)', fromDay: 1, toDay: learning }] : []),
+      ...(learning < days ? [{ name: 'exploitation (MDP policy)', fromDay: learning + 1, toDay: days }] : []),
+    ];
+  },
+  describeLog: describeMdpLog,
+  preparations(options) {
+    return MDP_PREPARATIONS.filter((p) => options.definition.actions[p].length > 1) as InsulinPreparation[];
+  },
+  create: (options, context) => new MdpController(options, context),
+  examples: [
+    {
+      title: 'one day under split-mixed NPH + regular with a sliding scale, then the learned policy',
+      options: {
+        learningDays: 1,
+        exploration: 0.5,
+        recalibrateEvery: 2,
+        physicianRegimen: {
+          doses: [
+            { time: '07:00', preparation: 'nph', unitsPerKg: 0.13 },
+            { time: '07:00', preparation: 'regular', unitsPerKg: 0.07 },
+            { time: '19:00', preparation: 'nph', unitsPerKg: 0.05 },
+            { time: '19:00', preparation: 'regular', unitsPerKg: 0.05 },
+          ],
+          slidingScale: { preparation: 'regular', steps: [{ aboveMgDl: 150, units: 2 }, { aboveMgDl: 250, units: 4 }] },
+        },
+      },
+      patients: ['t2dm', 't1d'],
+      delivery: 'pen',
+    },
+    {
+      title: 'long-acting at night as π0, a 20 mg/dL axis, per-measurement discount',
+      options: {
+        learningDays: 1,
+        physicianRegimen: { doses: [{ time: '22:00', preparation: 'long', unitsPerKg: 0.2 }] },
+        glucose: { minMgDl: 60, maxMgDl: 320, bfcMgDl: 20 },
+        actions: { regular: [0, 2, 4], nph: [0], long: [0, 10, 14, 18, 22, 26] },
+        discount: { gamma: 0.95, per: 'measurement' },
+        minVisits: 1,
+      },
+      patients: ['t1d', 't2dm'],
+      delivery: 'pen',
+    },
+  ],
+};

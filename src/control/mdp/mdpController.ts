@@ -1,0 +1,223 @@
+/**
+ * The `mdp` controller: Shifrin & Siegelmann 2017's Insulin Optimization
+ * Policy Algorithm (§3.2) run on a patient measured a few times a day and
+ * injecting with pens. At each meter reading it takes the state (glucose
+ * level × slot), counts the transition from the previous reading under the
+ * action then given (phases B and D), and injects a dose triplet:
+ *
+ * - learning (phase B, the first `learningDays` days): the physician's
+ *   regimen π0, a multiple-daily-injection schedule with a sliding scale;
+ *   with probability `exploration`, a neighbouring dose instead, so that the
+ *   counts hold more than one action per state — under a deterministic π0
+ *   the learned policy could only repeat π0. A dose is raised only on a
+ *   reading at or above gl_h, as a physician would try more insulin only then;
+ * - exploitation (phases C–D): value iteration on the counts, the greedy
+ *   policy, recomputed every `recalibrateEvery` transitions; π0 decides in
+ *   states without data.
+ */
+import type { Injection } from '../../devices/types.js';
+import { slidingScaleUnits, type MdiOptions } from '../multipleDailyInjections.js';
+import type { RandomStream } from '../../random/streams.js';
+import type { Controller, ControllerContext, Delivery, InsulinRequest, Observation } from '../types.js';
+import type { TransitionCounts } from './counts.js';
+import { type MdpDefinition, type MdpSolution, newCounts, solveMdp } from './model.js';
+import { glucoseReward } from './reward.js';
+import {
+  actionCount,
+  actionDoses,
+  actionIndex,
+  actionIndices,
+  type DoseTriplet,
+  levelCount,
+  levelGlucoseMgDl,
+  nearestAction,
+  slotOf,
+  stateCount,
+  stateIndex,
+  glucoseLevel,
+} from './space.js';
+import { POLICY_SOURCE } from './valueIteration.js';
+
+export interface MdpControllerOptions {
+  readonly definition: MdpDefinition;
+  /** Days under π0 before the first policy (phase B). */
+  readonly learningDays: number;
+  /** π0: the physician's injection regimen. */
+  readonly physicianRegimen: MdiOptions;
+  /** M: transitions between recalibrations in phase D. */
+  readonly recalibrateEvery: number;
+  /** Probability of a neighbouring dose at a reading during learning. */
+  readonly exploration: number;
+  /** How far a neighbouring dose is: this many steps of one preparation's dose list. */
+  readonly explorationSteps: number;
+  /** Counts to start from (a policy file learned elsewhere), or none. */
+  readonly startFrom?: { readonly file: string; readonly counts: TransitionCounts };
+}
+
+/** A reading more than this after the previous one starts a new sequence (a missed day is not a transition). */
+const MAX_TRANSITION_GAP_MIN = 24 * 60;
+
+const NOTHING: InsulinRequest = Object.freeze({ basalUPerMin: 0, bolusU: 0, injections: Object.freeze([]) as readonly Injection[] });
+
+export class MdpController implements Controller {
+  private readonly options: MdpControllerOptions;
+  private readonly def: MdpDefinition;
+  private readonly bodyWeightKg: number;
+  private readonly counts: TransitionCounts;
+  private readonly explore: RandomStream;
+  /** π0's action for each state's lower-bound glucose: the preferred action on ties. */
+  private readonly physicianPreferred: Int32Array;
+  private solution: MdpSolution | undefined;
+  private transitionsSinceSolve = 0;
+  private lastReadingMin = -1;
+  /** The control instant of the last action taken, whose delivery updates it. */
+  private decisionMin = -1;
+  private previous: { state: number; action: number; timeMin: number } | undefined;
+  // Daily log.
+  private readonly log = { phase: [] as number[], meanReward: [] as number[], readings: [] as number[], learnedStates: [] as number[], recalibrations: [] as number[], insulinU: [] as number[] };
+  private day = { rewardSum: 0, readings: 0, recalibrations: 0, insulinU: 0 };
+
+  constructor(options: MdpControllerOptions, context: ControllerContext) {
+    this.options = options;
+    this.def = options.definition;
+    this.bodyWeightKg = context.therapy.bodyWeightKg;
+    this.counts = newCounts(this.def);
+    for (const [s, a, next, n] of options.startFrom?.counts.entries() ?? []) this.counts.add(s, a, next, n);
+    this.explore = context.random('exploration');
+    const L = levelCount(this.def.space.glucose);
+    this.physicianPreferred = new Int32Array(stateCount(this.def.space));
+    for (let slot = 0; slot < this.def.space.slots.timesOfDayMin.length; slot++) {
+      for (let level = 0; level < L; level++) {
+        this.physicianPreferred[stateIndex(this.def.space, level, slot)] = this.physicianAction(levelGlucoseMgDl(this.def.space.glucose, level), slot);
+      }
+    }
+  }
+
+  /**
+   * π0 at a reading in a slot: the regimen's doses whose time falls in this
+   * slot, plus its sliding scale on the reading where the regimen doses
+   * (as the multiple-daily-injections controller does), as the nearest action.
+   */
+  private physicianAction(glucoseMgDl: number, slot: number): number {
+    const doses = { regular: 0, nph: 0, long: 0 };
+    let doseTime = false;
+    for (const dose of this.options.physicianRegimen.doses) {
+      if (slotOf(this.def.space.slots, dose.timeOfDayMin) !== slot) continue;
+      doseTime = true;
+      doses[dose.preparation as keyof DoseTriplet] += dose.units ?? (dose.unitsPerKg ?? 0) * this.bodyWeightKg;
+    }
+    const scale = this.options.physicianRegimen.slidingScale;
+    if (scale && doseTime) doses[scale.preparation as keyof DoseTriplet] += slidingScaleUnits(scale.steps, glucoseMgDl);
+    return nearestAction(this.def.actions, doses);
+  }
+
+  /** During learning: π0's action, or with probability `exploration` one step of one preparation away from it. */
+  private learningAction(physician: number, glucoseMgDl: number): number {
+    if (!(this.explore.uniform() < this.options.exploration)) return physician;
+    const i = actionIndices(this.def.actions, physician);
+    const raise = glucoseMgDl >= this.def.reward.targetMgDl;
+    const moves: DoseTriplet[] = [];
+    for (const prep of ['regular', 'nph', 'long'] as const) {
+      const n = this.def.actions[prep].length;
+      const step = this.options.explorationSteps;
+      if (raise && i[prep] + step < n) moves.push({ ...i, [prep]: i[prep] + step });
+      if (i[prep] - step >= 0) moves.push({ ...i, [prep]: i[prep] - step });
+    }
+    if (moves.length === 0) return physician;
+    const m = moves[this.explore.integerIn(0, moves.length - 1)];
+    return actionIndex(this.def.actions, m.regular, m.nph, m.long);
+  }
+
+  private solve(): void {
+    this.solution = solveMdp(this.def, this.counts, this.physicianPreferred, this.solution?.values);
+    this.transitionsSinceSolve = 0;
+    this.day.recalibrations++;
+  }
+
+  decide(obs: Observation): InsulinRequest {
+    // Act once per reading, in the control period in which it was taken.
+    if (!(obs.glucoseTimeMin > this.lastReadingMin && obs.timeMin - obs.glucoseTimeMin < obs.controlPeriodMin)) return NOTHING;
+    this.lastReadingMin = obs.glucoseTimeMin;
+    const readingTimeOfDay = (((obs.timeOfDayMin - (obs.timeMin - obs.glucoseTimeMin)) % 1440) + 1440) % 1440;
+    const slot = slotOf(this.def.space.slots, readingTimeOfDay);
+    const state = stateIndex(this.def.space, glucoseLevel(this.def.space.glucose, obs.glucoseMgDl), slot);
+    this.day.rewardSum += glucoseReward(this.def.space.glucose, this.def.reward, obs.glucoseMgDl);
+    this.day.readings++;
+
+    const exploiting = obs.day > this.options.learningDays;
+    if (this.previous && obs.glucoseTimeMin - this.previous.timeMin <= MAX_TRANSITION_GAP_MIN) {
+      this.counts.add(this.previous.state, this.previous.action, state);
+      if (exploiting) this.transitionsSinceSolve++;
+    }
+    if (exploiting && (!this.solution || this.transitionsSinceSolve >= this.options.recalibrateEvery)) this.solve();
+
+    const physician = this.physicianAction(obs.glucoseMgDl, slot);
+    let action: number;
+    if (this.solution) {
+      const learned = this.solution.policy.source[state] === POLICY_SOURCE.learned;
+      action = learned ? this.solution.policy.action[state] : physician;
+    } else {
+      action = this.learningAction(physician, obs.glucoseMgDl);
+    }
+    this.previous = { state, action, timeMin: obs.glucoseTimeMin };
+    this.decisionMin = obs.timeMin;
+    const doses = actionDoses(this.def.actions, action);
+    const injections: Injection[] = [];
+    if (doses.regular > 0) injections.push({ preparation: 'regular', units: doses.regular });
+    if (doses.nph > 0) injections.push({ preparation: 'nph', units: doses.nph });
+    if (doses.long > 0) injections.push({ preparation: 'long', units: doses.long });
+    return injections.length ? { basalUPerMin: 0, bolusU: 0, injections } : NOTHING;
+  }
+
+  /** The counts record what the pen gave (rounded or capped), as the nearest action. */
+  delivered(delivery: Delivery): void {
+    const given = { regular: 0, nph: 0, long: 0 };
+    for (const injection of delivery.injections) {
+      if (injection.preparation in given) given[injection.preparation as keyof DoseTriplet] += injection.units;
+      this.day.insulinU += injection.units;
+    }
+    if (this.previous && delivery.timeMin === this.decisionMin) this.previous = { ...this.previous, action: nearestAction(this.def.actions, given) };
+  }
+
+  endOfDay(): void {
+    this.log.phase.push(this.solution ? 1 : 0);
+    this.log.meanReward.push(this.day.readings ? this.day.rewardSum / this.day.readings : NaN);
+    this.log.readings.push(this.day.readings);
+    this.log.learnedStates.push(this.solution ? this.solution.policy.source.reduce((n, s) => n + (s === POLICY_SOURCE.learned ? 1 : 0), 0) : 0);
+    this.log.recalibrations.push(this.day.recalibrations);
+    this.log.insulinU.push(this.day.insulinU);
+    this.day = { rewardSum: 0, readings: 0, recalibrations: 0, insulinU: 0 };
+  }
+
+  /**
+   * Per day: phase (0 learning, 1 exploitation), mean reward of the
+   * readings, readings, states with a learned action, recalibrations,
+   * insulin given (U). Then the final policy, one value per state (index =
+   * slot·L + level; see `describeMdpLog`): `policy.regularU`, `policy.nphU`,
+   * `policy.longU` (NaN where π0 decides), `policy.visits`, `policy.stateVisits`.
+   */
+  dailyLog(): Readonly<Record<string, readonly number[]>> {
+    const S = stateCount(this.def.space);
+    // The policy as it stands at the end, solved afresh from every count (also in a run that never left phase B).
+    const final = solveMdp(this.def, this.counts, this.physicianPreferred);
+    const policy = { regularU: [] as number[], nphU: [] as number[], longU: [] as number[], visits: [] as number[], stateVisits: [] as number[] };
+    for (let s = 0; s < S; s++) {
+      const learned = final.policy.source[s] === POLICY_SOURCE.learned;
+      const doses = learned ? actionDoses(this.def.actions, final.policy.action[s]) : { regular: NaN, nph: NaN, long: NaN };
+      policy.regularU.push(doses.regular);
+      policy.nphU.push(doses.nph);
+      policy.longU.push(doses.long);
+      policy.visits.push(final.policy.visits[s]);
+      policy.stateVisits.push(this.counts.stateVisits(s));
+    }
+    return {
+      ...this.log,
+      'policy.regularU': policy.regularU,
+      'policy.nphU': policy.nphU,
+      'policy.longU': policy.longU,
+      'policy.visits': policy.visits,
+      'policy.stateVisits': policy.stateVisits,
+      actionCount: [actionCount(this.def.actions)],
+    };
+  }
+}
