@@ -1,7 +1,7 @@
 /**
  * `glucosim experiment <file.json> [--out dir] [--seeds n] [--seed s] [--cohort list] [--workers n] [--concurrency-per-worker n]`:
  * an experiment's arms × seeds × patients on all cores, written atomically
- * as a directory (summary.json, table1.csv, patients.csv, paths.csv, figures,
+ * as a directory (summary.json, table1.csv, phases.csv, patients.csv, paths.csv, figures,
  * report.html).
  */
 import { basename } from 'node:path';
@@ -51,7 +51,7 @@ export async function experimentCommand(args: ExperimentArguments): Promise<stri
       workers,
       concurrencyPerWorker,
       // Each trace is folded into what the report needs as it arrives, then dropped.
-      onTrace: (job, trace) => (outcomes[job] = jobOutcome(trace, experiment, carbRatio.get(plan.jobs[job].patient))),
+      onTrace: (job, trace) => (outcomes[job] = jobOutcome(trace, experiment, carbRatio.get(plan.jobs[job].patient), plan.phases[plan.jobs[job].arm])),
       onProgress: progress?.update,
     });
     progress?.finish();

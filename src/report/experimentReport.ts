@@ -8,10 +8,11 @@
 import { join } from 'node:path';
 import { CVGA_ZONES, type CvgaPoint, cvgaPoint, cvgaSummary } from '../metrics/cvga.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import type { Experiment, ExperimentPlan } from '../sim/experiment.js';
+import type { Experiment, ExperimentPlan, TrialPhase } from '../sim/experiment.js';
 import type { Trace } from '../sim/trace.js';
 import { formatCell, renderReport, type ReportSection } from './html.js';
 import { bloodGlucoseSeries, dailyIndices } from './patientAnalysis.js';
+import { PHASE_METRIC_LABELS, PHASE_METRIC_NAMES, type PhaseMetricName, type PhaseMetrics, phaseMetrics } from './phaseMetrics.js';
 import { cvgaPlotSvg, dailyLineChartSvg } from './svg.js';
 
 const MINUTES_PER_DAY = 1440;
@@ -29,10 +30,12 @@ export interface JobOutcome {
   /** A learning controller's policy parameters at the start and end of the trial (empty if it has none). */
   readonly thetaInitial: readonly number[];
   readonly thetaFinal: readonly number[];
+  /** Outcomes over each of the arm's phases (ExperimentPlan.phases), in order. */
+  readonly phases: readonly PhaseMetrics[];
 }
 
 /** Fold one job's trace into what the report needs (called on the main thread as traces arrive). */
-export function jobOutcome(trace: Trace, experiment: Experiment, carbRatioGPerU: number | undefined): JobOutcome {
+export function jobOutcome(trace: Trace, experiment: Experiment, carbRatioGPerU: number | undefined, phases: readonly TrialPhase[]): JobOutcome {
   const totalDays = experiment.runInDays + experiment.scenario.days;
   const window = { fromDay: totalDays - experiment.windowDays + 1, toDay: totalDays };
   const series = bloodGlucoseSeries(trace, window);
@@ -51,6 +54,9 @@ export function jobOutcome(trace: Trace, experiment: Experiment, carbRatioGPerU:
     transferEntropyBits: log?.transferEntropyBits?.[0] ?? NaN,
     thetaInitial: log?.thetaInitial ?? [],
     thetaFinal: log?.thetaFinal ?? [],
+    phases: phases.map((p) =>
+      phaseMetrics(trace, { fromDay: experiment.runInDays + p.fromDay, toDay: experiment.runInDays + p.toDay }, experiment.reward),
+    ),
   };
 }
 
@@ -67,8 +73,22 @@ function spread(values: readonly number[]): Spread {
   return { mean, sd, perSeed: values };
 }
 
+/** A phase metric over an arm's jobs: mean, SD over patients (of their means over seeds), SD over seeds (of the cohort means). */
+export interface PhaseSpread {
+  readonly mean: number;
+  readonly sdPatients: number;
+  readonly sdSeeds: number;
+  readonly perSeed: readonly number[];
+}
+
+export interface PhaseResult extends TrialPhase {
+  readonly metrics: Readonly<Record<PhaseMetricName, PhaseSpread>>;
+}
+
 export interface ArmResult {
   readonly arm: string;
+  /** Outcomes per phase (the window first, then the controller's phases). */
+  readonly phases: readonly PhaseResult[];
   /** % of patients in CVGA A+B over the window, overall and per group: mean and SD over seeds. */
   readonly percentAB: Readonly<Record<string, Spread>>;
   readonly percentABWithExclusions?: Readonly<Record<string, Spread>>;
@@ -120,9 +140,20 @@ export function summariseExperiment(experiment: Experiment, plan: ExperimentPlan
       return perGroup;
     };
     const kept = (p: string) => !excluded.has(p);
+    const armJobs = plan.jobs.map((j, k) => ({ j, k })).filter(({ j }) => j.arm === a);
+    const phases = plan.phases[a].map((phase, i): PhaseResult => {
+      const metric = (name: PhaseMetricName): PhaseSpread => {
+        const value = (k: number) => outcomes[k].phases[i][name];
+        const perSeed = plan.seeds.map((_, s) => meanOf(armJobs.filter(({ j }) => j.seedIndex === s).map(({ k }) => value(k))));
+        const perPatient = plan.patients.map((p) => meanOf(armJobs.filter(({ j }) => j.patient === p.name).map(({ k }) => value(k))));
+        return { mean: meanOf(armJobs.map(({ k }) => value(k))), sdPatients: sdOfFinite(perPatient), sdSeeds: sdOfFinite(perSeed), perSeed };
+      };
+      return { ...phase, metrics: Object.fromEntries(PHASE_METRIC_NAMES.map((n) => [n, metric(n)])) as PhaseResult['metrics'] };
+    });
     const changes = plan.jobs.flatMap((j, k) => (j.arm === a ? [thetaChange(outcomes[k])] : [])).filter(Number.isFinite);
     return {
       arm: arm.name,
+      phases,
       percentAB: shares(() => true),
       ...(excluded.size > 0 ? { percentABWithExclusions: shares(kept) } : {}),
       dailyLbgi: dailyLbgi(() => true),
@@ -130,6 +161,17 @@ export function summariseExperiment(experiment: Experiment, plan: ExperimentPlan
       ...(changes.length > 0 ? { thetaChange: { mean: changes.reduce((s, v) => s + v, 0) / changes.length, max: Math.max(...changes) } } : {}),
     };
   });
+}
+
+/** Mean of the finite values (NaN when none: e.g. a reward no arm is scored with). */
+function meanOf(values: readonly number[]): number {
+  const xs = values.filter(Number.isFinite);
+  return xs.length ? xs.reduce((s, v) => s + v, 0) / xs.length : NaN;
+}
+
+function sdOfFinite(values: readonly number[]): number {
+  const xs = values.filter(Number.isFinite);
+  return xs.length > 1 ? spread(xs).sd : xs.length === 1 ? 0 : NaN;
 }
 
 function csvNumber(x: number): string {
@@ -181,6 +223,16 @@ export function writeExperimentReport(dir: string, experiment: Experiment, plan:
     for (let d = 0; d <= last; d++) pathsCsv.push(`${arm},${job.seed},${job.patient},${d + 1},${csvNumber(o.basalUPerH[d])},${csvNumber(o.icUPerG[d])},${csvNumber(o.dailyLbgi[d])}`);
   });
   writeFileAtomic(join(dir, 'patients.csv'), patientsCsv.join('\n') + '\n');
+  const phasesCsv = ['arm,phase,from_day,to_day,metric,mean,sd_patients,sd_seeds,' + plan.seeds.map((s) => `seed_${s}`).join(',')];
+  for (const r of results) {
+    for (const phase of r.phases) {
+      for (const name of PHASE_METRIC_NAMES) {
+        const m = phase.metrics[name];
+        phasesCsv.push([r.arm, phase.name, phase.fromDay, phase.toDay, name, csvNumber(m.mean), csvNumber(m.sdPatients), csvNumber(m.sdSeeds), ...m.perSeed.map(csvNumber)].join(','));
+      }
+    }
+  }
+  writeFileAtomic(join(dir, 'phases.csv'), phasesCsv.join('\n') + '\n');
   writeFileAtomic(join(dir, 'paths.csv'), pathsCsv.join('\n') + '\n');
 
   // Figure 2: one CVGA per arm (first seed: one point per patient).
@@ -234,6 +286,29 @@ export function writeExperimentReport(dir: string, experiment: Experiment, plan:
         ...(experiment.exclude
           ? [{ caption: `Without ${experiment.exclude.patients.join(', ')} (${experiment.exclude.reason})`, header: ['arm', ...columns], rows: shareRows((r) => r.percentABWithExclusions) }]
           : []),
+      ],
+    },
+    {
+      title: 'Outcomes per phase',
+      text:
+        `True blood glucose and insulin over each arm's phases (trial days), mean over patients and seeds ± SD over the ${plan.seeds.length} seeds' cohort means` +
+        ' (in brackets: SD over patients). The first phase of every arm is the same window, for comparing arms; then each learning controller\'s own phases.' +
+        (experiment.reward
+          ? ` Mean reward: Shifrin & Siegelmann 2017, §2.2, of the readings the controller saw (gl_h = ${experiment.reward.reward.targetMgDl} mg/dL, L^c = ${experiment.reward.reward.hypoLevels}, levels of ${experiment.reward.space.glucose.bfcMgDl} mg/dL from ${experiment.reward.space.glucose.minMgDl} to ${experiment.reward.space.glucose.maxMgDl}).`
+          : ''),
+      tables: [
+        {
+          caption: 'Per arm and phase',
+          header: ['arm', 'phase', 'days', ...PHASE_METRIC_NAMES.filter((n) => n !== 'mean_reward' || experiment.reward).map((n) => PHASE_METRIC_LABELS[n])],
+          rows: results.flatMap((r) =>
+            r.phases.map((p) => [
+              r.arm,
+              p.name,
+              `${p.fromDay}–${p.toDay}`,
+              ...PHASE_METRIC_NAMES.filter((n) => n !== 'mean_reward' || experiment.reward).map((n) => `${formatCell(p.metrics[n].mean)} ± ${formatCell(p.metrics[n].sdSeeds)} (${formatCell(p.metrics[n].sdPatients)})`),
+            ]),
+          ),
+        },
       ],
     },
     { title: 'Figure 2: CVGA per arm', figures: cvgaFigures },

@@ -8,6 +8,8 @@
 import { dirname, isAbsolute, join } from 'node:path';
 import { loadPopulation, type PopulationMember } from '../cohort/population.js';
 import { selectPatients } from '../cohort/selection.js';
+import { MDP_DEFINITION_PROPERTIES, type MdpDefinitionFile, parseMdpDefinition } from '../control/mdp/definitionFile.js';
+import type { MdpDefinition } from '../control/mdp/model.js';
 import { BUILT_IN_CONTROLLERS, type ControllerRegistry } from '../control/registry.js';
 import { InputError } from '../io/errors.js';
 import { readJsonFile } from '../io/json.js';
@@ -45,6 +47,18 @@ export interface Experiment {
   readonly arms: readonly ExperimentArm[];
   /** Published results to report beside ours: % CVGA A+B overall per arm name, and where they come from. */
   readonly published: { readonly source: string; readonly percentAB: Readonly<Record<string, number>> } | undefined;
+  /**
+   * The MDP reward (Shifrin & Siegelmann 2017, §2.2) to score every arm's
+   * readings with, so arms with and without an MDP are compared on it.
+   */
+  readonly reward: Pick<MdpDefinition, 'space' | 'reward'> | undefined;
+}
+
+/** Days of an experiment's trial (1-based, after any run-in) over which outcomes are reported. */
+export interface TrialPhase {
+  readonly name: string;
+  readonly fromDay: number;
+  readonly toDay: number;
 }
 
 /** An experiment file as written (after the schema). */
@@ -59,6 +73,7 @@ interface ExperimentFile {
   exclude?: { patients: string[]; reason: string };
   arms: { name: string; controller: ControllerSpecFile }[];
   published?: { source: string; percentAB: Record<string, number> };
+  reward?: Pick<MdpDefinitionFile, 'glucose' | 'reward'>;
 }
 
 const nonEmpty = { type: 'string', minLength: 1 } as const;
@@ -93,6 +108,12 @@ export const EXPERIMENT_SCHEMA = {
         required: ['name', 'controller'],
         properties: { name: nonEmpty, controller: CONTROLLER_SPEC_SCHEMA },
       },
+    },
+    reward: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'score every arm\'s readings with this MDP reward (glucose axis, gl_h and L^c; defaults as the mdp controller\'s)',
+      properties: { glucose: MDP_DEFINITION_PROPERTIES.glucose, reward: MDP_DEFINITION_PROPERTIES.reward },
     },
     published: {
       type: 'object',
@@ -137,8 +158,10 @@ export function loadExperiment(file: string, registry: ControllerRegistry = BUIL
   for (const arm of Object.keys(raw.published?.percentAB ?? {})) {
     if (!names.has(arm)) throw new InputError(file, `published.percentAB.${arm}`, 'is not an arm of this experiment');
   }
+  const reward = raw.reward ? parseMdpDefinition(raw.reward, file, 'reward') : undefined;
   return {
     published: raw.published,
+    reward: reward ? { space: reward.space, reward: reward.reward } : undefined,
     file,
     name: raw.name,
     description: raw.description ?? '',
@@ -163,6 +186,31 @@ export interface ExperimentPlan {
   readonly scenarios: readonly Scenario[];
   readonly seeds: readonly (number | string)[];
   readonly jobs: readonly (SimulationJob & { readonly arm: number; readonly seedIndex: number })[];
+  /**
+   * Per arm, the stretches of the trial reported side by side: the results
+   * window (the same for every arm), then the arm's controller's own phases
+   * (e.g. learning, exploitation), cut to the trial.
+   */
+  readonly phases: readonly (readonly TrialPhase[])[];
+}
+
+/** The phases of each arm (see ExperimentPlan.phases). */
+function trialPhases(experiment: Experiment, registry: ControllerRegistry): TrialPhase[][] {
+  const trialDays = experiment.scenario.days;
+  const window: TrialPhase = {
+    name: experiment.windowDays === trialDays ? 'whole trial' : `last ${experiment.windowDays} days`,
+    fromDay: trialDays - experiment.windowDays + 1,
+    toDay: trialDays,
+  };
+  return experiment.arms.map((arm, i) => {
+    const entry = registry.get(arm.controller.name, experiment.file);
+    const options = registry.parseOptions(arm.controller.name, arm.controller.options, { file: experiment.file, field: `arms[${i}].controller.options`, validated: true });
+    // The controller counts days from the start of its run, run-in included.
+    const own = (entry.phases?.(options, trialDays + experiment.runInDays) ?? [])
+      .map((p) => ({ name: p.name, fromDay: Math.max(1, p.fromDay - experiment.runInDays), toDay: p.toDay - experiment.runInDays }))
+      .filter((p) => p.toDay >= p.fromDay);
+    return [window, ...own];
+  });
 }
 
 /**
@@ -187,5 +235,5 @@ export function planExperiment(experiment: Experiment, seeds: number = experimen
       patients.forEach((p) => jobs.push({ scenario: arm, patient: p.name, seed, arm, seedIndex, label: `arm ${experiment.arms[arm].name}, seed ${seed}` })),
     ),
   );
-  return { patients, scenarios, seeds: seedValues, jobs };
+  return { patients, scenarios, seeds: seedValues, jobs, phases: trialPhases(experiment, registry) };
 }

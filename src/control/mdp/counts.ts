@@ -12,6 +12,8 @@ export class TransitionCounts {
   readonly actionCount: number;
   /** key s·A + a → (s′ → ν). */
   private readonly pairs = new Map<number, Map<number, number>>();
+  /** s → its visited actions, ascending (action spaces can be large; visits are sparse). */
+  private readonly actionsOf = new Map<number, number[]>();
   private transitions = 0;
 
   constructor(stateCount: number, actionCount: number) {
@@ -28,7 +30,14 @@ export class TransitionCounts {
     if (!(Number.isInteger(n) && n > 0)) throw new RangeError(`a count must be a positive whole number, not ${n}`);
     const key = state * this.actionCount + action;
     let row = this.pairs.get(key);
-    if (!row) this.pairs.set(key, (row = new Map()));
+    if (!row) {
+      this.pairs.set(key, (row = new Map()));
+      const actions = this.actionsOf.get(state) ?? [];
+      let i = actions.length;
+      while (i > 0 && actions[i - 1] > action) i--;
+      actions.splice(i, 0, action);
+      this.actionsOf.set(state, actions);
+    }
     row.set(next, (row.get(next) ?? 0) + n);
     this.transitions += n;
   }
@@ -48,7 +57,7 @@ export class TransitionCounts {
   /** How often state s was left, any action. */
   stateVisits(state: number): number {
     let n = 0;
-    for (let a = 0; a < this.actionCount; a++) n += this.visits(state, a);
+    for (const a of this.visitedActions(state)) n += this.visits(state, a);
     return n;
   }
 
@@ -72,9 +81,7 @@ export class TransitionCounts {
   }
 
   /** The visited actions of a state, ascending. */
-  visitedActions(state: number): number[] {
-    const out: number[] = [];
-    for (let a = 0; a < this.actionCount; a++) if (this.pairs.has(state * this.actionCount + a)) out.push(a);
-    return out;
+  visitedActions(state: number): readonly number[] {
+    return this.actionsOf.get(state) ?? [];
   }
 }

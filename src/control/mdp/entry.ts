@@ -20,6 +20,7 @@ interface MdpOptionsFile extends MdpDefinitionFile {
   recalibrateEvery?: number;
   exploration?: number;
   explorationSteps?: number;
+  raiseAboveMgDl?: number;
   startFrom?: string;
 }
 
@@ -33,6 +34,7 @@ const OPTIONS_SCHEMA = {
     recalibrateEvery: { type: 'integer', minimum: 1, description: 'M: transitions between recalibrations of the policy (phase D); default 5, one day of five readings' },
     exploration: { type: 'number', minimum: 0, maximum: 1, description: 'probability of a neighbouring dose at a reading while learning; default 0.5' },
     explorationSteps: { type: 'integer', minimum: 1, maximum: 64, description: 'how many steps of a dose list a neighbouring dose is away; default 2 (4 U on the default 2 U grid)' },
+    raiseAboveMgDl: { type: 'number', minimum: 0, maximum: 1000, description: 'learning tries a higher dose only on a reading above this, mg/dL; default 180, the top of the target range' },
     startFrom: { type: 'string', minLength: 1, description: 'a policy.json (glucosim mdp learn) whose counts to start from, relative to this file' },
     ...MDP_DEFINITION_PROPERTIES,
   },
@@ -42,7 +44,7 @@ const MDP_PREPARATIONS = ['regular', 'nph', 'long'] as const;
 
 export function parseMdpOptions(options: Readonly<Record<string, unknown>>, source: OptionsSource): MdpControllerOptions {
   const raw = options as unknown as MdpOptionsFile;
-  const { learningDays: _l, physicianRegimen: _p, recalibrateEvery: _r, exploration: _e, explorationSteps: _x, startFrom: _s, ...definitionFile } = raw;
+  const { learningDays: _l, physicianRegimen: _p, recalibrateEvery: _r, exploration: _e, explorationSteps: _x, raiseAboveMgDl: _a, startFrom: _s, ...definitionFile } = raw;
   const definition = parseMdpDefinition(definitionFile, source.file, source.field);
   const regimenField = joinField(source.field, 'physicianRegimen');
   const physicianRegimen = parseMdiOptions(raw.physicianRegimen, { file: source.file, field: regimenField });
@@ -68,6 +70,7 @@ export function parseMdpOptions(options: Readonly<Record<string, unknown>>, sour
     recalibrateEvery: raw.recalibrateEvery ?? 5,
     exploration: raw.exploration ?? 0.5,
     explorationSteps: raw.explorationSteps ?? 2,
+    raiseAboveMgDl: raw.raiseAboveMgDl ?? 180,
     ...(startFrom ? { startFrom } : {}),
   };
 }

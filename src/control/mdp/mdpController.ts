@@ -50,6 +50,8 @@ export interface MdpControllerOptions {
   readonly exploration: number;
   /** How far a neighbouring dose is: this many steps of one preparation's dose list. */
   readonly explorationSteps: number;
+  /** Learning tries a higher dose only on a reading above this, mg/dL. */
+  readonly raiseAboveMgDl: number;
   /** Counts to start from (a policy file learned elsewhere), or none. */
   readonly startFrom?: { readonly file: string; readonly counts: TransitionCounts };
 }
@@ -115,7 +117,7 @@ export class MdpController implements Controller {
   private learningAction(physician: number, glucoseMgDl: number): number {
     if (!(this.explore.uniform() < this.options.exploration)) return physician;
     const i = actionIndices(this.def.actions, physician);
-    const raise = glucoseMgDl >= this.def.reward.targetMgDl;
+    const raise = glucoseMgDl > this.options.raiseAboveMgDl;
     const moves: DoseTriplet[] = [];
     for (const prep of ['regular', 'nph', 'long'] as const) {
       const n = this.def.actions[prep].length;
