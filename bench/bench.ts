@@ -19,6 +19,14 @@
  *   time as a share of the run without report.
  * - acExperimentSeconds: the whole shipped actor-critic experiment
  *   (experiments/ac-initialisation.json), all cores.
+ * - mdpValueIterationMs: value iteration (Gauss–Seidel, per-day γ = 0.9) to
+ *   ‖V − V*‖∞ ≤ 1e-6 on a 230-level × 5-slot × 64-action MDP whose every
+ *   (state, action) pair has 8 successors (best of 5), with
+ *   mdpValueIterationSweeps and mdpCompileMs (counts → typed rows).
+ * - msPerPatientDayMdp / msPerPatientDayMdi: scenarios/t2dm-mdp-60day.json on
+ *   all 100 patients of patients/t2dm-100.json, all cores, under the mdp
+ *   controller and under its physician's regimen alone (multiple daily
+ *   injections); best of two alternating runs each, and mdpToMdiRatio.
  * - peakRssMB: peak resident memory of this process (workers included).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -36,6 +44,11 @@ import { computeMetrics } from '../src/metrics/index.js';
 import { cvgaPoint } from '../src/metrics/cvga.js';
 import { bloodGlucoseSeries, dailyIndices } from '../src/report/patientAnalysis.js';
 import type { Trace } from '../src/sim/trace.js';
+import { type MdpDefinition, newCounts, stateRewards, unknownStateValues } from '../src/control/mdp/model.js';
+import { compileMdp, valueIteration } from '../src/control/mdp/valueIteration.js';
+import { transitionDiscount } from '../src/control/mdp/reward.js';
+import { stateSlot } from '../src/control/mdp/space.js';
+import { randomStream } from '../src/random/streams.js';
 
 const scenarioFile = join(PROJECT_ROOT, 'scenarios', 'randomised-10day.json');
 const scenarioJson = JSON.parse(readFileSync(scenarioFile, 'utf8')) as Record<string, unknown>;
@@ -122,6 +135,67 @@ await experimentCommand({ file: join(PROJECT_ROOT, 'experiments', 'ac-initialisa
 const experimentSeconds = (performance.now() - experimentStart) / 1000;
 rmSync(experimentDir, { recursive: true, force: true });
 
+// Value iteration at the size of the paper's axis (70–300 mg/dL, BFC = 1: 230 levels), 5 slots, 4 × 4 × 4 doses.
+log('MDP value iteration, 230 levels × 5 slots × 64 actions');
+const mdp: MdpDefinition = {
+  space: { glucose: { minMgDl: 70, maxMgDl: 300, bfcMgDl: 1 }, slots: { names: ['m', 'n', 'a', 'e', 'ni'], timesOfDayMin: [420, 720, 960, 1140, 1320] } },
+  actions: { regular: [0, 4, 8, 12], nph: [0, 8, 16, 24], long: [0, 10, 20, 30] },
+  reward: { targetMgDl: 110, hypoLevels: 10 },
+  discount: { gamma: 0.9, per: 'day' },
+  minVisits: 1,
+  tolerance: 1e-6,
+};
+const mdpCounts = newCounts(mdp);
+const mdpRng = randomStream(1, 'bench', 'mdp');
+for (let slot = 0; slot < 5; slot++) {
+  for (let level = 0; level < 230; level++) {
+    for (let a = 0; a < 64; a++) {
+      // Successors in the next slot, near a level that more insulin lowers.
+      for (let k = 0; k < 8; k++) {
+        const to = Math.min(229, Math.max(0, level - a + Math.round((mdpRng.uniform() - 0.5) * 80)));
+        mdpCounts.add(slot * 230 + level, a, ((slot + 1) % 5) * 230 + to, 1 + mdpRng.integerIn(0, 4));
+      }
+    }
+  }
+}
+let compileMs = Infinity;
+let viMs = Infinity;
+let viSweeps = 0;
+for (let i = 0; i < 5; i++) {
+  const t0 = performance.now();
+  const model = compileMdp(mdpCounts, {
+    reward: stateRewards(mdp),
+    unknownValue: unknownStateValues(mdp),
+    discount: (s, n) => transitionDiscount(mdp.discount, stateSlot(mdp.space, s), stateSlot(mdp.space, n)),
+  });
+  const t1 = performance.now();
+  const vi = valueIteration(model, { gamma: 0.9, tolerance: 1e-6 });
+  const t2 = performance.now();
+  if (!vi.converged) throw new Error('bench: value iteration did not converge');
+  compileMs = Math.min(compileMs, t1 - t0);
+  viMs = Math.min(viMs, t2 - t1);
+  viSweeps = vi.sweeps;
+}
+
+// The 60-day MDP scenario on the whole T2DM cohort against its physician's regimen alone.
+const mdpFile = join(PROJECT_ROOT, 'scenarios', 't2dm-mdp-60day.json');
+const mdpJson = JSON.parse(readFileSync(mdpFile, 'utf8')) as { controller: { options: { physicianRegimen: unknown } } };
+const mdpScenario = parseScenario(mdpJson, mdpFile);
+const mdiScenario = parseScenario({ ...mdpJson, controller: { name: 'multiple-daily-injections', options: mdpJson.controller.options.physicianRegimen } }, mdpFile);
+const t2dmAll = loadPopulation(mdpScenario.patients, mdpFile).map((p) => p.name);
+async function cohortMsPerPatientDay(scenario: Scenario): Promise<number> {
+  const started = performance.now();
+  await runCohort({ scenario, patients: t2dmAll, seed: scenario.seed, workers });
+  return (performance.now() - started) / (t2dmAll.length * scenario.days);
+}
+let msMdp = Infinity;
+let msMdi = Infinity;
+for (let i = 0; i < 2; i++) {
+  log(`t2dm-mdp-60day, 100 patients, ${workers} workers: MDI, then MDP (${i + 1} of 2)`);
+  msMdi = Math.min(msMdi, await cohortMsPerPatientDay(mdiScenario));
+  msMdp = Math.min(msMdp, await cohortMsPerPatientDay(mdpScenario));
+}
+
 const round = (x: number, digits: number) => Number(x.toFixed(digits));
 process.stdout.write(
   JSON.stringify({
@@ -138,6 +212,12 @@ process.stdout.write(
     metricsSecondsOneThread: round(metricsTime, 3),
     metricsOverheadPercent: round((100 * metricsTime) / runBare, 1),
     acExperimentSeconds: round(experimentSeconds, 2),
+    mdpValueIterationMs: round(viMs, 2),
+    mdpValueIterationSweeps: viSweeps,
+    mdpCompileMs: round(compileMs, 1),
+    msPerPatientDayMdp: round(msMdp, 3),
+    msPerPatientDayMdi: round(msMdi, 3),
+    mdpToMdiRatio: round(msMdp / msMdi, 3),
     peakRssMB: round(process.resourceUsage().maxRSS / 1024, 1),
     node: process.version,
   }) + '\n',

@@ -9,6 +9,7 @@ import { cohortGenerateCommand } from './cohort.js';
 import { controllersCommand } from './controllers.js';
 import { experimentCommand } from './experiment.js';
 import { importRecordsCommand } from './importRecords.js';
+import { mdpLearnCommand } from './mdpLearn.js';
 import { metricsCommand } from './metrics.js';
 import { replayCommand } from './replay.js';
 import { runCommand } from './run.js';
@@ -241,6 +242,65 @@ await yargs(hideBin(process.argv))
     },
   )
   .command(
+    'mdp',
+    'The insulin-regimen MDP (Shifrin & Siegelmann 2017): mdp learn <records.csv> learns its transition model and optimal policy from measurement records',
+    (y) =>
+      y
+        .command(
+          'learn <records>',
+          'Learn the MDP\'s transition model and optimal policy from a records file (glucosim import): policy.json, policy.svg, policy.csv, learn-summary.json',
+          (yl) =>
+            yl
+              .positional('records', { type: 'string', demandOption: true, describe: 'records file (records.csv, docs/records.md)' })
+              .option('patient', { type: 'string', describe: 'patients to learn from, comma-separated, pooled (default: every patient in the file)' })
+              .option('gl-min', { type: 'string', describe: 'gl_min, the bottom of the glucose axis, mg/dL (default 40)' })
+              .option('gl-max', { type: 'string', describe: 'gl_max, the top of the glucose axis, mg/dL (default 400)' })
+              .option('bfc', { type: 'string', describe: 'BFC, the width of a glucose level, mg/dL; (gl_max − gl_min)/bfc must be whole (default 20)' })
+              .option('slots', { type: 'string', describe: 'times of day as name=HH:MM,… (default morning=07:00,noon=12:00,afternoon=16:00,evening=19:00,night=22:00)' })
+              .option('regular-doses', { type: 'string', describe: 'regular-insulin doses, U, comma-separated, starting with 0 (default 0,2,…,40)' })
+              .option('nph-doses', { type: 'string', describe: 'NPH doses, U, as above (default 0,2,…,40)' })
+              .option('long-doses', { type: 'string', describe: 'long-acting doses, U, as above; ultralente records count as long (default 0,2,…,40)' })
+              .option('target', { type: 'string', describe: 'gl_h, the healthiest glucose of the reward, mg/dL (default 110)' })
+              .option('hypo-levels', { type: 'string', describe: 'L^c, the lowest levels fined as close to hypoglycaemia (default 1)' })
+              .option('gamma', { type: 'string', describe: 'discount factor γ, 0 < γ < 1 (default 0.9)' })
+              .option('discount-per', { type: 'string', describe: 'discount per measurement or per day (default day)' })
+              .option('min-visits', { type: 'string', describe: 'visits a (state, action) pair needs to be used (default 1)' })
+              .option('tolerance', { type: 'string', describe: 'value iteration stops when ‖V − V*‖∞ is within this (default 1e-6)' })
+              .option('dose-lead-min', { type: 'string', describe: 'doses logged up to this many minutes before a reading belong to it (default 15)' })
+              .option('max-gap-hours', { type: 'string', describe: 'no transition between readings further apart than this (default 24)' })
+              .option('out', { type: 'string', describe: 'directory to create (default: results/mdp-learn-<timestamp>/)' }),
+          async (argv) => {
+            try {
+              const { summary } = await mdpLearnCommand({
+                records: argv.records,
+                patient: once(argv.patient, 'patient'),
+                glMin: once(argv['gl-min'], 'gl-min'),
+                glMax: once(argv['gl-max'], 'gl-max'),
+                bfc: once(argv.bfc, 'bfc'),
+                slots: once(argv.slots, 'slots'),
+                regularDoses: once(argv['regular-doses'], 'regular-doses'),
+                nphDoses: once(argv['nph-doses'], 'nph-doses'),
+                longDoses: once(argv['long-doses'], 'long-doses'),
+                target: once(argv.target, 'target'),
+                hypoLevels: once(argv['hypo-levels'], 'hypo-levels'),
+                gamma: once(argv.gamma, 'gamma'),
+                discountPer: once(argv['discount-per'], 'discount-per'),
+                minVisits: once(argv['min-visits'], 'min-visits'),
+                tolerance: once(argv.tolerance, 'tolerance'),
+                doseLeadMin: once(argv['dose-lead-min'], 'dose-lead-min'),
+                maxGapHours: once(argv['max-gap-hours'], 'max-gap-hours'),
+                out: once(argv.out, 'out'),
+              });
+              process.stdout.write(summary);
+            } catch (err) {
+              fail(err);
+            }
+          },
+        )
+        .demandCommand(1, 'give a subcommand: learn'),
+    () => {},
+  )
+  .command(
     'controllers',
     'List the controllers a scenario can name, with their options',
     (y) => y.option('json', { type: 'boolean', default: false, describe: 'as JSON, with the option schemas and example option sets' }),
@@ -252,7 +312,7 @@ await yargs(hideBin(process.argv))
       }
     },
   )
-  .demandCommand(1, 'give a command: run, replay, metrics, baseline, check, cohort, experiment, import or controllers')
+  .demandCommand(1, 'give a command: run, replay, metrics, baseline, check, cohort, experiment, import, mdp or controllers')
   .help()
   .fail((message, err) => {
     if (err) fail(err);

@@ -12,7 +12,9 @@ import { InputError } from '../io/errors.js';
 import { loadScenario } from '../scenario/load.js';
 import type { ControllerSpec } from '../scenario/types.js';
 import { runCohort } from '../sim/cohortRun.js';
-import { checkCohortFitsController } from '../sim/patientRun.js';
+import { checkCohortFitsController, scenarioController } from '../sim/patientRun.js';
+import { type PhaseMetrics, phaseMetrics } from '../report/phaseMetrics.js';
+import type { LogTable } from '../control/types.js';
 import { analysePatient, lastDaysWindow, type PatientAnalysis } from '../report/patientAnalysis.js';
 import { writeRunReport } from '../report/runReport.js';
 import { newOutputDirectory } from './outputDir.js';
@@ -65,6 +67,8 @@ export async function runCommand(args: RunArguments): Promise<string> {
   }
   const withReport = args.report ?? true;
   const window = lastDaysWindow(scenario.days, args.windowDays);
+  const controller = scenarioController(scenario, undefined, true);
+  const phases = controller.entry.phases?.(controller.options, scenario.days) ?? [];
   const out = newOutputDirectory(args.out, scenario.name);
 
   const progress = args.quiet ? undefined : progressReporter(`run ${basename(scenario.file)}`);
@@ -72,6 +76,8 @@ export async function runCommand(args: RunArguments): Promise<string> {
     const tracesDir = join(dir, 'traces');
     mkdirSync(tracesDir);
     const analyses = new Map<string, PatientAnalysis>();
+    const phaseOutcomes = new Map<string, PhaseMetrics[]>();
+    const controllerTables = new Map<string, readonly LogTable[]>();
     const results = await runCohort({
       scenario,
       patients: patients.map((p) => p.name),
@@ -82,7 +88,13 @@ export async function runCommand(args: RunArguments): Promise<string> {
       // Reports are analysed here, on the otherwise idle main thread, as
       // traces arrive: one warm copy of the analysis code instead of a cold
       // one per worker (measured: ~3× cheaper).
-      onTrace: withReport ? (trace) => analyses.set(trace.patient, analysePatient(trace, window)) : undefined,
+      onTrace: withReport
+        ? (trace) => {
+            analyses.set(trace.patient, analysePatient(trace, window));
+            phaseOutcomes.set(trace.patient, phases.map((p) => phaseMetrics(trace, p)));
+            if (trace.controllerLog && controller.entry.describeLog) controllerTables.set(trace.patient, controller.entry.describeLog(trace.controllerLog, controller.options));
+          }
+        : undefined,
       onProgress: progress?.update,
     });
     progress?.finish();
@@ -107,6 +119,9 @@ export async function runCommand(args: RunArguments): Promise<string> {
         patients: patients.map((p) => ({ name: p.name, group: p.group })),
         summaries,
         analyses: patients.map((p) => analyses.get(p.name)!),
+        phases,
+        phaseOutcomes: patients.map((p) => phaseOutcomes.get(p.name)!),
+        controllerTables: patients.map((p) => controllerTables.get(p.name) ?? []),
       });
     }
   });

@@ -9,9 +9,11 @@ import { join } from 'node:path';
 import { type CvgaSummary, cvgaSummary, cvgaSummaryByGroup, CVGA_ZONES } from '../metrics/cvga.js';
 import { METRIC_NAMES, METRIC_UNITS } from '../metrics/index.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import type { ControllerPhase, LogTable } from '../control/types.js';
 import type { TraceSummary } from '../sim/trace.js';
 import { formatCell, renderReport, type ReportSection } from './html.js';
 import type { DayWindow, PatientAnalysis } from './patientAnalysis.js';
+import { PHASE_METRIC_LABELS, PHASE_METRIC_NAMES, type PhaseMetrics } from './phaseMetrics.js';
 import { type CvgaShares, jsonNumber, RUN_METRICS_FORMAT, type RunMetricsFile } from './runMetricsFile.js';
 import { cvgaPlotSvg, dailyLineChartSvg } from './svg.js';
 
@@ -26,6 +28,55 @@ export interface RunReportInput {
   readonly patients: readonly { readonly name: string; readonly group: string }[];
   readonly summaries: readonly TraceSummary[];
   readonly analyses: readonly PatientAnalysis[];
+  /** The controller's phases (ControllerEntry.phases), and each patient's outcomes over them, in `patients` order. */
+  readonly phases?: readonly ControllerPhase[];
+  readonly phaseOutcomes?: readonly (readonly PhaseMetrics[])[];
+  /** Tables the controller made of each patient's log (ControllerEntry.describeLog), in `patients` order. */
+  readonly controllerTables?: readonly (readonly LogTable[])[];
+}
+
+function meanAndSd(values: readonly number[]): string {
+  const xs = values.filter(Number.isFinite);
+  if (xs.length === 0) return '';
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const sd = xs.length > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1)) : 0;
+  return `${formatCell(mean)} ± ${formatCell(sd)}`;
+}
+
+/** The phases side by side (cohort mean ± SD over patients), phases.csv, and the controller's tables per patient. */
+function controllerSections(dir: string, input: RunReportInput): ReportSection[] {
+  const sections: ReportSection[] = [];
+  const phases = input.phases ?? [];
+  const outcomes = input.phaseOutcomes ?? [];
+  if (phases.length > 1 && outcomes.length === input.patients.length) {
+    const names = PHASE_METRIC_NAMES.filter((n) => outcomes.some((o) => o.some((m) => Number.isFinite(m[n]))));
+    const csv = [['patient', 'phase', 'from_day', 'to_day', ...names].join(',')];
+    input.patients.forEach((p, i) => phases.forEach((phase, j) => csv.push([p.name, phase.name, phase.fromDay, phase.toDay, ...names.map((n) => csvCell(outcomes[i][j][n]))].join(','))));
+    writeFileAtomic(join(dir, 'phases.csv'), csv.join('\n') + '\n');
+    sections.push({
+      title: 'Controller phases',
+      text: 'The controller\'s phases side by side: true blood glucose every minute and the insulin given, mean ± SD over patients (per patient in phases.csv).',
+      tables: [
+        {
+          caption: 'Per phase',
+          header: ['phase', 'days', ...names.map((n) => PHASE_METRIC_LABELS[n])],
+          rows: phases.map((phase, j) => [phase.name, `${phase.fromDay}–${phase.toDay}`, ...names.map((n) => meanAndSd(outcomes.map((o) => o[j][n])))]),
+        },
+      ],
+    });
+  }
+  const tables = input.controllerTables ?? [];
+  if (tables.some((t) => t.length > 0)) {
+    // Each kind of table is explained once, then shown per patient.
+    const explained = new Map<string, string>();
+    for (const t of tables.flat()) if (t.caption && !explained.has(t.title)) explained.set(t.title, t.caption);
+    sections.push({
+      title: 'Controller, per patient',
+      text: [...explained].map(([title, caption]) => `${title}: ${caption}`).join(' '),
+      tables: input.patients.flatMap((p, i) => (tables[i] ?? []).map((t) => ({ caption: `${p.name}: ${t.title}`, header: t.header, rows: t.rows }))),
+    });
+  }
+  return sections;
 }
 
 function shares(s: CvgaSummary): CvgaShares {
@@ -148,6 +199,7 @@ export function writeRunReport(dir: string, input: RunReportInput): void {
         },
       ],
     },
+    ...controllerSections(dir, input),
     {
       title: 'Daily risk',
       figures: [{ caption: 'Daily LBGI, mean over the patients of each group.', svg: lbgiSvg }],

