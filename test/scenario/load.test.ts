@@ -37,7 +37,7 @@ describe('shipped scenarios', () => {
   it('single-meal-1day lists one perfectly estimated 50 g meal at 08:00', () => {
     const s = loadScenario(SINGLE_MEAL_FILE);
     expect(s).toMatchObject({ days: 1, sensor: { model: 'ideal', sampleTimeMin: 5 }, pump: { model: 'Insulet' } });
-    expect(s.controller).toEqual({ name: 'standard-therapy', options: {}, timeoutMs: 10_000, latencyMs: 0 });
+    expect(s.controller).toEqual({ name: 'standard-therapy', options: {}, file: s.file, field: 'controller', timeoutMs: 10_000, latencyMs: 0 });
     expect(s.meals).toEqual({
       kind: 'list',
       meals: [{ day: 1, timeMin: 480, carbsG: 50, estimatedCarbsG: 50, durationMin: 10 }],
@@ -77,7 +77,8 @@ describe('parseScenario', () => {
   it("checks controller options against the controller's schema and keeps them as written", () => {
     const json = randomisedJson();
     json.controller.options = { targetMgDl: 110, bolusTiming: 'announcement' };
-    expect(parseScenario(json, 'x.json').controller).toEqual({ name: 'standard-therapy', options: { targetMgDl: 110, bolusTiming: 'announcement' }, timeoutMs: 10_000, latencyMs: 0 });
+    // It remembers where it was read, so errors and relative paths in options refer to that file.
+    expect(parseScenario(json, 'x.json').controller).toEqual({ name: 'standard-therapy', options: { targetMgDl: 110, bolusTiming: 'announcement' }, file: 'x.json', field: 'controller', timeoutMs: 10_000, latencyMs: 0 });
     json.controller.options = { targetMgDl: 110, nested: { a: [1, 2] } };
     expect(() => parseScenario(json, 'x.json')).toThrow(/x\.json: controller\.options\.nested: unknown property/);
     json.controller.options = { bolusTiming: 'later' };

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadExperiment, planExperiment } from '../../src/sim/experiment.js';
+import { scenarioController } from '../../src/sim/patientRun.js';
 
 const shipped = (name: string) => fileURLToPath(new URL(`../../experiments/${name}`, import.meta.url));
 
@@ -19,5 +20,32 @@ describe('shipped experiments', () => {
     expect(long.arms[2].controller.options).toMatchObject({ initialisation: 'S1', actorRate0: 10 });
     const plan = planExperiment(long);
     expect(plan.jobs).toHaveLength(4 * 2 * 30);
+  });
+});
+
+describe('mdp-t2dm', () => {
+  it('compares π0 with 7, 14 and 28 days of learning over the days every MDP arm exploits, scoring all with the MDP reward', () => {
+    const e = loadExperiment(shipped('mdp-t2dm.json'));
+    expect(e.arms.map((a) => a.name)).toEqual(['pi0-MDI', 'MDP-7d', 'MDP-14d', 'MDP-28d']);
+    expect(e.arms[1].controller.options.physicianRegimen).toEqual(e.arms[0].controller.options);
+    expect(e.scenario.days - e.windowDays + 1).toBe(29);
+    expect(e.reward?.reward).toEqual({ targetMgDl: 110, hypoLevels: 1 });
+    const plan = planExperiment(e, 1);
+    expect(plan.phases[0].map((p) => p.name)).toEqual(['last 32 days']);
+    expect(plan.phases[3].map((p) => [p.name, p.fromDay, p.toDay])).toEqual([
+      ['last 32 days', 29, 60],
+      ['learning (π0)', 1, 28],
+      ['exploitation (MDP policy)', 29, 60],
+    ]);
+  });
+
+  it("a worker reads an arm's options against the experiment file that holds them", () => {
+    const e = loadExperiment(shipped('mdp-t2dm.json'));
+    const plan = planExperiment(e, 1);
+    const arm = plan.scenarios[2];
+    expect(arm.controller.file).toBe(e.file);
+    expect(arm.controller.field).toBe('arms[2].controller');
+    const broken = { ...arm, controller: { ...arm.controller, options: { ...arm.controller.options, learningDays: -1 } } };
+    expect(() => scenarioController(broken)).toThrow(/mdp-t2dm\.json: arms\[2\]\.controller\.options\.learningDays: must be ≥ 0 \(got -1\)/);
   });
 });

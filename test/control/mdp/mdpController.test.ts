@@ -1,0 +1,128 @@
+/**
+ * The `mdp` controller's options and behaviour: refusals that name the
+ * field; π0 as the nearest action while learning (no exploration); a policy
+ * once learning ends, recalibrated every M transitions; the counts record
+ * what the pen gave.
+ */
+import { describe, expect, it } from 'vitest';
+import { parseMdpOptions } from '../../../src/control/mdp/entry.js';
+import { MdpController } from '../../../src/control/mdp/mdpController.js';
+import type { ControllerContext, Observation } from '../../../src/control/types.js';
+import { InputError } from '../../../src/io/errors.js';
+import { randomStream } from '../../../src/random/streams.js';
+
+const SOURCE = { file: 'scenario.json', field: 'controller.options' };
+const REGIMEN = {
+  doses: [
+    { time: '07:00', preparation: 'nph', units: 12 },
+    { time: '07:00', preparation: 'regular', units: 6 },
+    { time: '19:00', preparation: 'regular', units: 4 },
+  ],
+  slidingScale: { preparation: 'regular', steps: [{ aboveMgDl: 200, units: 4 }] },
+};
+
+function refusal(options: Record<string, unknown>): InputError {
+  try {
+    parseMdpOptions(options, SOURCE);
+  } catch (e) {
+    if (e instanceof InputError) return e;
+    throw e;
+  }
+  throw new Error('not refused');
+}
+
+describe('mdp options', () => {
+  it('refuse, naming the field: an action space with no zero dose, π0 outside the action space, meal boluses', () => {
+    expect(refusal({ learningDays: 3, physicianRegimen: REGIMEN, actions: { regular: [2, 4], nph: [0, 12], long: [0] } }).message).toBe(
+      'scenario.json: controller.options.actions.regular: the first dose must be 0, meaning none of this preparation (Shifrin & Siegelmann 2017, §2.3)',
+    );
+    expect(refusal({ learningDays: 3, physicianRegimen: REGIMEN, actions: { regular: [0, 2], nph: [0], long: [0] } }).field).toBe('controller.options.actions.nph');
+    expect(refusal({ learningDays: 3, physicianRegimen: { doses: [{ time: '07:00', preparation: 'rapid', units: 4 }] } }).field).toBe('controller.options.physicianRegimen');
+    expect(refusal({ learningDays: 3, physicianRegimen: { ...REGIMEN, mealBolus: true } }).field).toBe('controller.options.physicianRegimen.mealBolus');
+    expect(refusal({ learningDays: 3, physicianRegimen: REGIMEN, glucose: { minMgDl: 40, maxMgDl: 340, bfcMgDl: 35 } }).field).toBe('controller.options.glucose');
+    expect(refusal({ learningDays: 3, physicianRegimen: REGIMEN, reward: { targetMgDl: 110, hypoLevels: 10 } }).field).toBe('controller.options.reward.hypoLevels');
+    expect(refusal({ learningDays: 3, physicianRegimen: REGIMEN, slots: [{ name: 'a', time: '12:00' }, { name: 'b', time: '07:00' }] }).field).toBe('controller.options.slots[1].time');
+    expect(refusal({ learningDays: 3, physicianRegimen: REGIMEN, startFrom: 'no-such-policy.json' }).message).toMatch(/no-such-policy\.json: file not found/);
+  });
+
+  it('fill the defaults', () => {
+    const o = parseMdpOptions({ learningDays: 3, physicianRegimen: REGIMEN }, SOURCE);
+    expect(o.definition.space.glucose).toEqual({ minMgDl: 40, maxMgDl: 340, bfcMgDl: 30 });
+    expect(o.definition.space.slots.timesOfDayMin).toEqual([420, 720, 960, 1140, 1320]);
+    expect([o.recalibrateEvery, o.exploration, o.explorationSteps, o.raiseAboveMgDl]).toEqual([5, 0.5, 2, 180]);
+  });
+});
+
+function context(): ControllerContext {
+  return {
+    controller: 'mdp',
+    therapy: { patient: 'p', basalRateUPerMin: 0, carbRatioGPerU: NaN, correctionFactorMgDlPerU: NaN, bodyWeightKg: 80 },
+    seed: 1,
+    random: (purpose) => randomStream(1, 'p', `mdp/${purpose}`),
+    days: 10,
+    startTimeOfDayMin: 0,
+    controlPeriodMin: 5,
+    signal: new AbortController().signal,
+  };
+}
+
+/** A reading at `timeOfDayMin` of `day`, seen at that control instant. */
+function reading(day: number, timeOfDayMin: number, glucoseMgDl: number): Observation {
+  const timeMin = (day - 1) * 1440 + timeOfDayMin;
+  return { timeMin, day, timeOfDayMin, glucoseMgDl, glucoseTimeMin: timeMin, announcedMeals: [], controlPeriodMin: 5 };
+}
+
+const SLOTS = [420, 720, 960, 1140, 1320];
+
+describe('mdp controller', () => {
+  it('learns under π0 (as the nearest action), then follows its policy; acts once per reading', () => {
+    const options = parseMdpOptions({ learningDays: 2, exploration: 0, physicianRegimen: REGIMEN, recalibrateEvery: 3 }, SOURCE);
+    const c = new MdpController(options, context());
+    // Learning: π0 at 07:00 on 250 mg/dL = NPH 12 + regular 6 + 4 (sliding scale); nothing at noon.
+    expect(c.decide(reading(1, 420, 250)).injections).toEqual([{ preparation: 'regular', units: 10 }, { preparation: 'nph', units: 12 }]);
+    // The same reading seen again at the next control instant: no second dose.
+    expect(c.decide({ ...reading(1, 425, 250), glucoseTimeMin: 420 }).injections).toEqual([]);
+    expect(c.decide(reading(1, 720, 150)).injections).toEqual([]);
+    for (const t of SLOTS.slice(2)) c.decide(reading(1, t, 160));
+    c.endOfDay();
+    for (const t of SLOTS) c.decide(reading(2, t, 160));
+    c.endOfDay();
+    // Day 3: the policy. Every state it reaches has exactly π0's action in the counts, so it repeats π0.
+    expect(c.decide(reading(3, 420, 160)).injections).toEqual([{ preparation: 'regular', units: 6 }, { preparation: 'nph', units: 12 }]);
+    c.endOfDay();
+    const log = c.dailyLog();
+    expect(log.phase).toEqual([0, 0, 1]);
+    expect(log.readings).toEqual([5, 5, 1]);
+    expect(log.recalibrations).toEqual([0, 0, 1]);
+    expect(log['policy.regularU']).toHaveLength(10 * 5);
+  });
+
+  it('records what the pen gave: a dose the pen dropped counts as the zero action', () => {
+    const options = parseMdpOptions({ learningDays: 1, exploration: 0, physicianRegimen: { doses: [{ time: '12:00', preparation: 'regular', units: 6 }] }, minVisits: 1 }, SOURCE);
+    const c = new MdpController(options, context());
+    c.decide(reading(1, 720, 200));
+    c.delivered({ timeMin: 720, basalUPerMin: 0, bolusU: 0, injections: [] });
+    c.decide(reading(1, 960, 200));
+    c.endOfDay();
+    const log = c.dailyLog();
+    // The noon state's counted action gives no insulin, so its learned action is the zero triplet.
+    const noonLevel200 = 1 * 10 + Math.floor((200 - 40) / 30);
+    expect(log['policy.regularU'][noonLevel200]).toBe(0);
+    expect(log['policy.visits'][noonLevel200]).toBe(1);
+  });
+
+  it('explores only neighbouring doses, raising only above raiseAboveMgDl, with a seeded stream', () => {
+    const options = parseMdpOptions({ learningDays: 5, exploration: 1, physicianRegimen: REGIMEN }, SOURCE);
+    const doses = (g: number) => {
+      const c = new MdpController(options, context());
+      return c.decide(reading(1, 720, g)).injections;
+    };
+    // Noon, π0 gives nothing: below 180 nothing can be lowered, so π0 stands; above, one move of 2 steps (4 U) up.
+    expect(doses(150)).toEqual([]);
+    const up = doses(250);
+    expect(up).toHaveLength(1);
+    expect(up[0].units).toBe(4);
+    expect(['regular', 'nph']).toContain(up[0].preparation);
+    expect(doses(250)).toEqual(up);
+  });
+});
