@@ -64,7 +64,8 @@ export interface MdpLearnResult {
  * The definition `mdp learn` uses by default: 40–400 mg/dL in 20 mg/dL
  * levels (18 levels, wide enough for the AIM-94 readings, most of which lie
  * in 40–400), the five default slots, regular, NPH and long-acting 0–40 U in
- * 2 U steps each, and the controller's reward, discount and convergence
+ * 1 U steps each (the records' doses are whole units: a coarser grid would
+ * round half of them — an odd dose ties between two steps), and the controller's reward, discount and convergence
  * defaults. (The `mdp` controller's own defaults are narrower, chosen for
  * the virtual T2DM cohort; a controller starting from a learned policy must
  * name the same axis and doses.)
@@ -72,7 +73,7 @@ export interface MdpLearnResult {
 export const LEARN_DEFAULT_DEFINITION: Required<MdpDefinitionFile> = {
   glucose: { minMgDl: 40, maxMgDl: 400, bfcMgDl: 20 },
   slots: DEFAULT_SLOTS,
-  actions: { regular: doseGrid(2, 40), nph: doseGrid(2, 40), long: doseGrid(2, 40) },
+  actions: { regular: doseGrid(1, 40), nph: doseGrid(1, 40), long: doseGrid(1, 40) },
   reward: { targetMgDl: 110, hypoLevels: 1 },
   discount: { gamma: 0.9, per: 'day' },
   minVisits: 1,

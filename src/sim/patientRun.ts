@@ -111,7 +111,7 @@ export interface PatientRunOptions {
 export function patientRunSetup(scenario: Scenario, patient: PopulationMember, seed: number | string, options: PatientRunOptions = {}): ClosedLoopSetup {
   const registry = options.registry ?? BUILT_IN_CONTROLLERS;
   const { entry, options: controllerOptions } = scenarioController(scenario, registry, options.optionsValidated);
-  refuseUnfitPatient({ file: scenario.file, field: 'controller' }, patient, entry, controllerOptions);
+  refuseUnfitPatient({ file: scenario.controller.file ?? scenario.file, field: scenario.controller.field ?? 'controller' }, patient, entry, controllerOptions);
   const latencyMs = scenario.controller.latencyMs;
   const create: ControllerFactory =
     latencyMs > 0

@@ -3,7 +3,7 @@
  * seed, π0 against 14 days of learning): the phases reported side by side,
  * and the direction of the result the full study (experiments/mdp-t2dm.json)
  * reports — the learned policy raises time in range and the mean MDP reward
- * over π0 once it exploits.
+ * over π0 once it exploits, and does not raise time below 70 mg/dL.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -49,6 +49,8 @@ describe('mdp-t2dm experiment (reduced)', () => {
     const [pi0, mdp] = summary.arms.map((a: { phases: { metrics: Record<string, { mean: number }> }[] }) => a.phases[0].metrics);
     expect(mdp.tir.mean).toBeGreaterThan(pi0.tir.mean);
     expect(mdp.mean_reward.mean).toBeGreaterThan(pi0.mean_reward.mean);
+    // …without more time below 70 mg/dL (the hypoglycaemia guard caps doses at π0's after a low reading).
+    expect(mdp.below_70.mean).toBeLessThanOrEqual(pi0.below_70.mean);
     // More insulin is how: π0 leaves these patients high (mean ~180 mg/dL).
     expect(mdp.insulin_u_per_day.mean).toBeGreaterThan(pi0.insulin_u_per_day.mean);
   });

@@ -21,6 +21,7 @@ interface MdpOptionsFile extends MdpDefinitionFile {
   exploration?: number;
   explorationSteps?: number;
   raiseAboveMgDl?: number;
+  hypoglycaemiaGuard?: { belowMgDl: number; days: number } | false;
   startFrom?: string;
 }
 
@@ -35,6 +36,18 @@ const OPTIONS_SCHEMA = {
     exploration: { type: 'number', minimum: 0, maximum: 1, description: 'probability of a neighbouring dose at a reading while learning; default 0.5' },
     explorationSteps: { type: 'integer', minimum: 1, maximum: 64, description: 'how many steps of a dose list a neighbouring dose is away; default 2 (4 U on the default 2 U grid)' },
     raiseAboveMgDl: { type: 'number', minimum: 0, maximum: 1000, description: 'learning tries a higher dose only on a reading above this, mg/dL; default 180, the top of the target range' },
+    hypoglycaemiaGuard: {
+      description: 'after a reading below belowMgDl, for `days` days give no more of any preparation than π0 would; false: no guard (the paper has none). Default 72 mg/dL, 3 days',
+      oneOf: [
+        { const: false },
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['belowMgDl', 'days'],
+          properties: { belowMgDl: { type: 'number', minimum: 0, maximum: 400 }, days: { type: 'integer', minimum: 1, maximum: 365 } },
+        },
+      ],
+    },
     startFrom: { type: 'string', minLength: 1, description: 'a policy.json (glucosim mdp learn) whose counts to start from, relative to this file' },
     ...MDP_DEFINITION_PROPERTIES,
   },
@@ -44,7 +57,7 @@ const MDP_PREPARATIONS = ['regular', 'nph', 'long'] as const;
 
 export function parseMdpOptions(options: Readonly<Record<string, unknown>>, source: OptionsSource): MdpControllerOptions {
   const raw = options as unknown as MdpOptionsFile;
-  const { learningDays: _l, physicianRegimen: _p, recalibrateEvery: _r, exploration: _e, explorationSteps: _x, raiseAboveMgDl: _a, startFrom: _s, ...definitionFile } = raw;
+  const { learningDays: _l, physicianRegimen: _p, recalibrateEvery: _r, exploration: _e, explorationSteps: _x, raiseAboveMgDl: _a, hypoglycaemiaGuard: _g, startFrom: _s, ...definitionFile } = raw;
   const definition = parseMdpDefinition(definitionFile, source.file, source.field);
   const regimenField = joinField(source.field, 'physicianRegimen');
   const physicianRegimen = parseMdiOptions(raw.physicianRegimen, { file: source.file, field: regimenField });
@@ -71,6 +84,7 @@ export function parseMdpOptions(options: Readonly<Record<string, unknown>>, sour
     exploration: raw.exploration ?? 0.5,
     explorationSteps: raw.explorationSteps ?? 2,
     raiseAboveMgDl: raw.raiseAboveMgDl ?? 180,
+    ...(raw.hypoglycaemiaGuard === false ? {} : { hypoglycaemiaGuard: raw.hypoglycaemiaGuard ?? { belowMgDl: 72, days: 3 } }),
     ...(startFrom ? { startFrom } : {}),
   };
 }

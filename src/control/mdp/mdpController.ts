@@ -10,7 +10,8 @@
  *   with probability `exploration`, a neighbouring dose instead, so that the
  *   counts hold more than one action per state — under a deterministic π0
  *   the learned policy could only repeat π0. A dose is raised only on a
- *   reading at or above gl_h, as a physician would try more insulin only then;
+ *   reading above `raiseAboveMgDl` (default 180, the top of the target
+ *   range), as a physician would try more insulin only then;
  * - exploitation (phases C–D): value iteration on the counts, the greedy
  *   policy, recomputed every `recalibrateEvery` transitions; π0 decides in
  *   states without data.
@@ -52,9 +53,23 @@ export interface MdpControllerOptions {
   readonly explorationSteps: number;
   /** Learning tries a higher dose only on a reading above this, mg/dL. */
   readonly raiseAboveMgDl: number;
+  /**
+   * After a reading below `belowMgDl`, for `days` days no dose exceeds π0's
+   * at the same reading (exploration and policy alike); undefined: no guard.
+   */
+  readonly hypoglycaemiaGuard?: { readonly belowMgDl: number; readonly days: number };
   /** Counts to start from (a policy file learned elsewhere), or none. */
   readonly startFrom?: { readonly file: string; readonly counts: TransitionCounts };
 }
+
+/**
+ * The reading of a slot is the first one taken from this long before to
+ * this long after its time, min; the MDP acts on it, once per slot a day.
+ * Others — a second meter reading, or a CGM's every 5 min — are not steps
+ * of the process (Shifrin & Siegelmann 2017, §2.1.2: T measurements a day).
+ */
+const SLOT_WINDOW_BEFORE_MIN = 30;
+const SLOT_WINDOW_AFTER_MIN = 90;
 
 /** A reading more than this after the previous one starts a new sequence (a missed day is not a transition). */
 const MAX_TRANSITION_GAP_MIN = 24 * 60;
@@ -72,12 +87,18 @@ export class MdpController implements Controller {
   private solution: MdpSolution | undefined;
   private transitionsSinceSolve = 0;
   private lastReadingMin = -1;
+  /** Wall-clock minute of the scenario's start after midnight of day 1. */
+  private readonly startTimeOfDayMin: number;
+  /** Per slot, which day's occurrence of it was acted on last (−Infinity: none). */
+  private readonly lastSlotOccurrence: Float64Array;
+  /** When the last reading below the guard's threshold was taken (−Infinity: none). */
+  private lastLowReadingMin = -Infinity;
   /** The control instant of the last action taken, whose delivery updates it. */
   private decisionMin = -1;
   private previous: { state: number; action: number; timeMin: number } | undefined;
   // Daily log.
-  private readonly log = { phase: [] as number[], meanReward: [] as number[], readings: [] as number[], learnedStates: [] as number[], recalibrations: [] as number[], insulinU: [] as number[] };
-  private day = { rewardSum: 0, readings: 0, recalibrations: 0, insulinU: 0 };
+  private readonly log = { phase: [] as number[], meanReward: [] as number[], readings: [] as number[], learnedStates: [] as number[], recalibrations: [] as number[], insulinU: [] as number[], guarded: [] as number[] };
+  private day = { rewardSum: 0, readings: 0, recalibrations: 0, insulinU: 0, guarded: 0 };
 
   constructor(options: MdpControllerOptions, context: ControllerContext) {
     this.options = options;
@@ -86,6 +107,8 @@ export class MdpController implements Controller {
     this.counts = newCounts(this.def);
     for (const [s, a, next, n] of options.startFrom?.counts.entries() ?? []) this.counts.add(s, a, next, n);
     this.explore = context.random('exploration');
+    this.startTimeOfDayMin = context.startTimeOfDayMin;
+    this.lastSlotOccurrence = new Float64Array(this.def.space.slots.timesOfDayMin.length).fill(-Infinity);
     const L = levelCount(this.def.space.glucose);
     this.physicianPreferred = new Int32Array(stateCount(this.def.space));
     for (let slot = 0; slot < this.def.space.slots.timesOfDayMin.length; slot++) {
@@ -130,6 +153,25 @@ export class MdpController implements Controller {
     return actionIndex(this.def.actions, m.regular, m.nph, m.long);
   }
 
+  /**
+   * The hypoglycaemia guard: titration algorithms for T2DM raise a dose
+   * only when no reading was below 72 mg/dL (4.0 mmol/L) in the days before
+   * (e.g. the Treat-to-Target trial, Riddle, Rosenstock & Gerich 2003). The
+   * MDP cannot see lows between readings (a night between 22:00 and 07:00),
+   * so after a low reading it may not give more than π0 of any preparation.
+   */
+  private guarded(action: number, physician: number, glucoseMgDl: number, readingMin: number): number {
+    const guard = this.options.hypoglycaemiaGuard;
+    if (!guard) return action;
+    if (glucoseMgDl < guard.belowMgDl) this.lastLowReadingMin = readingMin;
+    if (readingMin - this.lastLowReadingMin > guard.days * 1440) return action;
+    const a = actionIndices(this.def.actions, action);
+    const p = actionIndices(this.def.actions, physician);
+    const capped = actionIndex(this.def.actions, Math.min(a.regular, p.regular), Math.min(a.nph, p.nph), Math.min(a.long, p.long));
+    if (capped !== action) this.day.guarded++;
+    return capped;
+  }
+
   private solve(): void {
     this.solution = solveMdp(this.def, this.counts, this.physicianPreferred, this.solution?.values);
     this.transitionsSinceSolve = 0;
@@ -137,11 +179,19 @@ export class MdpController implements Controller {
   }
 
   decide(obs: Observation): InsulinRequest {
-    // Act once per reading, in the control period in which it was taken.
+    // Act once per reading, in the control period in which it was taken…
     if (!(obs.glucoseTimeMin > this.lastReadingMin && obs.timeMin - obs.glucoseTimeMin < obs.controlPeriodMin)) return NOTHING;
     this.lastReadingMin = obs.glucoseTimeMin;
-    const readingTimeOfDay = (((obs.timeOfDayMin - (obs.timeMin - obs.glucoseTimeMin)) % 1440) + 1440) % 1440;
+    const wallClockMin = this.startTimeOfDayMin + obs.glucoseTimeMin;
+    const readingTimeOfDay = wallClockMin % 1440;
     const slot = slotOf(this.def.space.slots, readingTimeOfDay);
+    // …and on one reading per slot a day, near the slot's time.
+    const slotTime = this.def.space.slots.timesOfDayMin[slot];
+    const offset = ((((readingTimeOfDay - slotTime) % 1440) + 2160) % 1440) - 720;
+    if (offset < -SLOT_WINDOW_BEFORE_MIN || offset >= SLOT_WINDOW_AFTER_MIN) return NOTHING;
+    const occurrence = Math.round((wallClockMin - slotTime) / 1440);
+    if (this.lastSlotOccurrence[slot] === occurrence) return NOTHING;
+    this.lastSlotOccurrence[slot] = occurrence;
     const state = stateIndex(this.def.space, glucoseLevel(this.def.space.glucose, obs.glucoseMgDl), slot);
     this.day.rewardSum += glucoseReward(this.def.space.glucose, this.def.reward, obs.glucoseMgDl);
     this.day.readings++;
@@ -161,6 +211,7 @@ export class MdpController implements Controller {
     } else {
       action = this.learningAction(physician, obs.glucoseMgDl);
     }
+    action = this.guarded(action, physician, obs.glucoseMgDl, obs.glucoseTimeMin);
     this.previous = { state, action, timeMin: obs.glucoseTimeMin };
     this.decisionMin = obs.timeMin;
     const doses = actionDoses(this.def.actions, action);
@@ -188,7 +239,8 @@ export class MdpController implements Controller {
     this.log.learnedStates.push(this.solution ? this.solution.policy.source.reduce((n, s) => n + (s === POLICY_SOURCE.learned ? 1 : 0), 0) : 0);
     this.log.recalibrations.push(this.day.recalibrations);
     this.log.insulinU.push(this.day.insulinU);
-    this.day = { rewardSum: 0, readings: 0, recalibrations: 0, insulinU: 0 };
+    this.log.guarded.push(this.day.guarded);
+    this.day = { rewardSum: 0, readings: 0, recalibrations: 0, insulinU: 0, guarded: 0 };
   }
 
   /**

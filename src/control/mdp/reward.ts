@@ -28,6 +28,9 @@ export function rewardProblem(axis: GlucoseAxis, reward: RewardParameters): { fi
   if (!(Number.isInteger(reward.hypoLevels) && reward.hypoLevels >= 1 && reward.hypoLevels < levels)) {
     return { field: 'hypoLevels', reason: `must be a whole number from 1 to L − 1 = ${levels - 1} (L^c < L, Shifrin & Siegelmann 2017, §2.2)` };
   }
+  if (!(levelGlucoseMgDl(axis, reward.hypoLevels - 1) > 0)) {
+    return { field: 'hypoLevels', reason: `the fine divides by gl_{L^c}, the glucose of level L^c, which is ${levelGlucoseMgDl(axis, reward.hypoLevels - 1)} mg/dL here: it must be above 0 (raise glucose.minMgDl or hypoLevels)` };
+  }
   return undefined;
 }
 

@@ -174,10 +174,11 @@ export function valueIteration(m: CompiledMdp, options: ValueIterationOptions): 
       }
       const v = reward[s] + best;
       const change = v > values[s] ? v - values[s] : values[s] - v;
-      if (change > residual) residual = change;
+      if (!(change <= residual)) residual = change; // a NaN change makes the residual NaN
       values[s] = v;
     }
-    if (factor * residual <= tolerance) break;
+    // A NaN or infinite value would never pass the test: stop, not converged.
+    if (factor * residual <= tolerance || !Number.isFinite(residual) || sweeps === maxSweeps) break;
     // Then cheap sweeps that back up the greedy action only (modified policy
     // iteration, Puterman 1994, §6.5): most of the way to the next policy's
     // value at 1/|A| of the cost. The stopping test above, on a full sweep,
@@ -193,7 +194,8 @@ export function valueIteration(m: CompiledMdp, options: ValueIterationOptions): 
       }
     }
   }
-  return { values, sweeps, residual, errorBound: factor * residual, converged: factor * residual <= tolerance };
+  const converged = factor * residual <= tolerance;
+  return { values, sweeps, residual, errorBound: Number.isFinite(residual) ? factor * residual : NaN, converged };
 }
 
 /** Where a state's action comes from. */

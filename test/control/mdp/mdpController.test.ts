@@ -50,6 +50,7 @@ describe('mdp options', () => {
     expect(o.definition.space.glucose).toEqual({ minMgDl: 40, maxMgDl: 340, bfcMgDl: 30 });
     expect(o.definition.space.slots.timesOfDayMin).toEqual([420, 720, 960, 1140, 1320]);
     expect([o.recalibrateEvery, o.exploration, o.explorationSteps, o.raiseAboveMgDl]).toEqual([5, 0.5, 2, 180]);
+    expect(o.hypoglycaemiaGuard).toEqual({ belowMgDl: 72, days: 3 });
   });
 });
 
@@ -115,14 +116,72 @@ describe('mdp controller', () => {
     const options = parseMdpOptions({ learningDays: 5, exploration: 1, physicianRegimen: REGIMEN }, SOURCE);
     const doses = (g: number) => {
       const c = new MdpController(options, context());
-      return c.decide(reading(1, 720, g)).injections;
+      return c.decide(reading(1, 720, g)).injections ?? [];
     };
     // Noon, π0 gives nothing: below 180 nothing can be lowered, so π0 stands; above, one move of 2 steps (4 U) up.
     expect(doses(150)).toEqual([]);
     const up = doses(250);
     expect(up).toHaveLength(1);
-    expect(up[0].units).toBe(4);
-    expect(['regular', 'nph']).toContain(up[0].preparation);
+    expect(up[0]!.units).toBe(4);
+    expect(['regular', 'nph']).toContain(up[0]!.preparation);
     expect(doses(250)).toEqual(up);
+  });
+
+  it('recalibrates every M transitions once it exploits', () => {
+    const options = parseMdpOptions({ learningDays: 1, exploration: 0, physicianRegimen: REGIMEN, recalibrateEvery: 3 }, SOURCE);
+    const c = new MdpController(options, context());
+    for (let day = 1; day <= 3; day++) {
+      for (const t of SLOTS) c.decide(reading(day, t, 160));
+      c.endOfDay();
+    }
+    // Day 2: solve at its first reading, again 3 transitions later; day 3: after 3 more, and 3 more.
+    expect(c.dailyLog().recalibrations).toEqual([0, 2, 2]);
+  });
+
+  it('learns a dose that π0 never gives when the readings after it are better', () => {
+    const options = parseMdpOptions({ learningDays: 6, exploration: 1, physicianRegimen: REGIMEN }, SOURCE);
+    const c = new MdpController(options, context());
+    const noonDoses: string[] = [];
+    for (let day = 1; day <= 8; day++) {
+      c.decide(reading(day, 420, 150));
+      // π0 gives nothing at noon; learning tries 4 U of regular or of NPH (250 > 180 mg/dL).
+      const noon = c.decide(reading(day, 720, 250)).injections ?? [];
+      noonDoses.push(noon.map((i) => `${i.preparation}${i.units}`).join('+'));
+      // Regular brings the afternoon reading into range; NPH does not.
+      c.decide(reading(day, 960, noon.some((i) => i.preparation === 'regular') ? 120 : 250));
+      c.decide(reading(day, 1140, 150));
+      c.decide(reading(day, 1320, 150));
+      c.endOfDay();
+    }
+    expect(new Set(noonDoses.slice(0, 6))).toEqual(new Set(['regular4', 'nph4']));
+    expect(noonDoses.slice(6)).toEqual(['regular4', 'regular4']);
+  });
+
+  it('acts on one reading per slot a day: a CGM every 5 min gets the regimen once', () => {
+    const options = parseMdpOptions({ learningDays: 3, exploration: 0, physicianRegimen: REGIMEN }, SOURCE);
+    const c = new MdpController(options, context());
+    let units = 0;
+    let injections = 0;
+    for (let t = 0; t < 1440; t += 5) {
+      const given = c.decide(reading(1, t, 150)).injections ?? [];
+      injections += given.length ? 1 : 0;
+      units += given.reduce((s, i) => s + i.units, 0);
+    }
+    // 07:00: NPH 12 + regular 6; 19:00: regular 4 (no sliding scale at 150 mg/dL).
+    expect([injections, units]).toEqual([2, 22]);
+    c.endOfDay();
+    expect(c.dailyLog().readings).toEqual([5]);
+  });
+
+  it('the hypoglycaemia guard: after a low reading no dose above π0 for 3 days; false turns it off', () => {
+    const run = (guard: unknown) => {
+      const options = parseMdpOptions({ learningDays: 10, exploration: 1, physicianRegimen: REGIMEN, ...(guard === undefined ? {} : { hypoglycaemiaGuard: guard }) }, SOURCE);
+      const c = new MdpController(options, context());
+      c.decide(reading(1, 420, 60)); // a low morning reading
+      return [2, 3, 4, 5].map((day) => c.decide(reading(day, 720, 250)).injections?.length ?? 0);
+    };
+    // Noon π0 gives nothing, exploration would raise: the guard holds it at nothing within 72 h of day 1's 07:00 low (days 2 and 3).
+    expect(run(undefined)).toEqual([0, 0, 1, 1]);
+    expect(run(false)).toEqual([1, 1, 1, 1]);
   });
 });

@@ -50,6 +50,9 @@ describe('reward (§2.2)', () => {
     expect(rewardProblem(axis, { targetMgDl: 110, hypoLevels: 0 })?.field).toBe('hypoLevels');
     expect(rewardProblem(axis, { targetMgDl: 110, hypoLevels: 230 })?.field).toBe('hypoLevels');
     expect(rewardProblem(axis, reward)).toBeUndefined();
+    // The fine divides by gl_{L^c}: an axis from 0 with L^c = 1 would divide by 0.
+    expect(rewardProblem({ minMgDl: 0, maxMgDl: 300, bfcMgDl: 30 }, { targetMgDl: 110, hypoLevels: 1 })?.reason).toMatch(/must be above 0/);
+    expect(rewardProblem({ minMgDl: 0, maxMgDl: 300, bfcMgDl: 30 }, { targetMgDl: 110, hypoLevels: 2 })).toBeUndefined();
   });
 });
 

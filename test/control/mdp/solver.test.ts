@@ -143,6 +143,19 @@ describe('value iteration', () => {
   });
 });
 
+describe('non-finite values', () => {
+  it('a NaN reward is reported as not converged, not as a solution', () => {
+    const def = definition(3, 1, 2, 'measurement', 0.9);
+    const counts = randomCounts(def, 5);
+    const reward = stateRewards(def);
+    reward[1] = NaN;
+    const model = compileMdp(counts, { reward, unknownValue: unknownStateValues(def), discount: () => 0.9 });
+    const vi = valueIteration(model, { gamma: 0.9, tolerance: 1e-9 });
+    expect(vi.converged).toBe(false);
+    expect(vi.errorBound).toBeNaN();
+  });
+});
+
 describe('unvisited pairs', () => {
   it('are never chosen; a state without data falls back to the physician (−1) and keeps its stay-put value', () => {
     const def = definition(4, 2, 3, 'measurement', 0.9);
