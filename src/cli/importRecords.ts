@@ -7,7 +7,7 @@
  * of the quirks per file for stdout. Every input is read and checked before
  * anything is written; the directory is built under a temporary name.
  */
-import { readFileSync } from 'node:fs';
+import { readTextFile } from '../io/readText.js';
 import { join } from 'node:path';
 import { buildDirectoryAtomic, writeFileAtomic } from '../io/atomic.js';
 import { InputError } from '../io/errors.js';
@@ -36,16 +36,8 @@ export interface ImportResult {
 
 /** A data file's text, byte for byte (the AIM-94 files are ASCII; latin1 maps any byte to one character). */
 function readDataFile(file: string): string {
-  try {
-    return readFileSync(file, 'latin1');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'file not found'
-      : code === 'EISDIR' ? 'is a directory, not a data file'
-        : code === 'EACCES' ? 'permission denied'
-          : `cannot read the file (${(e as Error).message})`;
-    throw new InputError(file, '', reason);
-  }
+  // The files are 7-bit ASCII; latin1 reads any stray byte as one character rather than failing.
+  return readTextFile(file, 'data file', 'latin1');
 }
 
 /** All quirk names with their counts, zeros included, in AIM94_QUIRKS order. */

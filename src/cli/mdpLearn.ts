@@ -10,7 +10,7 @@
  * written; the directory is built under a temporary name. The same input
  * gives the same bytes.
  */
-import { readFileSync } from 'node:fs';
+import { readTextFile } from '../io/readText.js';
 import { basename, join } from 'node:path';
 import { transitionsFromRecords, DEFAULT_DOSE_LEAD_MIN, DEFAULT_MAX_GAP_HOURS, type FromRecordsResult } from '../control/mdp/fromRecords.js';
 import { DEFAULT_SLOTS, doseGrid, MDP_DEFINITION_PROPERTIES, type MdpDefinitionFile, parseMdpDefinition } from '../control/mdp/definitionFile.js';
@@ -192,17 +192,7 @@ export function learnDefinition(args: Omit<MdpLearnArguments, 'records'>): MdpDe
 }
 
 function readRecordsFile(file: string): PatientRecord[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'file not found'
-      : code === 'EISDIR' ? 'is a directory, not a records file'
-        : code === 'EACCES' ? 'permission denied'
-          : `cannot read the file (${(e as Error).message})`;
-    throw new InputError(file, '', reason);
-  }
+  const text = readTextFile(file, 'records file');
   return parseRecordsCsv(text, file);
 }
 

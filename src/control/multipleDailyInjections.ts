@@ -179,6 +179,17 @@ export function parseMdiOptions(options: Readonly<Record<string, unknown>>, sour
   };
 }
 
+/** Split-mixed NPH + regular with a sliding scale, as file options: an example here and the π0 of the mdp controller's example. */
+export const SPLIT_MIXED_EXAMPLE = {
+  doses: [
+    { time: '07:00', preparation: 'nph', unitsPerKg: 0.13 },
+    { time: '07:00', preparation: 'regular', unitsPerKg: 0.07 },
+    { time: '19:00', preparation: 'nph', unitsPerKg: 0.05 },
+    { time: '19:00', preparation: 'regular', unitsPerKg: 0.05 },
+  ],
+  slidingScale: { preparation: 'regular', steps: [{ aboveMgDl: 150, units: 2 }, { aboveMgDl: 250, units: 4 }] },
+};
+
 export const multipleDailyInjectionsEntry: ControllerEntry<MdiOptions> = {
   name: 'multiple-daily-injections',
   description: 'Injections of insulin preparations at set times of day, optional sliding scale and rapid meal boluses (needs a pen)',
@@ -196,15 +207,7 @@ export const multipleDailyInjectionsEntry: ControllerEntry<MdiOptions> = {
   examples: [
     {
       title: 'split-mixed NPH + regular with a sliding scale',
-      options: {
-        doses: [
-          { time: '07:00', preparation: 'nph', unitsPerKg: 0.13 },
-          { time: '07:00', preparation: 'regular', unitsPerKg: 0.07 },
-          { time: '19:00', preparation: 'nph', unitsPerKg: 0.05 },
-          { time: '19:00', preparation: 'regular', unitsPerKg: 0.05 },
-        ],
-        slidingScale: { preparation: 'regular', steps: [{ aboveMgDl: 150, units: 2 }, { aboveMgDl: 250, units: 4 }] },
-      },
+      options: SPLIT_MIXED_EXAMPLE,
       patients: ['t2dm', 't1d'],
       delivery: 'pen',
     },

@@ -2,8 +2,8 @@
  * Reading JSON input files (scenarios, baselines, experiments) with errors a
  * user can act on: the file, and for a syntax error the line and column.
  */
-import { readFileSync } from 'node:fs';
 import { InputError } from './errors.js';
+import { readTextFile } from './readText.js';
 
 /** Read and parse a JSON file; `what` names the kind of file in messages ("scenario file"). */
 export function readJsonFile(file: string, what: string): unknown {
@@ -11,17 +11,8 @@ export function readJsonFile(file: string, what: string): unknown {
 }
 
 function readText(file: string, what: string): string {
-  try {
-    // A UTF-8 byte-order mark is not JSON, but editors write one.
-    return readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'file not found'
-      : code === 'EISDIR' ? `is a directory, not a ${what}`
-        : code === 'EACCES' ? 'permission denied'
-          : `cannot read the file (${(e as Error).message})`;
-    throw new InputError(file, '', reason);
-  }
+  // A UTF-8 byte-order mark is not JSON, but editors write one.
+  return readTextFile(file, what).replace(/^\uFEFF/, '');
 }
 
 export function parseJson(text: string, file: string): unknown {

@@ -7,7 +7,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { InputError } from '../../io/errors.js';
 import { joinField } from '../../io/schema.js';
 import type { InsulinPreparation } from '../../model/patientModel.js';
-import { MDI_OPTIONS_SCHEMA, parseMdiOptions } from '../multipleDailyInjections.js';
+import { MDI_OPTIONS_SCHEMA, parseMdiOptions, SPLIT_MIXED_EXAMPLE } from '../multipleDailyInjections.js';
 import type { ControllerEntry, LogTable, OptionsSource } from '../types.js';
 import { MDP_DEFINITION_PROPERTIES, type MdpDefinitionFile, parseMdpDefinition } from './definitionFile.js';
 import { MdpController, type MdpControllerOptions } from './mdpController.js';
@@ -139,15 +139,7 @@ export const mdpEntry: ControllerEntry<MdpControllerOptions> = {
         learningDays: 1,
         exploration: 0.5,
         recalibrateEvery: 2,
-        physicianRegimen: {
-          doses: [
-            { time: '07:00', preparation: 'nph', unitsPerKg: 0.13 },
-            { time: '07:00', preparation: 'regular', unitsPerKg: 0.07 },
-            { time: '19:00', preparation: 'nph', unitsPerKg: 0.05 },
-            { time: '19:00', preparation: 'regular', unitsPerKg: 0.05 },
-          ],
-          slidingScale: { preparation: 'regular', steps: [{ aboveMgDl: 150, units: 2 }, { aboveMgDl: 250, units: 4 }] },
-        },
+        physicianRegimen: SPLIT_MIXED_EXAMPLE,
       },
       patients: ['t2dm', 't1d'],
       delivery: 'pen',

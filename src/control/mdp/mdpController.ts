@@ -21,7 +21,7 @@ import { slidingScaleUnits, type MdiOptions } from '../multipleDailyInjections.j
 import type { RandomStream } from '../../random/streams.js';
 import type { Controller, ControllerContext, Delivery, InsulinRequest, Observation } from '../types.js';
 import type { TransitionCounts } from './counts.js';
-import { type MdpDefinition, type MdpSolution, newCounts, solveMdp } from './model.js';
+import { type MdpDefinition, type MdpSolution, mdpSolver, newCounts } from './model.js';
 import { glucoseReward } from './reward.js';
 import {
   actionCount,
@@ -84,6 +84,7 @@ export class MdpController implements Controller {
   private readonly explore: RandomStream;
   /** π0's action for each state's lower-bound glucose: the preferred action on ties. */
   private readonly physicianPreferred: Int32Array;
+  private readonly solver: ReturnType<typeof mdpSolver>;
   private solution: MdpSolution | undefined;
   private transitionsSinceSolve = 0;
   private lastReadingMin = -1;
@@ -105,6 +106,7 @@ export class MdpController implements Controller {
     this.def = options.definition;
     this.bodyWeightKg = context.therapy.bodyWeightKg;
     this.counts = newCounts(this.def);
+    this.solver = mdpSolver(this.def);
     for (const [s, a, next, n] of options.startFrom?.counts.entries() ?? []) this.counts.add(s, a, next, n);
     this.explore = context.random('exploration');
     this.startTimeOfDayMin = context.startTimeOfDayMin;
@@ -173,7 +175,7 @@ export class MdpController implements Controller {
   }
 
   private solve(): void {
-    this.solution = solveMdp(this.def, this.counts, this.physicianPreferred, this.solution?.values);
+    this.solution = this.solver(this.counts, this.physicianPreferred, this.solution?.values);
     this.transitionsSinceSolve = 0;
     this.day.recalibrations++;
   }
@@ -253,7 +255,7 @@ export class MdpController implements Controller {
   dailyLog(): Readonly<Record<string, readonly number[]>> {
     const S = stateCount(this.def.space);
     // The policy as it stands at the end, solved afresh from every count (also in a run that never left phase B).
-    const final = solveMdp(this.def, this.counts, this.physicianPreferred);
+    const final = this.solver(this.counts, this.physicianPreferred);
     const policy = { regularU: [] as number[], nphU: [] as number[], longU: [] as number[], visits: [] as number[], stateVisits: [] as number[] };
     for (let s = 0; s < S; s++) {
       const learned = final.policy.source[s] === POLICY_SOURCE.learned;

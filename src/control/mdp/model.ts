@@ -55,14 +55,19 @@ export interface MdpSolution {
   readonly converged: boolean;
 }
 
+/** Phase C with what depends on the definition only (rewards, unknown-state values) computed once: for a controller that re-solves every M transitions. */
+export function mdpSolver(def: MdpDefinition): (counts: TransitionCounts, preferred?: Int32Array, initial?: Float64Array) => MdpSolution {
+  const reward = stateRewards(def);
+  const unknownValue = unknownStateValues(def);
+  const discount = (s: number, next: number) => transitionDiscount(def.discount, stateSlot(def.space, s), stateSlot(def.space, next));
+  return (counts, preferred, initial) => {
+    const model = compileMdp(counts, { reward, unknownValue, minVisits: def.minVisits, discount });
+    const vi = valueIteration(model, { gamma: def.discount.gamma, tolerance: def.tolerance, initial });
+    return { model, values: vi.values, policy: greedyPolicy(model, vi.values, preferred), sweeps: vi.sweeps, errorBound: vi.errorBound, converged: vi.converged };
+  };
+}
+
 /** Phase C: compile the counts, value-iterate to the tolerance, take the greedy policy. */
 export function solveMdp(def: MdpDefinition, counts: TransitionCounts, preferred?: Int32Array, initial?: Float64Array): MdpSolution {
-  const model = compileMdp(counts, {
-    reward: stateRewards(def),
-    unknownValue: unknownStateValues(def),
-    minVisits: def.minVisits,
-    discount: (s, next) => transitionDiscount(def.discount, stateSlot(def.space, s), stateSlot(def.space, next)),
-  });
-  const vi = valueIteration(model, { gamma: def.discount.gamma, tolerance: def.tolerance, initial });
-  return { model, values: vi.values, policy: greedyPolicy(model, vi.values, preferred), sweeps: vi.sweeps, errorBound: vi.errorBound, converged: vi.converged };
+  return mdpSolver(def)(counts, preferred, initial);
 }
