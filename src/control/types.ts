@@ -120,6 +120,12 @@ export interface ControllerContext {
   readonly startTimeOfDayMin: number;
   readonly controlPeriodMin: number;
   /**
+   * When glucose comes from a meter: the times of day the patient measures
+   * (minutes after midnight, ascending), as the patient knows them;
+   * undefined for a CGM.
+   */
+  readonly meterTimesOfDayMin?: readonly number[];
+  /**
    * Aborted when the run fails or is cancelled, or a call misses its
    * deadline: pending work (a network request) should stop. `close()` is
    * still called afterwards.

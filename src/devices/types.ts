@@ -11,6 +11,8 @@ export interface Sensor {
   samplesAt(timeMin: number, timeOfDayMin: number): boolean;
   /** The reading (mg/dL) at `timeMin` for true blood glucose `bgMgDl`. */
   read(bgMgDl: number, timeMin: number): number;
+  /** A meter's measurement times, minutes after midnight, ascending; absent for a sensor that samples periodically. */
+  readonly timesOfDayMin?: readonly number[];
 }
 
 /** A sensor that reads every `sampleTimeMin` minutes from the start of the run (CGMs, the ideal sensor). */

@@ -13,6 +13,7 @@
 import type { ControllerIdentity } from '../control/context.js';
 import type { Controller, ControllerContext, DayRecord, Delivery, Observation } from '../control/types.js';
 import type { Injection, InsulinPen, InsulinPump, InsulinRequest, Sensor } from '../devices/types.js';
+import { formatTimeOfDay } from '../io/timeOfDay.js';
 import type { IntegratorOptions } from '../model/integrator.js';
 import { DEPOT_PREPARATIONS, type PatientModel } from '../model/patientModel.js';
 import { PatientSimulator } from '../model/patientSimulator.js';
@@ -70,12 +71,6 @@ function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
   return typeof (value as Promise<T>)?.then === 'function';
 }
 
-/** "HH:MM" of a time of day in minutes. */
-function clock(timeOfDayMin: number): string {
-  const h = Math.floor(timeOfDayMin / 60);
-  return `${String(h).padStart(2, '0')}:${String(timeOfDayMin % 60).padStart(2, '0')}`;
-}
-
 /**
  * The controller's asynchronous calls: each must settle within the deadline
  * and before the run is aborted. A miss aborts the run's signal (so the
@@ -93,7 +88,7 @@ class ControllerCalls {
   where(minute: number): string {
     if (minute < 0) return `patient ${this.context.therapy.patient}`;
     const day = Math.floor(minute / MINUTES_PER_DAY) + 1;
-    return `patient ${this.context.therapy.patient} at minute ${minute} (day ${day}, ${clock((this.context.startTimeOfDayMin + minute) % MINUTES_PER_DAY)})`;
+    return `patient ${this.context.therapy.patient} at minute ${minute} (day ${day}, ${formatTimeOfDay((this.context.startTimeOfDayMin + minute) % MINUTES_PER_DAY)})`;
   }
 
   /** A call during the run: it fails on a missed deadline and when the run is aborted. */
@@ -160,6 +155,7 @@ export async function runClosedLoop(setup: ClosedLoopSetup, onDay?: (day: number
     days: setup.days,
     startTimeOfDayMin: setup.startTimeOfDayMin,
     controlPeriodMin: setup.controlPeriodMin,
+    ...(setup.sensor.timesOfDayMin ? { meterTimesOfDayMin: setup.sensor.timesOfDayMin } : {}),
     signal: abort.signal,
   });
   const calls = new ControllerCalls(context, setup.timeoutMs, abort);

@@ -106,7 +106,7 @@ describe('glucosim mdp learn on AIM-94 data-01', () => {
       physicianRegimen: { doses: [{ time: '07:00', preparation: 'nph', units: 14 }, { time: '07:00', preparation: 'regular', units: 8 }] },
       glucose: { minMgDl: 40, maxMgDl: 400, bfcMgDl: 20 },
       slots: DEFAULT_SLOTS,
-      actions: { regular: doseGrid(2, 40), nph: doseGrid(2, 40), long: doseGrid(2, 40) },
+      actions: { regular: doseGrid(1, 40), nph: doseGrid(1, 40), long: doseGrid(1, 40) },
       startFrom: 'learn1/policy.json',
     };
     const source = { file: join(dir, 'scenario.json'), field: 'controller.options' };

@@ -17,6 +17,7 @@
  *   states without data.
  */
 import type { Injection } from '../../devices/types.js';
+import { formatTimeOfDay } from '../../io/timeOfDay.js';
 import { slidingScaleUnits, type MdiOptions } from '../multipleDailyInjections.js';
 import type { RandomStream } from '../../random/streams.js';
 import type { Controller, ControllerContext, Delivery, InsulinRequest, Observation } from '../types.js';
@@ -74,6 +75,32 @@ const SLOT_WINDOW_AFTER_MIN = 90;
 /** A reading more than this after the previous one starts a new sequence (a missed day is not a transition). */
 const MAX_TRANSITION_GAP_MIN = 24 * 60;
 
+/** Offset of a time of day from a slot's time, min, in [−720, 720). */
+function offsetFromSlot(timeOfDayMin: number, slotTimeOfDayMin: number): number {
+  return ((((timeOfDayMin - slotTimeOfDayMin) % 1440) + 2160) % 1440) - 720;
+}
+
+/**
+ * A slot without a meter reading in its window would never be acted on —
+ * the regimen's doses there never given — so a run whose meter does not
+ * measure near every slot is refused.
+ */
+function checkMeterCoversSlots(def: MdpDefinition, meterTimesOfDayMin: readonly number[]): void {
+  const { names, timesOfDayMin } = def.space.slots;
+  timesOfDayMin.forEach((slotTime, i) => {
+    const covered = meterTimesOfDayMin.some((t) => {
+      const offset = offsetFromSlot(t, slotTime);
+      return offset >= -SLOT_WINDOW_BEFORE_MIN && offset < SLOT_WINDOW_AFTER_MIN && slotOf(def.space.slots, t) === i;
+    });
+    if (!covered) {
+      throw new Error(
+        `the MDP's slot '${names[i]}' (${formatTimeOfDay(slotTime)}) has no meter reading from ${SLOT_WINDOW_BEFORE_MIN} min before to ${SLOT_WINDOW_AFTER_MIN} min after it ` +
+          `(the meter measures at ${meterTimesOfDayMin.map(formatTimeOfDay).join(', ')}): set the controller's slots to the meter's times`,
+      );
+    }
+  });
+}
+
 const NOTHING: InsulinRequest = Object.freeze({ basalUPerMin: 0, bolusU: 0, injections: Object.freeze([]) as readonly Injection[] });
 
 export class MdpController implements Controller {
@@ -104,6 +131,7 @@ export class MdpController implements Controller {
   constructor(options: MdpControllerOptions, context: ControllerContext) {
     this.options = options;
     this.def = options.definition;
+    if (context.meterTimesOfDayMin) checkMeterCoversSlots(this.def, context.meterTimesOfDayMin);
     this.bodyWeightKg = context.therapy.bodyWeightKg;
     this.counts = newCounts(this.def);
     this.solver = mdpSolver(this.def);
@@ -189,7 +217,7 @@ export class MdpController implements Controller {
     const slot = slotOf(this.def.space.slots, readingTimeOfDay);
     // …and on one reading per slot a day, near the slot's time.
     const slotTime = this.def.space.slots.timesOfDayMin[slot];
-    const offset = ((((readingTimeOfDay - slotTime) % 1440) + 2160) % 1440) - 720;
+    const offset = offsetFromSlot(readingTimeOfDay, slotTime);
     if (offset < -SLOT_WINDOW_BEFORE_MIN || offset >= SLOT_WINDOW_AFTER_MIN) return NOTHING;
     const occurrence = Math.round((wallClockMin - slotTime) / 1440);
     if (this.lastSlotOccurrence[slot] === occurrence) return NOTHING;

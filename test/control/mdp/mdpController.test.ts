@@ -173,6 +173,22 @@ describe('mdp controller', () => {
     expect(c.dailyLog().readings).toEqual([5]);
   });
 
+  it('refuses a meter that does not measure near every slot (the regimen would never be given there); slots set to its times run', () => {
+    const options = parseMdpOptions({ learningDays: 3, physicianRegimen: REGIMEN }, SOURCE);
+    const meter = { ...context(), meterTimesOfDayMin: [480, 720, 1080, 1320] }; // the AIM-94 paper records' 08:00, 12:00, 18:00, 22:00
+    expect(() => new MdpController(options, meter)).toThrow(
+      "the MDP's slot 'afternoon' (16:00) has no meter reading from 30 min before to 90 min after it (the meter measures at 08:00, 12:00, 18:00, 22:00): set the controller's slots to the meter's times",
+    );
+    const slots = [
+      { name: 'breakfast', time: '08:00' },
+      { name: 'lunch', time: '12:00' },
+      { name: 'dinner', time: '18:00' },
+      { name: 'bedtime', time: '22:00' },
+    ];
+    expect(() => new MdpController(parseMdpOptions({ learningDays: 3, physicianRegimen: REGIMEN, slots }, SOURCE), meter)).not.toThrow();
+    expect(() => new MdpController(options, { ...context(), meterTimesOfDayMin: [420, 720, 960, 1140, 1320] })).not.toThrow();
+  });
+
   it('the hypoglycaemia guard: after a low reading no dose above π0 for 3 days; false turns it off', () => {
     const run = (guard: unknown) => {
       const options = parseMdpOptions({ learningDays: 10, exploration: 1, physicianRegimen: REGIMEN, ...(guard === undefined ? {} : { hypoglycaemiaGuard: guard }) }, SOURCE);
