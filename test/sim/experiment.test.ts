@@ -39,6 +39,18 @@ describe('mdp-t2dm', () => {
     ]);
   });
 
+  it('with a run-in, controller phases are cut to the trial and counted in trial days', () => {
+    const e = { ...loadExperiment(shipped('mdp-t2dm.json')), runInDays: 2 };
+    const plan = planExperiment(e, 1);
+    // MDP-7d learns on run days 1–7 (run-in days 1–2 included): trial days 1–5, then exploits on trial days 6–60.
+    expect(plan.phases[1].map((p) => [p.name, p.fromDay, p.toDay])).toEqual([
+      ['last 32 days', 29, 60],
+      ['learning (π0)', 1, 5],
+      ['exploitation (MDP policy)', 6, 60],
+    ]);
+    expect(plan.scenarios[1].days).toBe(62);
+  });
+
   it("a worker reads an arm's options against the experiment file that holds them", () => {
     const e = loadExperiment(shipped('mdp-t2dm.json'));
     const plan = planExperiment(e, 1);

@@ -8,11 +8,11 @@ import { InputError } from '../../io/errors.js';
 import { joinField } from '../../io/schema.js';
 import type { InsulinPreparation } from '../../model/patientModel.js';
 import { MDI_OPTIONS_SCHEMA, parseMdiOptions, SPLIT_MIXED_EXAMPLE } from '../multipleDailyInjections.js';
-import type { ControllerEntry, LogTable, OptionsSource } from '../types.js';
+import type { ControllerEntry, LogTable, OptionsSource, TherapySettings } from '../types.js';
 import { MDP_DEFINITION_PROPERTIES, type MdpDefinitionFile, parseMdpDefinition } from './definitionFile.js';
 import { MdpController, type MdpControllerOptions } from './mdpController.js';
 import { readPolicyFile } from './policyFile.js';
-import { levelCount, levelGlucoseMgDl } from './space.js';
+import { levelCount, levelGlucoseMgDl, slotOf } from './space.js';
 
 interface MdpOptionsFile extends MdpDefinitionFile {
   learningDays: number;
@@ -115,11 +115,45 @@ export function describeMdpLog(log: Readonly<Record<string, readonly number[]>>,
   ];
 }
 
+/**
+ * Why π0 does not fit the action space for this patient, or undefined: a
+ * dose of the regimen (its weight-based doses at this body weight, plus the
+ * sliding scale's largest step where it applies) above the largest dose of
+ * its preparation's list would be cut to that dose without a word.
+ */
+export function regimenBeyondActions(options: MdpControllerOptions, therapy: TherapySettings): string | undefined {
+  const def = options.definition;
+  const regimen = options.physicianRegimen;
+  const perSlot = def.space.slots.timesOfDayMin.map(() => ({ regular: 0, nph: 0, long: 0 }));
+  const dosed = new Set<number>();
+  for (const dose of regimen.doses) {
+    const slot = slotOf(def.space.slots, dose.timeOfDayMin);
+    dosed.add(slot);
+    perSlot[slot][dose.preparation as (typeof MDP_PREPARATIONS)[number]] += dose.units ?? (dose.unitsPerKg ?? 0) * therapy.bodyWeightKg;
+  }
+  const scale = regimen.slidingScale;
+  const largestStep = scale ? Math.max(0, ...scale.steps.map((s) => s.units)) : 0;
+  for (const slot of dosed) if (scale) perSlot[slot][scale.preparation as (typeof MDP_PREPARATIONS)[number]] += largestStep;
+  for (const [slot, doses] of perSlot.entries()) {
+    for (const prep of MDP_PREPARATIONS) {
+      const list = def.actions[prep];
+      const largest = list[list.length - 1];
+      // Up to half a step above the largest dose is what the pen's rounding would do anyway.
+      const halfStep = list.length > 1 ? (largest - list[list.length - 2]) / 2 : 0;
+      if (doses[prep] > largest + halfStep) {
+        return `the physician's regimen gives up to ${Math.round(doses[prep] * 10) / 10} U of ${prep} at the ${def.space.slots.names[slot]} reading, above the largest dose of actions.${prep} (${largest} U): extend the list`;
+      }
+    }
+  }
+  return undefined;
+}
+
 export const mdpEntry: ControllerEntry<MdpControllerOptions> = {
   name: 'mdp',
   description: 'Shifrin & Siegelmann 2017: an MDP of glucose level × time of day learned from the patient\'s readings under the physician\'s regimen, then its optimal dose triplets (needs a pen and a meter)',
   optionsSchema: OPTIONS_SCHEMA,
   parseOptions: parseMdpOptions,
+  patientProblem: regimenBeyondActions,
   phases(options, days) {
     const learning = Math.min(options.learningDays, days);
     return [

@@ -5,7 +5,7 @@
  * what the pen gave.
  */
 import { describe, expect, it } from 'vitest';
-import { parseMdpOptions } from '../../../src/control/mdp/entry.js';
+import { parseMdpOptions, regimenBeyondActions } from '../../../src/control/mdp/entry.js';
 import { MdpController } from '../../../src/control/mdp/mdpController.js';
 import type { ControllerContext, Observation } from '../../../src/control/types.js';
 import { InputError } from '../../../src/io/errors.js';
@@ -199,5 +199,17 @@ describe('mdp controller', () => {
     // Noon π0 gives nothing, exploration would raise: the guard holds it at nothing within 72 h of day 1's 07:00 low (days 2 and 3).
     expect(run(undefined)).toEqual([0, 0, 1, 1]);
     expect(run(false)).toEqual([1, 1, 1, 1]);
+  });
+});
+
+describe('mdp patient check', () => {
+  it("refuses a patient whose π0 doses exceed the action space (they would be cut without a word)", () => {
+    const options = parseMdpOptions({ learningDays: 3, physicianRegimen: { doses: [{ time: '07:00', preparation: 'nph', unitsPerKg: 0.3 }], slidingScale: REGIMEN.slidingScale } }, SOURCE);
+    const therapy = (bodyWeightKg: number) => ({ patient: 'p', basalRateUPerMin: 0, carbRatioGPerU: NaN, correctionFactorMgDlPerU: NaN, bodyWeightKg });
+    // 0.3 U/kg × 100 kg = 30 U of NPH: the largest dose of the default list; the sliding scale's 4 U of regular fits too.
+    expect(regimenBeyondActions(options, therapy(100))).toBeUndefined();
+    expect(regimenBeyondActions(options, therapy(110))).toBe(
+      'the physician\'s regimen gives up to 33 U of nph at the morning reading, above the largest dose of actions.nph (30 U): extend the list',
+    );
   });
 });
