@@ -166,7 +166,7 @@ export class MdpController implements Controller {
     return nearestAction(this.def.actions, doses);
   }
 
-  /** During learning: π0's action, or with probability `exploration` one step of one preparation away from it. */
+  /** During learning: π0's action, or with probability `exploration` one of π0's neighbours (`explorationSteps` along one preparation's dose list). */
   private learningAction(physician: number, glucoseMgDl: number): number {
     if (!(this.explore.uniform() < this.options.exploration)) return physician;
     const i = actionIndices(this.def.actions, physician);
