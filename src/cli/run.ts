@@ -12,7 +12,7 @@ import { InputError } from '../io/errors.js';
 import { loadScenario } from '../scenario/load.js';
 import type { ControllerSpec } from '../scenario/types.js';
 import { runCohort } from '../sim/cohortRun.js';
-import { checkCohortFitsController, scenarioController } from '../sim/patientRun.js';
+import { checkCohortFitsController, checkDevicesFitController, scenarioController } from '../sim/patientRun.js';
 import { type PhaseMetrics, phaseMetrics } from '../report/phaseMetrics.js';
 import type { LogTable } from '../control/types.js';
 import { analysePatient, lastDaysWindow, type PatientAnalysis } from '../report/patientAnalysis.js';
@@ -59,6 +59,7 @@ export async function runCommand(args: RunArguments): Promise<string> {
   const seed = args.seed !== undefined ? parseSeed(args.seed) : scenario.seed;
   // A therapy the cohort cannot support is refused up front, naming the file.
   checkCohortFitsController(scenario.controller, patients, { file: scenario.file, field: 'controller' });
+  checkDevicesFitController(scenario, scenario.controller, { file: scenario.file, field: 'controller' });
   const { workers, concurrencyPerWorker } = parallelism(args);
   // As in a scenario file (schema: minLength 1), an empty seed is a mistake, e.g. `--seed "$UNSET"`.
   if (args.seed !== undefined && args.seed.trim() === '') throw new InputError('--seed', '', 'must not be empty');

@@ -178,6 +178,14 @@ export interface ControllerExample {
   readonly delivery: 'pump' | 'pen';
 }
 
+/** A run's devices, as a controller may need them checked before the run. */
+export interface ControllerDevices {
+  /** A meter's times of day, minutes after midnight, ascending; undefined for a CGM. */
+  readonly meterTimesOfDayMin?: readonly number[];
+  readonly pump: boolean;
+  readonly pen: boolean;
+}
+
 /** A stretch of a run in which a controller behaves one way (e.g. learning, then exploiting), 1-based days, inclusive. */
 export interface ControllerPhase {
   readonly name: string;
@@ -216,6 +224,8 @@ export interface ControllerEntry<Options = unknown> {
    * requires it to equal its own run-in (the uncounted days before the trial).
    */
   runIn?(options: Options): { readonly days: number; readonly option: string };
+  /** Why these options cannot run with the scenario's devices (no pen; a meter that misses a slot), or undefined; checked before any job starts. */
+  devicesProblem?(options: Options, devices: ControllerDevices): string | undefined;
   /** Its phases over a run of `days` days, which reports show side by side (none: the run is one phase). */
   phases?(options: Options, days: number): readonly ControllerPhase[];
   /** Its log (Controller.dailyLog) of one patient as tables for the report, e.g. the policy it learned. */

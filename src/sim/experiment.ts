@@ -17,7 +17,7 @@ import { compileValidator } from '../io/schema.js';
 import { controllerSpec, loadScenario } from '../scenario/load.js';
 import { CONTROLLER_SPEC_SCHEMA, type ControllerSpecFile } from '../scenario/schema.js';
 import type { ControllerSpec, Scenario } from '../scenario/types.js';
-import { checkCohortFitsController } from './patientRun.js';
+import { checkCohortFitsController, checkDevicesFitController } from './patientRun.js';
 import type { SimulationJob } from './workerProtocol.js';
 
 export interface ExperimentArm {
@@ -224,7 +224,11 @@ export function planExperiment(experiment: Experiment, seeds: number = experimen
   for (const p of experiment.exclude?.patients ?? []) {
     if (!patients.some((q) => q.name === p)) throw new InputError(experiment.file, 'exclude.patients', `'${p}' is not in the cohort`);
   }
-  experiment.arms.forEach((arm, i) => checkCohortFitsController(arm.controller, patients, { file: experiment.file, field: `arms[${i}].controller` }, registry));
+  experiment.arms.forEach((arm, i) => {
+    const where = { file: experiment.file, field: `arms[${i}].controller` };
+    checkCohortFitsController(arm.controller, patients, where, registry);
+    checkDevicesFitController(experiment.scenario, arm.controller, where, registry);
+  });
   const scenarios = experiment.arms.map(
     (arm): Scenario => ({ ...experiment.scenario, days: experiment.scenario.days + experiment.runInDays, controller: arm.controller }),
   );

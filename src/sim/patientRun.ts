@@ -14,7 +14,7 @@ import type { OptionsSource, TherapySettings } from '../control/types.js';
 import { createSensor } from '../devices/cgm.js';
 import { createPen } from '../devices/pen.js';
 import { createPump } from '../devices/pump.js';
-import { createMeter } from '../devices/smbg.js';
+import { createMeter, FIVE_A_DAY } from '../devices/smbg.js';
 import type { Sensor, SensorSpec } from '../devices/types.js';
 import { InputError } from '../io/errors.js';
 import { depotModel } from '../model/insulinPreparations.js';
@@ -77,6 +77,25 @@ export function checkCohortFitsController(
       throw new InputError(where.file, where.field, `${patient.name}: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
+}
+
+/**
+ * Check a controller (a scenario's, or an experiment arm's) against the
+ * scenario's devices before anything runs (ControllerEntry.devicesProblem):
+ * an InputError naming `where` (the file and the controller's field).
+ */
+export function checkDevicesFitController(
+  scenario: Scenario,
+  controller: ControllerSpec,
+  where: OptionsSource,
+  registry: ControllerRegistry = BUILT_IN_CONTROLLERS,
+): void {
+  const entry = registry.get(controller.name, where.file, `${where.field}.name`);
+  if (!entry.devicesProblem) return;
+  const options = registry.parseOptions(controller.name, controller.options, { file: where.file, field: `${where.field}.options`, validated: true });
+  const meterTimesOfDayMin = scenario.sensor.model === 'smbg' ? (scenario.sensor.timesOfDayMin ?? FIVE_A_DAY) : undefined;
+  const problem = entry.devicesProblem(options, { ...(meterTimesOfDayMin ? { meterTimesOfDayMin: [...meterTimesOfDayMin].sort((a, b) => a - b) } : {}), pump: scenario.pump !== undefined, pen: scenario.pen !== undefined });
+  if (problem !== undefined) throw new InputError(where.file, where.field, `${problem} (scenario ${scenario.file})`);
 }
 
 function refuseUnfitPatient(where: OptionsSource, patient: PopulationMember, entry: AnyControllerEntry, options: unknown): void {

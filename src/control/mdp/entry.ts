@@ -10,9 +10,9 @@ import type { InsulinPreparation } from '../../model/patientModel.js';
 import { MDI_OPTIONS_SCHEMA, parseMdiOptions, SPLIT_MIXED_EXAMPLE } from '../multipleDailyInjections.js';
 import type { ControllerEntry, LogTable, OptionsSource, TherapySettings } from '../types.js';
 import { MDP_DEFINITION_PROPERTIES, type MdpDefinitionFile, parseMdpDefinition } from './definitionFile.js';
-import { MdpController, type MdpControllerOptions } from './mdpController.js';
+import { MdpController, type MdpControllerOptions, meterSlotProblem } from './mdpController.js';
 import { readPolicyFile } from './policyFile.js';
-import { levelCount, levelGlucoseMgDl, slotOf } from './space.js';
+import { actionIndices, levelCount, levelGlucoseMgDl, nearestAction, slotOf } from './space.js';
 
 interface MdpOptionsFile extends MdpDefinitionFile {
   learningDays: number;
@@ -116,44 +116,66 @@ export function describeMdpLog(log: Readonly<Record<string, readonly number[]>>,
 }
 
 /**
- * Why π0 does not fit the action space for this patient, or undefined: a
- * dose of the regimen (its weight-based doses at this body weight, plus the
- * sliding scale's largest step where it applies) above the largest dose of
- * its preparation's list would be cut to that dose without a word.
+ * Why π0 does not fit the action space for this patient, or undefined. π0
+ * is given as the nearest action (ties to the smaller dose), so a dose of
+ * the regimen — its weight-based doses at this body weight, summed per slot,
+ * plus the sliding scale where the regimen doses — would otherwise change
+ * without a word: above the largest dose of its list it is cut to that
+ * dose; a positive dose nearest to 0, or a sliding-scale step that does not
+ * change the action, disappears.
  */
-export function regimenBeyondActions(options: MdpControllerOptions, therapy: TherapySettings): string | undefined {
+export function regimenProblem(options: MdpControllerOptions, therapy: TherapySettings): string | undefined {
   const def = options.definition;
   const regimen = options.physicianRegimen;
-  const perSlot = def.space.slots.timesOfDayMin.map(() => ({ regular: 0, nph: 0, long: 0 }));
+  const base = def.space.slots.timesOfDayMin.map(() => ({ regular: 0, nph: 0, long: 0 }));
   const dosed = new Set<number>();
   for (const dose of regimen.doses) {
     const slot = slotOf(def.space.slots, dose.timeOfDayMin);
     dosed.add(slot);
-    perSlot[slot][dose.preparation as (typeof MDP_PREPARATIONS)[number]] += dose.units ?? (dose.unitsPerKg ?? 0) * therapy.bodyWeightKg;
+    base[slot][dose.preparation as Preparation] += dose.units ?? (dose.unitsPerKg ?? 0) * therapy.bodyWeightKg;
   }
   const scale = regimen.slidingScale;
-  const largestStep = scale ? Math.max(0, ...scale.steps.map((s) => s.units)) : 0;
-  for (const slot of dosed) if (scale) perSlot[slot][scale.preparation as (typeof MDP_PREPARATIONS)[number]] += largestStep;
-  for (const [slot, doses] of perSlot.entries()) {
+  const round = (x: number) => Math.round(x * 10) / 10;
+  for (const slot of [...dosed].sort((a, b) => a - b)) {
+    const at = `at the ${def.space.slots.names[slot]} reading`;
+    const steps = [0, ...(scale?.steps.map((s) => s.units) ?? [])];
     for (const prep of MDP_PREPARATIONS) {
       const list = def.actions[prep];
-      const largest = list[list.length - 1];
+      const nearest = (x: number) => def.actions[prep][actionIndices(def.actions, nearestAction(def.actions, { regular: 0, nph: 0, long: 0, [prep]: x }))[prep]];
+      const doses = prep === scale?.preparation ? steps.map((u) => base[slot][prep] + u) : [base[slot][prep]];
+      const largest = Math.max(...doses);
       // Up to half a step above the largest dose is what the pen's rounding would do anyway.
-      const halfStep = list.length > 1 ? (largest - list[list.length - 2]) / 2 : 0;
-      if (doses[prep] > largest + halfStep) {
-        return `the physician's regimen gives up to ${Math.round(doses[prep] * 10) / 10} U of ${prep} at the ${def.space.slots.names[slot]} reading, above the largest dose of actions.${prep} (${largest} U): extend the list`;
+      const halfStep = list.length > 1 ? (list[list.length - 1] - list[list.length - 2]) / 2 : 0;
+      if (largest > list[list.length - 1] + halfStep) {
+        return `the physician's regimen gives up to ${round(largest)} U of ${prep} ${at}, above the largest dose of actions.${prep} (${list[list.length - 1]} U): extend the list`;
+      }
+      if (base[slot][prep] > 0 && nearest(base[slot][prep]) === 0) {
+        return `the physician's regimen gives ${round(base[slot][prep])} U of ${prep} ${at}, which the nearest dose of actions.${prep} makes 0: add a smaller dose to the list`;
+      }
+      if (prep === scale?.preparation) {
+        for (let k = 1; k < doses.length; k++) {
+          if (nearest(doses[k]) === nearest(doses[k - 1]) && steps[k] !== steps[k - 1]) {
+            return `the sliding scale's step to ${steps[k]} U of ${prep} ${at} gives the same dose of actions.${prep} as the step below it (${nearest(doses[k])} U): use finer doses`;
+          }
+        }
       }
     }
   }
   return undefined;
 }
 
+type Preparation = (typeof MDP_PREPARATIONS)[number];
+
 export const mdpEntry: ControllerEntry<MdpControllerOptions> = {
   name: 'mdp',
   description: 'Shifrin & Siegelmann 2017: an MDP of glucose level × time of day learned from the patient\'s readings under the physician\'s regimen, then its optimal dose triplets (needs a pen and a meter)',
   optionsSchema: OPTIONS_SCHEMA,
   parseOptions: parseMdpOptions,
-  patientProblem: regimenBeyondActions,
+  patientProblem: regimenProblem,
+  devicesProblem(options, devices) {
+    if (!devices.pen) return 'the mdp controller injects by pen: give the scenario a pen';
+    return devices.meterTimesOfDayMin ? meterSlotProblem(options.definition, devices.meterTimesOfDayMin) : undefined;
+  },
   phases(options, days) {
     const learning = Math.min(options.learningDays, days);
     return [

@@ -81,24 +81,25 @@ function offsetFromSlot(timeOfDayMin: number, slotTimeOfDayMin: number): number 
 }
 
 /**
- * A slot without a meter reading in its window would never be acted on —
- * the regimen's doses there never given — so a run whose meter does not
- * measure near every slot is refused.
+ * Why a meter's times do not fit the slots, or undefined: a slot without a
+ * reading in its window would never be acted on — the regimen's doses there
+ * never given.
  */
-function checkMeterCoversSlots(def: MdpDefinition, meterTimesOfDayMin: readonly number[]): void {
+export function meterSlotProblem(def: MdpDefinition, meterTimesOfDayMin: readonly number[]): string | undefined {
   const { names, timesOfDayMin } = def.space.slots;
-  timesOfDayMin.forEach((slotTime, i) => {
+  for (const [i, slotTime] of timesOfDayMin.entries()) {
     const covered = meterTimesOfDayMin.some((t) => {
       const offset = offsetFromSlot(t, slotTime);
       return offset >= -SLOT_WINDOW_BEFORE_MIN && offset < SLOT_WINDOW_AFTER_MIN && slotOf(def.space.slots, t) === i;
     });
     if (!covered) {
-      throw new Error(
+      return (
         `the MDP's slot '${names[i]}' (${formatTimeOfDay(slotTime)}) has no meter reading from ${SLOT_WINDOW_BEFORE_MIN} min before to ${SLOT_WINDOW_AFTER_MIN} min after it ` +
-          `(the meter measures at ${meterTimesOfDayMin.map(formatTimeOfDay).join(', ')}): set the controller's slots to the meter's times`,
+        `(the meter measures at ${meterTimesOfDayMin.map(formatTimeOfDay).join(', ')}): set the controller's slots to the meter's times`
       );
     }
-  });
+  }
+  return undefined;
 }
 
 const NOTHING: InsulinRequest = Object.freeze({ basalUPerMin: 0, bolusU: 0, injections: Object.freeze([]) as readonly Injection[] });
@@ -131,7 +132,8 @@ export class MdpController implements Controller {
   constructor(options: MdpControllerOptions, context: ControllerContext) {
     this.options = options;
     this.def = options.definition;
-    if (context.meterTimesOfDayMin) checkMeterCoversSlots(this.def, context.meterTimesOfDayMin);
+    const meterProblem = context.meterTimesOfDayMin && meterSlotProblem(this.def, context.meterTimesOfDayMin);
+    if (meterProblem) throw new Error(meterProblem);
     this.bodyWeightKg = context.therapy.bodyWeightKg;
     this.counts = newCounts(this.def);
     this.solver = mdpSolver(this.def);
@@ -190,11 +192,9 @@ export class MdpController implements Controller {
    * MDP cannot see lows between readings (a night between 22:00 and 07:00),
    * so after a low reading it may not give more than π0 of any preparation.
    */
-  private guarded(action: number, physician: number, glucoseMgDl: number, readingMin: number): number {
+  private guarded(action: number, physician: number, readingMin: number): number {
     const guard = this.options.hypoglycaemiaGuard;
-    if (!guard) return action;
-    if (glucoseMgDl < guard.belowMgDl) this.lastLowReadingMin = readingMin;
-    if (readingMin - this.lastLowReadingMin > guard.days * 1440) return action;
+    if (!guard || readingMin - this.lastLowReadingMin > guard.days * 1440) return action;
     const a = actionIndices(this.def.actions, action);
     const p = actionIndices(this.def.actions, physician);
     const capped = actionIndex(this.def.actions, Math.min(a.regular, p.regular), Math.min(a.nph, p.nph), Math.min(a.long, p.long));
@@ -212,6 +212,8 @@ export class MdpController implements Controller {
     // Act once per reading, in the control period in which it was taken…
     if (!(obs.glucoseTimeMin > this.lastReadingMin && obs.timeMin - obs.glucoseTimeMin < obs.controlPeriodMin)) return NOTHING;
     this.lastReadingMin = obs.glucoseTimeMin;
+    // Every low reading starts the guard, also one the MDP does not act on (a CGM's at 03:00).
+    if (this.options.hypoglycaemiaGuard && obs.glucoseMgDl < this.options.hypoglycaemiaGuard.belowMgDl) this.lastLowReadingMin = obs.glucoseTimeMin;
     const wallClockMin = this.startTimeOfDayMin + obs.glucoseTimeMin;
     const readingTimeOfDay = wallClockMin % 1440;
     const slot = slotOf(this.def.space.slots, readingTimeOfDay);
@@ -241,7 +243,7 @@ export class MdpController implements Controller {
     } else {
       action = this.learningAction(physician, obs.glucoseMgDl);
     }
-    action = this.guarded(action, physician, obs.glucoseMgDl, obs.glucoseTimeMin);
+    action = this.guarded(action, physician, obs.glucoseTimeMin);
     this.previous = { state, action, timeMin: obs.glucoseTimeMin };
     this.decisionMin = obs.timeMin;
     const doses = actionDoses(this.def.actions, action);

@@ -174,7 +174,8 @@ export function valueIteration(m: CompiledMdp, options: ValueIterationOptions): 
       }
       const v = reward[s] + best;
       const change = v > values[s] ? v - values[s] : values[s] - v;
-      if (!(change <= residual)) residual = change; // a NaN change makes the residual NaN
+      // A NaN change makes the residual NaN, and nothing replaces it (change > NaN is false).
+      if (change > residual || change !== change) residual = change;
       values[s] = v;
     }
     // A NaN or infinite value would never pass the test: stop, not converged.

@@ -5,7 +5,7 @@
  * what the pen gave.
  */
 import { describe, expect, it } from 'vitest';
-import { parseMdpOptions, regimenBeyondActions } from '../../../src/control/mdp/entry.js';
+import { parseMdpOptions, regimenProblem } from '../../../src/control/mdp/entry.js';
 import { MdpController } from '../../../src/control/mdp/mdpController.js';
 import type { ControllerContext, Observation } from '../../../src/control/types.js';
 import { InputError } from '../../../src/io/errors.js';
@@ -202,13 +202,69 @@ describe('mdp controller', () => {
   });
 });
 
+describe('mdp slots and guard over several days', () => {
+  it('acts exactly once per slot a day near midnight, whatever the start time', () => {
+    const slots = [
+      { name: 'early', time: '00:30' },
+      { name: 'noon', time: '12:00' },
+      { name: 'late', time: '23:30' },
+    ];
+    const regimen = { doses: [{ time: '00:30', preparation: 'nph', units: 2 }, { time: '12:00', preparation: 'nph', units: 4 }, { time: '23:30', preparation: 'nph', units: 6 }] };
+    for (const start of [0, 720, 1425]) {
+      const options = parseMdpOptions({ learningDays: 10, exploration: 0, physicianRegimen: regimen, slots }, SOURCE);
+      const c = new MdpController(options, { ...context(), startTimeOfDayMin: start });
+      const acted = new Map<number, number[]>(); // units → wall-clock minutes of the doses
+      for (let t = 0; t < 4 * 1440; t += 5) {
+        const timeOfDayMin = (start + t) % 1440;
+        const obs = { timeMin: t, day: Math.floor(t / 1440) + 1, timeOfDayMin, glucoseMgDl: 150, glucoseTimeMin: t, announcedMeals: [], controlPeriodMin: 5 };
+        for (const i of c.decide(obs).injections ?? []) acted.set(i.units, [...(acted.get(i.units) ?? []), start + t]);
+      }
+      // Each slot every day (4 or 5 of its windows meet the 4 days), then at the first reading of its window: 24 h apart
+      // (a run that starts inside a window acts there first, up to 2 h later in the window than on the next days).
+      for (const units of [2, 4, 6]) {
+        const times = acted.get(units) ?? [];
+        expect(times.length, `start ${start}, slot of ${units} U`).toBeGreaterThanOrEqual(4);
+        expect(times[1] - times[0]).toBeGreaterThanOrEqual(1440 - 120);
+        expect(times[1] - times[0]).toBeLessThanOrEqual(1440);
+        for (let k = 2; k < times.length; k++) expect(times[k] - times[k - 1]).toBe(1440);
+      }
+    }
+  });
+
+  it('a low reading outside every slot window (a CGM at 03:00) starts the guard, and the counts hold the capped action', () => {
+    const options = parseMdpOptions({ learningDays: 2, exploration: 1, physicianRegimen: REGIMEN }, SOURCE);
+    const c = new MdpController(options, context());
+    c.decide(reading(1, 180, 45)); // 03:00, near no slot
+    expect(c.decide(reading(1, 720, 250)).injections).toEqual([]); // noon: exploration would raise, the guard holds π0's nothing
+    c.decide(reading(1, 960, 200));
+    c.endOfDay();
+    const log = c.dailyLog();
+    // Noon's raise and the 16:00 raise (200 > 180 mg/dL) were both cut to π0's doses.
+    expect(log.guarded).toEqual([2]);
+    // The noon state was counted under the zero action it was given.
+    const noonLevel250 = 1 * 10 + Math.floor((250 - 40) / 30);
+    expect(log['policy.regularU'][noonLevel250]).toBe(0);
+    expect(log['policy.nphU'][noonLevel250]).toBe(0);
+  });
+});
+
 describe('mdp patient check', () => {
+  it('refuses a π0 dose that the action space turns into 0, or a sliding-scale step it loses', () => {
+    const therapy = { patient: 'p', basalRateUPerMin: 0, carbRatioGPerU: NaN, correctionFactorMgDlPerU: NaN, bodyWeightKg: 80 };
+    const coarse = { regular: [0, 10, 20], nph: [0, 10, 20, 30], long: [0] };
+    const small = parseMdpOptions({ learningDays: 3, physicianRegimen: { doses: [{ time: '07:00', preparation: 'nph', units: 4 }] }, actions: coarse }, SOURCE);
+    expect(regimenProblem(small, therapy)).toBe("the physician's regimen gives 4 U of nph at the morning reading, which the nearest dose of actions.nph makes 0: add a smaller dose to the list");
+    const lostStep = parseMdpOptions({ learningDays: 3, physicianRegimen: { doses: [{ time: '07:00', preparation: 'regular', units: 10 }], slidingScale: { preparation: 'regular', steps: [{ aboveMgDl: 200, units: 2 }] } }, actions: coarse }, SOURCE);
+    expect(regimenProblem(lostStep, therapy)).toMatch(/sliding scale's step to 2 U of regular at the morning reading gives the same dose of actions.regular as the step below it \(10 U\)/);
+    expect(regimenProblem(parseMdpOptions({ learningDays: 3, physicianRegimen: REGIMEN }, SOURCE), therapy)).toBeUndefined();
+  });
+
   it("refuses a patient whose π0 doses exceed the action space (they would be cut without a word)", () => {
     const options = parseMdpOptions({ learningDays: 3, physicianRegimen: { doses: [{ time: '07:00', preparation: 'nph', unitsPerKg: 0.3 }], slidingScale: REGIMEN.slidingScale } }, SOURCE);
     const therapy = (bodyWeightKg: number) => ({ patient: 'p', basalRateUPerMin: 0, carbRatioGPerU: NaN, correctionFactorMgDlPerU: NaN, bodyWeightKg });
     // 0.3 U/kg × 100 kg = 30 U of NPH: the largest dose of the default list; the sliding scale's 4 U of regular fits too.
-    expect(regimenBeyondActions(options, therapy(100))).toBeUndefined();
-    expect(regimenBeyondActions(options, therapy(110))).toBe(
+    expect(regimenProblem(options, therapy(100))).toBeUndefined();
+    expect(regimenProblem(options, therapy(110))).toBe(
       'the physician\'s regimen gives up to 33 U of nph at the morning reading, above the largest dose of actions.nph (30 U): extend the list',
     );
   });

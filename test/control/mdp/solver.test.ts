@@ -144,15 +144,19 @@ describe('value iteration', () => {
 });
 
 describe('non-finite values', () => {
-  it('a NaN reward is reported as not converged, not as a solution', () => {
-    const def = definition(3, 1, 2, 'measurement', 0.9);
-    const counts = randomCounts(def, 5);
-    const reward = stateRewards(def);
-    reward[1] = NaN;
-    const model = compileMdp(counts, { reward, unknownValue: unknownStateValues(def), discount: () => 0.9 });
-    const vi = valueIteration(model, { gamma: 0.9, tolerance: 1e-9 });
-    expect(vi.converged).toBe(false);
-    expect(vi.errorBound).toBeNaN();
+  it('a NaN reward is reported as not converged, wherever the sweep meets it', () => {
+    // Three states, each its own successor: the NaN of state 2 reaches no other state, and state 2 is swept first.
+    for (const nanState of [0, 1, 2]) {
+      const def = definition(3, 1, 1, 'measurement', 0.9);
+      const counts = newCounts(def);
+      for (let s = 0; s < 3; s++) counts.add(s, 0, s);
+      const reward = stateRewards(def);
+      reward[nanState] = NaN;
+      const model = compileMdp(counts, { reward, unknownValue: unknownStateValues(def), discount: () => 0.9 });
+      const vi = valueIteration(model, { gamma: 0.9, tolerance: 1e-9 });
+      expect(vi.converged, `NaN in state ${nanState}`).toBe(false);
+      expect(vi.errorBound).toBeNaN();
+    }
   });
 });
 
