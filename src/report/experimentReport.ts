@@ -12,6 +12,7 @@ import type { Experiment, ExperimentPlan, TrialPhase } from '../sim/experiment.j
 import type { Trace } from '../sim/trace.js';
 import { formatCell, renderReport, type ReportSection } from './html.js';
 import { bloodGlucoseSeries, dailyIndices } from './patientAnalysis.js';
+import { finiteMeanSd } from './finiteStats.js';
 import { PHASE_METRIC_LABELS, PHASE_METRIC_NAMES, type PhaseMetricName, type PhaseMetrics, phaseMetrics } from './phaseMetrics.js';
 import { cvgaPlotSvg, dailyLineChartSvg } from './svg.js';
 
@@ -73,7 +74,11 @@ function spread(values: readonly number[]): Spread {
   return { mean, sd, perSeed: values };
 }
 
-/** A phase metric over an arm's jobs: mean, SD over patients (of their means over seeds), SD over seeds (of the cohort means). */
+/**
+ * A phase metric over an arm's jobs: mean, SD over patients (of their means
+ * over seeds), SD over seeds (of the cohort means); an SD of one value is NaN
+ * (null in JSON, empty in CSV).
+ */
 export interface PhaseSpread {
   readonly mean: number;
   readonly sdPatients: number;
@@ -144,9 +149,10 @@ export function summariseExperiment(experiment: Experiment, plan: ExperimentPlan
     const phases = plan.phases[a].map((phase, i): PhaseResult => {
       const metric = (name: PhaseMetricName): PhaseSpread => {
         const value = (k: number) => outcomes[k].phases[i][name];
-        const perSeed = plan.seeds.map((_, s) => meanOf(armJobs.filter(({ j }) => j.seedIndex === s).map(({ k }) => value(k))));
-        const perPatient = plan.patients.map((p) => meanOf(armJobs.filter(({ j }) => j.patient === p.name).map(({ k }) => value(k))));
-        return { mean: meanOf(armJobs.map(({ k }) => value(k))), sdPatients: sdOfFinite(perPatient), sdSeeds: sdOfFinite(perSeed), perSeed };
+        const meanOver = (keep: (job: (typeof armJobs)[number]['j']) => boolean) => finiteMeanSd(armJobs.filter(({ j }) => keep(j)).map(({ k }) => value(k))).mean;
+        const perSeed = plan.seeds.map((_, s) => meanOver((j) => j.seedIndex === s));
+        const perPatient = plan.patients.map((p) => meanOver((j) => j.patient === p.name));
+        return { mean: meanOver(() => true), sdPatients: finiteMeanSd(perPatient).sd, sdSeeds: finiteMeanSd(perSeed).sd, perSeed };
       };
       return { ...phase, metrics: Object.fromEntries(PHASE_METRIC_NAMES.map((n) => [n, metric(n)])) as PhaseResult['metrics'] };
     });
@@ -163,15 +169,11 @@ export function summariseExperiment(experiment: Experiment, plan: ExperimentPlan
   });
 }
 
-/** Mean of the finite values (NaN when none: e.g. a reward no arm is scored with). */
-function meanOf(values: readonly number[]): number {
-  const xs = values.filter(Number.isFinite);
-  return xs.length ? xs.reduce((s, v) => s + v, 0) / xs.length : NaN;
-}
-
-function sdOfFinite(values: readonly number[]): number {
-  const xs = values.filter(Number.isFinite);
-  return xs.length > 1 ? spread(xs).sd : xs.length === 1 ? 0 : NaN;
+/** "mean ± SD over seeds (SD over patients)", each SD left out where there is none (one seed, one patient). */
+function phaseCell(m: PhaseSpread): string {
+  const seeds = Number.isNaN(m.sdSeeds) ? '' : ` ± ${formatCell(m.sdSeeds)}`;
+  const patients = Number.isNaN(m.sdPatients) ? '' : ` (${formatCell(m.sdPatients)})`;
+  return `${formatCell(m.mean)}${seeds}${patients}`;
 }
 
 function csvNumber(x: number): string {
@@ -305,7 +307,7 @@ export function writeExperimentReport(dir: string, experiment: Experiment, plan:
               r.arm,
               p.name,
               `${p.fromDay}–${p.toDay}`,
-              ...PHASE_METRIC_NAMES.filter((n) => n !== 'mean_reward' || experiment.reward).map((n) => `${formatCell(p.metrics[n].mean)} ± ${formatCell(p.metrics[n].sdSeeds)} (${formatCell(p.metrics[n].sdPatients)})`),
+              ...PHASE_METRIC_NAMES.filter((n) => n !== 'mean_reward' || experiment.reward).map((n) => phaseCell(p.metrics[n])),
             ]),
           ),
         },

@@ -13,6 +13,7 @@ import type { ControllerPhase, LogTable } from '../control/types.js';
 import type { TraceSummary } from '../sim/trace.js';
 import { formatCell, renderReport, type ReportSection } from './html.js';
 import type { DayWindow, PatientAnalysis } from './patientAnalysis.js';
+import { finiteMeanSd } from './finiteStats.js';
 import { PHASE_METRIC_LABELS, PHASE_METRIC_NAMES, type PhaseMetrics } from './phaseMetrics.js';
 import { type CvgaShares, jsonNumber, RUN_METRICS_FORMAT, type RunMetricsFile } from './runMetricsFile.js';
 import { cvgaPlotSvg, dailyLineChartSvg } from './svg.js';
@@ -35,12 +36,10 @@ export interface RunReportInput {
   readonly controllerTables?: readonly (readonly LogTable[])[];
 }
 
+/** Mean ± SD over patients (just the mean for one patient, empty for none). */
 function meanAndSd(values: readonly number[]): string {
-  const xs = values.filter(Number.isFinite);
-  if (xs.length === 0) return '';
-  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const sd = xs.length > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1)) : 0;
-  return `${formatCell(mean)} ± ${formatCell(sd)}`;
+  const { mean, sd } = finiteMeanSd(values);
+  return Number.isNaN(sd) ? formatCell(mean) : `${formatCell(mean)} ± ${formatCell(sd)}`;
 }
 
 /** The phases side by side (cohort mean ± SD over patients), phases.csv, and the controller's tables per patient. */

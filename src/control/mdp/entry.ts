@@ -12,7 +12,8 @@ import type { ControllerEntry, LogTable, OptionsSource, TherapySettings } from '
 import { MDP_DEFINITION_PROPERTIES, type MdpDefinitionFile, parseMdpDefinition } from './definitionFile.js';
 import { MdpController, type MdpControllerOptions, meterSlotProblem } from './mdpController.js';
 import { readPolicyFile } from './policyFile.js';
-import { actionIndices, levelCount, levelGlucoseMgDl, nearestAction, slotOf } from './space.js';
+import { regimenDosesAtSlot } from './physicianRegimen.js';
+import { levelCount, levelGlucoseMgDl, nearestDoseIndex } from './space.js';
 
 interface MdpOptionsFile extends MdpDefinitionFile {
   learningDays: number;
@@ -127,30 +128,25 @@ export function describeMdpLog(log: Readonly<Record<string, readonly number[]>>,
 export function regimenProblem(options: MdpControllerOptions, therapy: TherapySettings): string | undefined {
   const def = options.definition;
   const regimen = options.physicianRegimen;
-  const base = def.space.slots.timesOfDayMin.map(() => ({ regular: 0, nph: 0, long: 0 }));
-  const dosed = new Set<number>();
-  for (const dose of regimen.doses) {
-    const slot = slotOf(def.space.slots, dose.timeOfDayMin);
-    dosed.add(slot);
-    base[slot][dose.preparation as Preparation] += dose.units ?? (dose.unitsPerKg ?? 0) * therapy.bodyWeightKg;
-  }
+  const atSlot = def.space.slots.timesOfDayMin.map((_, slot) => regimenDosesAtSlot(regimen, def.space.slots, slot, therapy.bodyWeightKg));
   const scale = regimen.slidingScale;
   const round = (x: number) => Math.round(x * 10) / 10;
-  for (const slot of [...dosed].sort((a, b) => a - b)) {
+  for (const [slot, { doses: base, dosed }] of atSlot.entries()) {
+    if (!dosed) continue;
     const at = `at the ${def.space.slots.names[slot]} reading`;
     const steps = [0, ...(scale?.steps.map((s) => s.units) ?? [])];
     for (const prep of MDP_PREPARATIONS) {
       const list = def.actions[prep];
-      const nearest = (x: number) => def.actions[prep][actionIndices(def.actions, nearestAction(def.actions, { regular: 0, nph: 0, long: 0, [prep]: x }))[prep]];
-      const doses = prep === scale?.preparation ? steps.map((u) => base[slot][prep] + u) : [base[slot][prep]];
+      const nearest = (x: number) => list[nearestDoseIndex(list, x)];
+      const doses = prep === scale?.preparation ? steps.map((u) => base[prep] + u) : [base[prep]];
       const largest = Math.max(...doses);
       // Up to half a step above the largest dose is what the pen's rounding would do anyway.
       const halfStep = list.length > 1 ? (list[list.length - 1] - list[list.length - 2]) / 2 : 0;
       if (largest > list[list.length - 1] + halfStep) {
         return `the physician's regimen gives up to ${round(largest)} U of ${prep} ${at}, above the largest dose of actions.${prep} (${list[list.length - 1]} U): extend the list`;
       }
-      if (base[slot][prep] > 0 && nearest(base[slot][prep]) === 0) {
-        return `the physician's regimen gives ${round(base[slot][prep])} U of ${prep} ${at}, which the nearest dose of actions.${prep} makes 0: add a smaller dose to the list`;
+      if (base[prep] > 0 && nearest(base[prep]) === 0) {
+        return `the physician's regimen gives ${round(base[prep])} U of ${prep} ${at}, which the nearest dose of actions.${prep} makes 0: add a smaller dose to the list`;
       }
       if (prep === scale?.preparation) {
         for (let k = 1; k < doses.length; k++) {
@@ -163,8 +159,6 @@ export function regimenProblem(options: MdpControllerOptions, therapy: TherapySe
   }
   return undefined;
 }
-
-type Preparation = (typeof MDP_PREPARATIONS)[number];
 
 export const mdpEntry: ControllerEntry<MdpControllerOptions> = {
   name: 'mdp',

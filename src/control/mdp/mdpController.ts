@@ -18,7 +18,8 @@
  */
 import type { Injection } from '../../devices/types.js';
 import { formatTimeOfDay } from '../../io/timeOfDay.js';
-import { slidingScaleUnits, type MdiOptions } from '../multipleDailyInjections.js';
+import type { MdiOptions } from '../multipleDailyInjections.js';
+import { physicianAction } from './physicianRegimen.js';
 import type { RandomStream } from '../../random/streams.js';
 import type { Controller, ControllerContext, Delivery, InsulinRequest, Observation } from '../types.js';
 import type { TransitionCounts } from './counts.js';
@@ -150,22 +151,9 @@ export class MdpController implements Controller {
     }
   }
 
-  /**
-   * π0 at a reading in a slot: the regimen's doses whose time falls in this
-   * slot, plus its sliding scale on the reading where the regimen doses
-   * (as the multiple-daily-injections controller does), as the nearest action.
-   */
+  /** π0 at a reading in a slot (physicianRegimen.ts). */
   private physicianAction(glucoseMgDl: number, slot: number): number {
-    const doses = { regular: 0, nph: 0, long: 0 };
-    let doseTime = false;
-    for (const dose of this.options.physicianRegimen.doses) {
-      if (slotOf(this.def.space.slots, dose.timeOfDayMin) !== slot) continue;
-      doseTime = true;
-      doses[dose.preparation as keyof DoseTriplet] += dose.units ?? (dose.unitsPerKg ?? 0) * this.bodyWeightKg;
-    }
-    const scale = this.options.physicianRegimen.slidingScale;
-    if (scale && doseTime) doses[scale.preparation as keyof DoseTriplet] += slidingScaleUnits(scale.steps, glucoseMgDl);
-    return nearestAction(this.def.actions, doses);
+    return physicianAction(this.options.physicianRegimen, this.def.space.slots, this.def.actions, slot, this.bodyWeightKg, glucoseMgDl);
   }
 
   /** During learning: π0's action, or with probability `exploration` one of π0's neighbours (`explorationSteps` along one preparation's dose list). */

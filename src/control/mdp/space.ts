@@ -133,7 +133,8 @@ export function actionDoses(actions: ActionSpace, action: number): DoseTriplet {
   return { regular: actions.regular[i.regular], nph: actions.nph[i.nph], long: actions.long[i.long] };
 }
 
-function nearest(values: readonly number[], x: number): number {
+/** Index of the dose of a list nearest to `x` (ties to the smaller dose). */
+export function nearestDoseIndex(values: readonly number[], x: number): number {
   let best = 0;
   for (let i = 1; i < values.length; i++) if (Math.abs(values[i] - x) < Math.abs(values[best] - x)) best = i;
   return best;
@@ -141,7 +142,7 @@ function nearest(values: readonly number[], x: number): number {
 
 /** The action whose doses are nearest to a triplet, preparation by preparation (ties to the smaller dose). */
 export function nearestAction(actions: ActionSpace, doses: DoseTriplet): number {
-  return actionIndex(actions, nearest(actions.regular, doses.regular), nearest(actions.nph, doses.nph), nearest(actions.long, doses.long));
+  return actionIndex(actions, nearestDoseIndex(actions.regular, doses.regular), nearestDoseIndex(actions.nph, doses.nph), nearestDoseIndex(actions.long, doses.long));
 }
 
 /** Why an action space is unusable, or undefined: each list ascending, distinct, non-negative, 0 first (§2.3). */
