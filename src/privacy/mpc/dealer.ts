@@ -1,0 +1,67 @@
+/**
+ * The dealer's side of a session: the two parties each ask for their half
+ * of the material of the same plan; the first request generates both halves
+ * and keeps the other until its party asks (or the session expires). Each
+ * half is handed out once, and only to its own party; a party asking for a
+ * different plan than the other did is refused (the servers are out of
+ * step, or one is lying), so neither gets material for it.
+ *
+ * Used as is in process, and behind the dealer process's TLS link.
+ */
+import { generatePlan, type Plan } from './correlated.js';
+import type { PartyIndex } from './party.js';
+import type { Words } from './ring.js';
+
+/** How long a half waits for its party, ms. */
+export const DEFAULT_SESSION_TTL_MS = 60_000;
+
+interface Pending {
+  readonly planKey: string;
+  readonly halves: [Words | undefined, Words | undefined];
+  readonly taken: [boolean, boolean];
+  readonly timer: NodeJS.Timeout;
+}
+
+export class SessionDealer {
+  private readonly sessions = new Map<string, Pending>();
+  /** Sessions both parties have collected: a session id is never served twice. */
+  private readonly finished = new Set<string>();
+
+  constructor(private readonly ttlMs = DEFAULT_SESSION_TTL_MS) {}
+
+  /** Party `party`'s half of the material for `plan` in session `session`. */
+  material(session: string, party: PartyIndex, plan: Plan): Words {
+    if (this.finished.has(session)) throw new Error(`session ${session}: its material was already handed out to both parties`);
+    const planKey = JSON.stringify(plan);
+    let pending = this.sessions.get(session);
+    if (!pending) {
+      const halves = generatePlan(plan);
+      const timer = setTimeout(() => this.sessions.delete(session), this.ttlMs);
+      timer.unref();
+      pending = { planKey, halves, taken: [false, false], timer };
+      this.sessions.set(session, pending);
+    } else if (pending.planKey !== planKey) {
+      this.drop(session, pending);
+      throw new Error(`session ${session}: party ${party} asked for a different plan than party ${1 - party}; the session's material is withdrawn`);
+    }
+    if (pending.taken[party]) throw new Error(`session ${session}: party ${party} already has its material`);
+    const half = pending.halves[party]!;
+    pending.taken[party] = true;
+    pending.halves[party] = undefined;
+    if (pending.taken[0] && pending.taken[1]) {
+      this.drop(session, pending);
+      this.finished.add(session);
+    }
+    return half;
+  }
+
+  /** Sessions waiting for their second party. */
+  get waiting(): number {
+    return this.sessions.size;
+  }
+
+  private drop(session: string, pending: Pending): void {
+    clearTimeout(pending.timer);
+    this.sessions.delete(session);
+  }
+}

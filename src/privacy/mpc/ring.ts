@@ -1,0 +1,97 @@
+/**
+ * The ring Z_2^64 in which every secret is shared, and the fixed-point
+ * encoding of real numbers in it.
+ *
+ * A ring element is an unsigned 64-bit word (a `BigUint64Array` entry, which
+ * wraps on assignment, so `out[i] = x[i] + y[i]` is addition mod 2^64; V8
+ * compiles such loops to plain 64-bit arithmetic, ~3 ns per element). A
+ * signed value v is the element v mod 2^64 (two's complement). A real x is
+ * encoded as round(x·2^f) with f fraction bits (default 16, so one unit in
+ * the last place, 1 ulp, is 2^-16 ≈ 1.5·10^-5): products of two encodings
+ * carry 2f fraction bits and are truncated back (see `truncate` in
+ * arithmetic.ts). Z_2^64 rather than a prime field because addition and
+ * multiplication are then the machine's own, with no modular reduction.
+ */
+import { randomFillSync } from 'node:crypto';
+
+export type Words = BigUint64Array;
+
+export const RING_BITS = 64;
+
+/** Default fixed-point fraction bits f (1 ulp = 2^-16). */
+export const DEFAULT_FRACTION_BITS = 16;
+
+/**
+ * Largest magnitude an encoding may have, 2^46: keeps a product of two
+ * encodings (|v| < 2^(46+f) … ) far from 2^63 and every real value exact in a
+ * double (2^46 < 2^53).
+ */
+export const MAX_ENCODED = 2n ** 46n;
+
+/** `n` uniformly random ring elements from node:crypto. */
+export function randomWords(n: number): Words {
+  const w = new BigUint64Array(n);
+  if (n > 0) randomFillSync(w);
+  return w;
+}
+
+/** round(x·2^f) as a signed integer; throws when x is not finite or too large to encode. */
+export function encodeFixed(x: number, fractionBits = DEFAULT_FRACTION_BITS): bigint {
+  if (!Number.isFinite(x)) throw new RangeError(`cannot encode ${x} in fixed point`);
+  const v = BigInt(Math.round(x * 2 ** fractionBits));
+  if (v >= MAX_ENCODED || v <= -MAX_ENCODED) throw new RangeError(`${x} is outside the fixed-point range ±2^${46 - fractionBits}`);
+  return v;
+}
+
+/** The real number a signed fixed-point integer stands for. */
+export function decodeFixed(v: bigint, fractionBits = DEFAULT_FRACTION_BITS): number {
+  return Number(BigInt.asIntN(64, v)) / 2 ** fractionBits;
+}
+
+/** A ring element read as a signed 64-bit integer. */
+export function signed(word: bigint): bigint {
+  return BigInt.asIntN(64, word);
+}
+
+/** Signed integers as ring elements. */
+export function toWords(values: readonly bigint[] | BigInt64Array): Words {
+  const w = new BigUint64Array(values.length);
+  for (let i = 0; i < values.length; i++) w[i] = values[i];
+  return w;
+}
+
+/** Ring elements as signed integers. */
+export function toSigned(words: Words): BigInt64Array {
+  return new BigInt64Array(words.buffer.slice(words.byteOffset, words.byteOffset + words.byteLength));
+}
+
+export function addWords(x: Words, y: Words): Words {
+  const out = new BigUint64Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = x[i] + y[i];
+  return out;
+}
+
+export function subWords(x: Words, y: Words): Words {
+  const out = new BigUint64Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = x[i] - y[i];
+  return out;
+}
+
+export function xorWords(x: Words, y: Words): Words {
+  const out = new BigUint64Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = x[i] ^ y[i];
+  return out;
+}
+
+/** Concatenation of word arrays (one message per round carries several operands). */
+export function concatWords(parts: readonly Words[]): Words {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new BigUint64Array(n);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
