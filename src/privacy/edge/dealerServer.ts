@@ -1,0 +1,62 @@
+/**
+ * The dealer process (OIDPR's health-care provider in its role of supplier
+ * of correlated randomness): the two edge servers connect to it; for each
+ * protocol session each server asks for its half of the session's plan
+ * (a `material` session with the protocol session's id, parameters
+ * `{"party": i, "plan": […]}`) and gets it in one DATA frame. Only es0 may
+ * ask for party 0's half and es1 for party 1's.
+ */
+import type { Plan } from '../mpc/correlated.js';
+import { SessionDealer } from '../mpc/dealer.js';
+import type { Logger } from '../net/connection.js';
+import { type LinkServer, listen } from '../net/link.js';
+import type { PskKeys } from '../net/keys.js';
+import { SessionMux } from '../net/sessions.js';
+import { wordsToBytes } from '../net/words.js';
+import { DEALER_IDENTITY, partyOf } from './roles.js';
+
+export const MATERIAL_PROTOCOL = 'material';
+
+export interface DealerOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly keys?: PskKeys;
+  readonly plaintext?: boolean;
+  readonly log: Logger;
+}
+
+export async function startDealer(options: DealerOptions): Promise<LinkServer> {
+  const dealer = new SessionDealer();
+  return listen({
+    host: options.host,
+    port: options.port,
+    keys: options.keys,
+    plaintext: options.plaintext,
+    identity: options.plaintext ? DEALER_IDENTITY : undefined,
+    log: options.log,
+    onConnection(connection) {
+      const party = partyOf(connection.remoteIdentity);
+      if (party === undefined) {
+        options.log(`dealer: refused a connection from ${connection.remoteIdentity}: only the edge servers es0 and es1 get material`);
+        connection.close();
+        return;
+      }
+      new SessionMux(connection, {
+        log: options.log,
+        onOpen(session) {
+          try {
+            if (session.protocol !== MATERIAL_PROTOCOL) throw new Error(`the dealer serves '${MATERIAL_PROTOCOL}' sessions only, not '${session.protocol}'`);
+            const request = JSON.parse(Buffer.from(session.parameters).toString('utf8')) as { party?: unknown; plan?: unknown };
+            if (request.party !== party) throw new Error(`${connection.remoteIdentity} asked for party ${String(request.party)}'s material`);
+            if (!Array.isArray(request.plan)) throw new Error('the request has no plan');
+            const half = dealer.material(session.id.toString(16), party, request.plan as Plan);
+            session.send(MATERIAL_PROTOCOL, wordsToBytes(half));
+            session.close();
+          } catch (e) {
+            session.abort((e as Error).message);
+          }
+        },
+      });
+    },
+  });
+}

@@ -1,0 +1,298 @@
+/**
+ * An OIDPR edge server (ES1 = party 0, ES2 = party 1): holds its share of
+ * the model, answers patients' SecRep requests and the provider's training
+ * runs together with the other server, and never sees a plaintext.
+ *
+ * Links (all TLS-PSK unless `plaintext`, for loopback benchmarks):
+ * - to the dealer, for each session's correlated randomness;
+ * - between the servers: party 0 connects to party 1, and opens a peer
+ *   session with the same id for every client session it accepts; party 1
+ *   pairs the client's session and the peer's by id;
+ * - from clients: patients (`SecRep`, `Describe`) and the provider `hcp`
+ *   (`LoadModel`, `SecQ-learning`, `ExportShare` too).
+ *
+ * A failed session (a malformed or out-of-step frame, a peer or client
+ * that disconnects, a deadline) is aborted and logged; the server goes on
+ * serving the others, and a training run that fails leaves the model as it
+ * was: the new Q-table shares replace the old only when the run completed.
+ */
+import { writeFileSync, renameSync } from 'node:fs';
+import type { Plan } from '../mpc/correlated.js';
+import type { PartyIndex } from '../mpc/party.js';
+import { partyWith, type PartyProgram } from '../mpc/session.js';
+import { PlanCache } from '../oidpr/inProcess.js';
+import { type ModelShare, type RecordShares } from '../oidpr/model.js';
+import { SecQLearning, SecRep } from '../oidpr/protocols.js';
+import { parseShareFile, shareFile } from '../oidpr/shareFile.js';
+import type { FramedConnection, Logger } from '../net/connection.js';
+import { connect, type LinkServer, listen } from '../net/link.js';
+import type { PskKeys } from '../net/keys.js';
+import { sessionChannel } from '../net/peerChannel.js';
+import { type Session, SessionMux } from '../net/sessions.js';
+import { bytesToWords, wordsToBytes } from '../net/words.js';
+import { MATERIAL_PROTOCOL } from './dealerServer.js';
+import { DEALER_IDENTITY, HCP_IDENTITY, partyOf, serverIdentity } from './roles.js';
+
+export const PROTOCOLS = { recommend: 'SecRep', describe: 'Describe', load: 'LoadModel', train: 'SecQ-learning', export: 'ExportShare' } as const;
+
+/** Most patient states one SecRep request may carry. */
+export const MAX_STATES_PER_REQUEST = 1024;
+/** Most records one training run may carry. */
+export const MAX_TRAINING_RECORDS = 100_000;
+
+export interface Address {
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface EdgeServerOptions {
+  readonly party: PartyIndex;
+  readonly listen: Address;
+  /** Party 1's address (party 0 connects to it). */
+  readonly peer?: Address;
+  readonly dealer: Address;
+  readonly keys?: PskKeys;
+  readonly plaintext?: boolean;
+  /** The model share to serve from the start (and its id). */
+  readonly model?: { readonly modelId: string; readonly share: ModelShare };
+  /** Where to save the share after loading or training (atomically), if anywhere. */
+  readonly modelFile?: string;
+  /** Deadline of one session, ms (default 120 000). */
+  readonly sessionTimeoutMs?: number;
+  readonly log: Logger;
+}
+
+export interface EdgeServer {
+  readonly port: number;
+  /** The model's id and this server's share, if one is loaded. */
+  readonly model: { readonly modelId: string; readonly share: ModelShare } | undefined;
+  close(): Promise<void>;
+}
+
+/** Connect, retrying while the other side is not up yet (processes start in any order). */
+async function connectRetrying(options: Parameters<typeof connect>[0], what: string, deadlineMs = 30_000): Promise<FramedConnection> {
+  const until = Date.now() + deadlineMs;
+  for (let wait = 50; ; wait = Math.min(1000, wait * 2)) {
+    try {
+      return await connect(options);
+    } catch (e) {
+      if (Date.now() > until) throw new Error(`could not connect to ${what} at ${options.host}:${options.port}: ${(e as Error).message}`);
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+}
+
+/** Words of a payload, or a clear error naming what it should have been. */
+function payloadWords(payload: Uint8Array, what: string): BigUint64Array {
+  if (payload.length % 8 !== 0) throw new Error(`${what}: ${payload.length} bytes is not a whole number of 64-bit words`);
+  return bytesToWords(payload);
+}
+
+function saveShare(file: string, modelId: string, party: PartyIndex, share: ModelShare): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, `${JSON.stringify(shareFile(modelId, party, share))}\n`, { mode: 0o600 });
+  renameSync(tmp, file);
+}
+
+export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeServer> {
+  const { party, log } = options;
+  const me = serverIdentity(party);
+  const timeoutMs = options.sessionTimeoutMs ?? 120_000;
+  const security = { keys: options.keys, plaintext: options.plaintext, identity: options.plaintext ? me : undefined, log };
+  let model = options.model;
+  const plans = new PlanCache();
+
+  // Sessions by id waiting for their other half (client and peer).
+  const rendezvous = new Map<bigint, { client?: Session; peer?: Session; timer: NodeJS.Timeout }>();
+  let peerMux: SessionMux | undefined;
+
+  const dealerConnection = await connectRetrying({ host: options.dealer.host, port: options.dealer.port, peer: DEALER_IDENTITY, ...security }, 'the dealer');
+  const dealerMux = new SessionMux(dealerConnection, { log });
+  dealerConnection.onClose((e) => log(`${me}: the link to the dealer closed${e ? `: ${e.message}` : ''}; sessions needing material will fail`));
+
+  async function material(id: bigint, plan: Plan): Promise<BigUint64Array> {
+    const session = dealerMux.open(id, MATERIAL_PROTOCOL, Buffer.from(JSON.stringify({ party, plan })));
+    const reply = await session.receive(MATERIAL_PROTOCOL, AbortSignal.timeout(timeoutMs));
+    await session.done;
+    return payloadWords(reply.payload, 'material');
+  }
+
+  /** Run a two-party program on the peer session `peer`. */
+  async function runTwoParty<T>(key: string, peer: Session, program: PartyProgram<T>, signal: AbortSignal): Promise<T> {
+    const plan = await plans.plan(key, program);
+    const words = await material(peer.id, plan);
+    const p = partyWith(party, sessionChannel(peer, { signal }), plan, words);
+    const out = await program(p);
+    if (!p.material.exhausted) throw new Error('the run left material of its plan unused');
+    return out;
+  }
+
+  function requireModel(): { modelId: string; share: ModelShare } {
+    if (!model) throw new Error(`${me} has no model loaded`);
+    return model;
+  }
+
+  async function serveTwoParty(client: Session, peer: Session): Promise<void> {
+    const signal = AbortSignal.timeout(timeoutMs);
+    try {
+      if (client.protocol === PROTOCOLS.recommend) {
+        const { share } = requireModel();
+        const words = payloadWords(client.parameters, 'SecRep request');
+        const n = words.length;
+        if (n < 1 || n > MAX_STATES_PER_REQUEST) throw new Error(`SecRep request: ${n} states, allowed 1 … ${MAX_STATES_PER_REQUEST}`);
+        const delta = share.parameters.states;
+        const states = new Uint32Array(n);
+        words.forEach((w, i) => {
+          if (w >= BigInt(delta)) throw new Error(`SecRep request: state share ${i} is not in Z_${delta}`);
+          states[i] = Number(w);
+        });
+        const { parameters: q, actionWidth } = share;
+        const out = await runTwoParty(`SecRep/${q.states}/${q.actions}/${actionWidth}/${n}`, peer, (p) => SecRep(p, share, states), signal);
+        const reply = new BigUint64Array(out.action.length + out.doses.length);
+        reply.set(out.action);
+        reply.set(out.doses, out.action.length);
+        client.send('result', wordsToBytes(reply));
+      } else if (client.protocol === PROTOCOLS.train) {
+        const current = requireModel();
+        const schedule = JSON.parse(Buffer.from(client.parameters).toString('utf8')) as { batchSize: number; rounds: number; records: number; modelId: string };
+        if (schedule.modelId !== current.modelId) throw new Error(`SecQ-learning: the provider trains model ${schedule.modelId}, ${me} holds ${current.modelId}`);
+        const n = schedule.records;
+        if (!(Number.isInteger(n) && n >= 1 && n <= MAX_TRAINING_RECORDS)) throw new Error(`SecQ-learning: ${n} records, allowed 1 … ${MAX_TRAINING_RECORDS}`);
+        const data = payloadWords((await client.receive('records', signal)).payload, 'records');
+        if (data.length !== 4 * n) throw new Error(`SecQ-learning records: ${data.length} words, expected 4·${n}`);
+        const { states: delta, actions: sigma } = current.share.parameters;
+        const index = (from: number, modulus: number, what: string) =>
+          Uint32Array.from(data.subarray(from, from + n), (w, i) => {
+            if (w >= BigInt(modulus)) throw new Error(`SecQ-learning records: ${what} share ${i} is not in Z_${modulus}`);
+            return Number(w);
+          });
+        const records: RecordShares = { states: index(0, delta, 'state'), actions: index(n, sigma, 'action'), nextStates: index(2 * n, delta, 'next state'), rewards: data.slice(3 * n) };
+        const started = performance.now();
+        const q = await runTwoParty(`SecQ-learning/${delta}/${sigma}/${n}/${schedule.batchSize}/${schedule.rounds}`, peer, (p) => SecQLearning(p, current.share, records, schedule), signal);
+        // The run completed: only now does the new table replace the old.
+        model = { modelId: current.modelId, share: { ...current.share, q } };
+        if (options.modelFile) saveShare(options.modelFile, model.modelId, party, model.share);
+        client.send('done', Buffer.from(JSON.stringify({ records: n, ms: performance.now() - started })));
+      } else throw new Error(`unknown protocol '${client.protocol}'`);
+      client.close();
+      peer.close();
+    } catch (e) {
+      const reason = (e as Error).message;
+      log(`${me}: session ${client.id} (${client.protocol}, ${client.peer}) failed: ${reason}`);
+      client.abort(reason);
+      peer.abort(reason);
+    }
+  }
+
+  function meet(id: bigint, side: 'client' | 'peer', session: Session): void {
+    let entry = rendezvous.get(id);
+    if (!entry) {
+      const timer = setTimeout(() => {
+        rendezvous.delete(id);
+        const reason = `its other half did not arrive within ${timeoutMs} ms`;
+        entry?.client?.abort(reason);
+        entry?.peer?.abort(reason);
+      }, timeoutMs);
+      entry = { timer };
+      rendezvous.set(id, entry);
+    }
+    if (entry[side]) {
+      session.abort(`session ${id} is already under way`);
+      return;
+    }
+    entry[side] = session;
+    if (entry.client && entry.peer) {
+      clearTimeout(entry.timer);
+      rendezvous.delete(id);
+      void serveTwoParty(entry.client, entry.peer);
+    }
+  }
+
+  /** Party 0 opens the peer's half of a client session at once; party 1 waits for both halves. */
+  function startTwoParty(session: Session): void {
+    if (party === 1) return meet(session.id, 'client', session);
+    if (!peerMux || peerMux.connection.isClosed) throw new Error('the link to the other edge server is down');
+    void serveTwoParty(session, peerMux.open(session.id, session.protocol));
+  }
+
+  /** A client's session: one-party requests here, two-party ones paired with the peer. */
+  function onClientSession(session: Session): void {
+    const isHcp = session.peer === HCP_IDENTITY;
+    try {
+      switch (session.protocol) {
+        case PROTOCOLS.describe: {
+          const m = requireModel();
+          session.send('model', Buffer.from(JSON.stringify({ modelId: m.modelId, party, parameters: m.share.parameters, actionWidth: m.share.actionWidth })));
+          session.close();
+          return;
+        }
+        case PROTOCOLS.load: {
+          if (!isHcp) throw new Error(`only ${HCP_IDENTITY} may load a model`);
+          const parsed = parseShareFile(JSON.parse(Buffer.from(session.parameters).toString('utf8')), 'LoadModel');
+          if (parsed.party !== party) throw new Error(`the share is party ${parsed.party}'s, this is party ${party}`);
+          model = { modelId: parsed.modelId, share: parsed.share };
+          if (options.modelFile) saveShare(options.modelFile, model.modelId, party, model.share);
+          session.send('loaded', Buffer.from(parsed.modelId));
+          session.close();
+          return;
+        }
+        case PROTOCOLS.export: {
+          if (!isHcp) throw new Error(`only ${HCP_IDENTITY} may export a share`);
+          const m = requireModel();
+          session.send('share', Buffer.from(JSON.stringify(shareFile(m.modelId, party, m.share))));
+          session.close();
+          return;
+        }
+        case PROTOCOLS.train:
+          if (!isHcp) throw new Error(`only ${HCP_IDENTITY} may train the model`);
+          return startTwoParty(session);
+        case PROTOCOLS.recommend:
+          return startTwoParty(session);
+        default:
+          throw new Error(`unknown protocol '${session.protocol}'`);
+      }
+    } catch (e) {
+      log(`${me}: session ${session.id} (${session.protocol}, ${session.peer}) refused: ${(e as Error).message}`);
+      session.abort((e as Error).message);
+    }
+  }
+
+  const server: LinkServer = await listen({
+    host: options.listen.host,
+    port: options.listen.port,
+    ...security,
+    onConnection(connection) {
+      const peerParty = partyOf(connection.remoteIdentity);
+      if (peerParty !== undefined) {
+        if (party !== 1 || peerParty !== 0) {
+          log(`${me}: refused a connection from ${connection.remoteIdentity}: only es0 connects to es1`);
+          connection.close();
+          return;
+        }
+        peerMux = new SessionMux(connection, { log, onOpen: (s) => meet(s.id, 'peer', s) });
+        return;
+      }
+      new SessionMux(connection, { log, onOpen: onClientSession });
+    },
+  });
+
+  if (party === 0) {
+    if (!options.peer) throw new Error('es0 needs the address of es1 (--peer)');
+    const connection = await connectRetrying({ host: options.peer.host, port: options.peer.port, peer: serverIdentity(1), ...security }, 'es1');
+    peerMux = new SessionMux(connection, { log });
+    connection.onClose((e) => log(`es0: the link to es1 closed${e ? `: ${e.message}` : ''}`));
+  }
+
+  return {
+    port: server.port,
+    get model() {
+      return model;
+    },
+    async close() {
+      for (const { timer } of rendezvous.values()) clearTimeout(timer);
+      dealerConnection.close();
+      peerMux?.connection.close();
+      await server.close();
+    },
+  };
+}
