@@ -6,6 +6,8 @@ import { InputError } from '../io/errors.js';
 import { PatientRunError } from '../sim/cohortRun.js';
 import { baselineCommand, checkCommand } from './check.js';
 import { cohortGenerateCommand } from './cohort.js';
+import { dealerCommand, edgeServerCommand, keygenCommand } from './edge.js';
+import { secureQServeCommand, secureQTrainCommand } from './secureQ.js';
 import { controllersCommand } from './controllers.js';
 import { experimentCommand } from './experiment.js';
 import { importRecordsCommand } from './importRecords.js';
@@ -301,6 +303,135 @@ await yargs(hideBin(process.argv))
     () => {},
   )
   .command(
+    'secure-q',
+    'OIDPR secure Q-learning: secure-q train <records.csv> trains a model on secret shares (SecQ-learning); secure-q serve <model> runs it on a local dealer and two edge servers',
+    (y) =>
+      y
+        .command(
+          'train <records>',
+          'Train a Q-learning dosing model by SecQ-learning on secret shares of records (glucosim import), in process or on running edge servers; check it against plain Q-learning; write model.json and one share file per server',
+          (yt) =>
+            yt
+              .positional('records', { type: 'string', demandOption: true, describe: 'records file (records.csv, docs/records.md)' })
+              .option('patient', { type: 'string', describe: 'patients to learn from, comma-separated (default: all, each patient\'s records in time order)' })
+              .option('definition', { type: 'string', describe: 'Q-learning definition JSON: glucose levels, slots, doses, reward, alpha, gamma, fractionBits, batchSize, rounds (default: docs/privacy.md)' })
+              .option('batch-size', { type: 'number', describe: 'τ, records per batch (default: the definition\'s, 10)' })
+              .option('rounds', { type: 'number', describe: 'Rmax, passes over the batches (default: the definition\'s, 2)' })
+              .option('es0', { type: 'string', describe: 'HOST:PORT of edge server ES1 (party 0): train there instead of in process' })
+              .option('es1', { type: 'string', describe: 'HOST:PORT of edge server ES2 (party 1)' })
+              .option('keys', { type: 'string', describe: 'the provider\'s TLS-PSK key file (hcp.psk.json), with --es0/--es1' })
+              .option('plaintext', { type: 'boolean', default: false, describe: 'no TLS to the servers (loopback benchmarks only)' })
+              .option('out', { type: 'string', describe: 'model directory to create (default: results/secure-q-<timestamp>/)' }),
+          async (argv) => {
+            try {
+              const { summary } = await secureQTrainCommand({
+                records: argv.records,
+                patient: once(argv.patient, 'patient'),
+                definition: once(argv.definition, 'definition'),
+                batchSize: once(argv['batch-size'], 'batch-size'),
+                rounds: once(argv.rounds, 'rounds'),
+                es0: once(argv.es0, 'es0'),
+                es1: once(argv.es1, 'es1'),
+                keys: once(argv.keys, 'keys'),
+                plaintext: argv.plaintext,
+                out: once(argv.out, 'out'),
+              });
+              process.stdout.write(summary);
+            } catch (err) {
+              fail(err);
+            }
+          },
+        )
+        .command(
+          'serve <model>',
+          'Run a trained model on the dealer and two edge servers, three processes on loopback, until SIGINT/SIGTERM; prints their addresses as one JSON line',
+          (ys) =>
+            ys
+              .positional('model', { type: 'string', demandOption: true, describe: 'model directory (glucosim secure-q train)' })
+              .option('keys', { type: 'string', demandOption: true, describe: 'key directory (glucosim privacy keygen); made here if it has no keys' })
+              .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on' })
+              .option('plaintext', { type: 'boolean', default: false, describe: 'no TLS (loopback benchmarks only)' }),
+          async (argv) => {
+            try {
+              await secureQServeCommand({ model: argv.model, keys: once(argv.keys, 'keys')!, host: once(argv.host, 'host'), plaintext: argv.plaintext });
+            } catch (err) {
+              fail(err);
+            }
+          },
+        )
+        .demandCommand(1, 'give a subcommand: train or serve'),
+    () => {},
+  )
+  .command(
+    'privacy',
+    'Keys for the OIDPR deployment: privacy keygen --out DIR writes TLS-PSK key files for es0, es1, the dealer, the provider (hcp) and patient devices',
+    (y) =>
+      y
+        .command(
+          'keygen',
+          'Write a TLS-PSK key file per identity (es0, es1, dealer, hcp, patients) into a new directory, readable by its owner only',
+          (yk) =>
+            yk
+              .option('out', { type: 'string', demandOption: true, describe: 'directory for the key files (existing files are never overwritten)' })
+              .option('patients', { type: 'string', describe: 'patient device identities, comma-separated (default: patient)' }),
+          (argv) => {
+            try {
+              process.stdout.write(keygenCommand({ out: once(argv.out, 'out')!, patients: once(argv.patients, 'patients') }));
+            } catch (err) {
+              fail(err);
+            }
+          },
+        )
+        .demandCommand(1, 'give a subcommand: keygen'),
+    () => {},
+  )
+  .command(
+    'dealer',
+    'Run the OIDPR dealer (the provider\'s correlated-randomness service for the two edge servers) until SIGINT/SIGTERM',
+    (y) =>
+      y
+        .option('listen', { type: 'string', demandOption: true, describe: 'HOST:PORT to listen on (port 0: a free one, printed on stdout)' })
+        .option('keys', { type: 'string', describe: 'the dealer\'s TLS-PSK key file (glucosim privacy keygen)' })
+        .option('plaintext', { type: 'boolean', default: false, describe: 'no TLS: loopback benchmarks only' }),
+    async (argv) => {
+      try {
+        await dealerCommand({ listen: once(argv.listen, 'listen')!, keys: once(argv.keys, 'keys'), plaintext: argv.plaintext });
+      } catch (err) {
+        fail(err);
+      }
+    },
+  )
+  .command(
+    'edge-server',
+    'Run an OIDPR edge server (party 0 = ES1, 1 = ES2): SecRep for patients, SecQ-learning for the provider, on secret shares only, until SIGINT/SIGTERM',
+    (y) =>
+      y
+        .option('party', { type: 'number', demandOption: true, describe: '0 (ES1) or 1 (ES2)' })
+        .option('listen', { type: 'string', demandOption: true, describe: 'HOST:PORT for patients, the provider and (party 1) party 0' })
+        .option('peer', { type: 'string', describe: 'party 0 only: HOST:PORT of party 1' })
+        .option('dealer', { type: 'string', demandOption: true, describe: 'HOST:PORT of the dealer' })
+        .option('keys', { type: 'string', describe: 'this server\'s TLS-PSK key file (glucosim privacy keygen)' })
+        .option('model', { type: 'string', describe: 'its model share file: loaded if it exists, rewritten (atomically) when the provider loads or trains a model' })
+        .option('bench', { type: 'boolean', default: false, describe: 'also run protocols on random inputs for the provider (npm run bench:oidpr)' })
+        .option('plaintext', { type: 'boolean', default: false, describe: 'no TLS: loopback benchmarks only' }),
+    async (argv) => {
+      try {
+        await edgeServerCommand({
+          party: once(argv.party, 'party')!,
+          listen: once(argv.listen, 'listen')!,
+          peer: once(argv.peer, 'peer'),
+          dealer: once(argv.dealer, 'dealer')!,
+          keys: once(argv.keys, 'keys'),
+          model: once(argv.model, 'model'),
+          bench: argv.bench,
+          plaintext: argv.plaintext,
+        });
+      } catch (err) {
+        fail(err);
+      }
+    },
+  )
+  .command(
     'controllers',
     'List the controllers a scenario can name, with their options',
     (y) => y.option('json', { type: 'boolean', default: false, describe: 'as JSON, with the option schemas and example option sets' }),
@@ -312,7 +443,7 @@ await yargs(hideBin(process.argv))
       }
     },
   )
-  .demandCommand(1, 'give a command: run, replay, metrics, baseline, check, cohort, experiment, import, mdp or controllers')
+  .demandCommand(1, 'give a command: run, replay, metrics, baseline, check, cohort, experiment, import, mdp, secure-q, privacy, dealer, edge-server or controllers')
   .help()
   .fail((message, err) => {
     if (err) fail(err);

@@ -9,6 +9,8 @@ import { compileValidator, type Validator } from '../io/schema.js';
 import { actorCriticEntry } from './actorCriticWithRunIn.js';
 import { mdpEntry } from './mdp/entry.js';
 import { multipleDailyInjectionsEntry } from './multipleDailyInjections.js';
+import { qLearningEntry } from './qlearning/entry.js';
+import { secureQEntry } from './qlearning/secureEntry.js';
 import { standardTherapyEntry } from './standardTherapy.js';
 import type { ControllerEntry, OptionsSource } from './types.js';
 
@@ -80,7 +82,7 @@ export class ControllerRegistry {
 }
 
 /** The controllers that come with glucosim. */
-export const BUILT_IN_CONTROLLERS = new ControllerRegistry([standardTherapyEntry, actorCriticEntry, multipleDailyInjectionsEntry, mdpEntry]);
+export const BUILT_IN_CONTROLLERS = new ControllerRegistry([standardTherapyEntry, actorCriticEntry, multipleDailyInjectionsEntry, mdpEntry, qLearningEntry, secureQEntry]);
 
 /**
  * Controller entries from ES modules outside glucosim: each module exports

@@ -2,30 +2,43 @@
  * The MDP definition as files write it (controller options, policy.json):
  * glucose axis, named slots at "HH:MM", dose lists, reward, discount — its
  * JSON Schema, defaults, and the checks across fields, with errors naming
- * the file and the field.
+ * the file and the field. The first four — the learning spaces (states,
+ * actions, reward) — are shared with the Q-learning definition
+ * (src/control/qlearning/definition.ts).
  */
 import { InputError } from '../../io/errors.js';
 import { joinField } from '../../io/schema.js';
 import { formatTimeOfDay, parseTimeOfDay, TIME_OF_DAY_PATTERN } from '../../io/timeOfDay.js';
 import type { MdpDefinition } from './model.js';
-import { DEFAULT_REWARD, rewardProblem } from './reward.js';
-import { actionSpaceProblem, levelCountProblem } from './space.js';
+import { DEFAULT_REWARD, type RewardParameters, rewardProblem } from './reward.js';
+import { type ActionSpace, actionSpaceProblem, levelCountProblem, type StateSpace } from './space.js';
 
-/** As written in a file. */
-export interface MdpDefinitionFile {
+/** The learning spaces as written in a file: glucose axis, slots, dose lists, reward. */
+export interface SpacesFile {
   glucose?: { minMgDl: number; maxMgDl: number; bfcMgDl: number };
   slots?: { name: string; time: string }[];
   actions?: { regular: number[]; nph: number[]; long: number[] };
   reward?: { targetMgDl: number; hypoLevels: number };
+}
+
+/** As written in a file. */
+export interface MdpDefinitionFile extends SpacesFile {
   discount?: { gamma: number; per: 'measurement' | 'day' };
   minVisits?: number;
   tolerance?: number;
 }
 
+/** What a learner of glucose levels × slots needs of a definition: the state and action spaces and the reward (MDP and Q-learning alike). */
+export interface LearningSpaces {
+  readonly space: StateSpace;
+  readonly actions: ActionSpace;
+  readonly reward: RewardParameters;
+}
+
 const doses = { type: 'array', minItems: 1, maxItems: 64, items: { type: 'number', minimum: 0, maximum: 200 } } as const;
 
-/** The schema's properties, to embed in an options or policy schema. */
-export const MDP_DEFINITION_PROPERTIES = {
+/** The schema's properties of the learning spaces (glucose, slots, actions, reward), to embed in an MDP or Q-learning schema. */
+export const SPACES_PROPERTIES = {
   glucose: {
     type: 'object',
     additionalProperties: false,
@@ -63,6 +76,11 @@ export const MDP_DEFINITION_PROPERTIES = {
     description: 'gl_h and L^c of the reward (§2.2)',
     properties: { targetMgDl: { type: 'number', minimum: 0, maximum: 1000 }, hypoLevels: { type: 'integer', minimum: 1 } },
   },
+} as const;
+
+/** The schema's properties, to embed in an options or policy schema. */
+export const MDP_DEFINITION_PROPERTIES = {
+  ...SPACES_PROPERTIES,
   discount: {
     type: 'object',
     additionalProperties: false,
@@ -106,9 +124,11 @@ export const DEFAULT_DEFINITION: Required<MdpDefinitionFile> = {
   tolerance: 1e-6,
 };
 
-/** The definition of a file section, defaults filled in, checked across fields; errors under `field` of `file`. */
-export function parseMdpDefinition(raw: MdpDefinitionFile, file: string, field: string, defaults: Required<MdpDefinitionFile> = DEFAULT_DEFINITION): MdpDefinition {
-  const merged = { ...defaults, ...raw };
+/**
+ * The learning spaces of a file section whose defaults are filled in,
+ * checked across fields; errors under `field` of `file`.
+ */
+export function parseSpaces(merged: Required<SpacesFile>, file: string, field: string): LearningSpaces {
   const at = (path: string) => joinField(field, path);
   const axisProblem = levelCountProblem(merged.glucose);
   if (axisProblem) throw new InputError(file, at('glucose'), axisProblem);
@@ -129,19 +149,34 @@ export function parseMdpDefinition(raw: MdpDefinitionFile, file: string, field: 
     space: { glucose: { ...merged.glucose }, slots: { names: merged.slots.map((s) => s.name), timesOfDayMin: times } },
     actions: { regular: [...merged.actions.regular], nph: [...merged.actions.nph], long: [...merged.actions.long] },
     reward: { ...merged.reward },
+  };
+}
+
+/** The definition of a file section, defaults filled in, checked across fields; errors under `field` of `file`. */
+export function parseMdpDefinition(raw: MdpDefinitionFile, file: string, field: string, defaults: Required<MdpDefinitionFile> = DEFAULT_DEFINITION): MdpDefinition {
+  const merged = { ...defaults, ...raw };
+  return {
+    ...parseSpaces(merged, file, field),
     discount: { ...merged.discount },
     minVisits: merged.minVisits,
     tolerance: merged.tolerance,
   };
 }
 
-/** A definition as a file writes it (the inverse of parseMdpDefinition). */
-export function definitionToFile(def: MdpDefinition): Required<MdpDefinitionFile> {
+/** Learning spaces as a file writes them (the inverse of parseSpaces). */
+export function spacesToFile(def: LearningSpaces): Required<SpacesFile> {
   return {
     glucose: { ...def.space.glucose },
     slots: def.space.slots.names.map((name, i) => ({ name, time: formatTimeOfDay(def.space.slots.timesOfDayMin[i]) })),
     actions: { regular: [...def.actions.regular], nph: [...def.actions.nph], long: [...def.actions.long] },
     reward: { ...def.reward },
+  };
+}
+
+/** A definition as a file writes it (the inverse of parseMdpDefinition). */
+export function definitionToFile(def: MdpDefinition): Required<MdpDefinitionFile> {
+  return {
+    ...spacesToFile(def),
     discount: { ...def.discount },
     minVisits: def.minVisits,
     tolerance: def.tolerance,
@@ -150,13 +185,14 @@ export function definitionToFile(def: MdpDefinition): Required<MdpDefinitionFile
 
 /**
  * The first place where two definitions' state or action spaces differ, as
- * a field path and the two values, or undefined when counts learned under
- * one mean the same under the other (reward, discount, minVisits and
- * tolerance may differ: they change the solution, not the counts).
+ * a field path and the two values, or undefined when counts (or a Q-table)
+ * learned under one mean the same under the other (reward, discount,
+ * minVisits and tolerance may differ: they change the solution, not the
+ * counts).
  */
-export function spaceMismatch(a: MdpDefinition, b: MdpDefinition): { field: string; ours: string; theirs: string } | undefined {
-  const fa = definitionToFile(a);
-  const fb = definitionToFile(b);
+export function spaceMismatch(a: LearningSpaces, b: LearningSpaces): { field: string; ours: string; theirs: string } | undefined {
+  const fa = spacesToFile(a);
+  const fb = spacesToFile(b);
   const checks: [string, unknown, unknown][] = [
     ['glucose', fa.glucose, fb.glucose],
     ['slots', fa.slots, fb.slots],

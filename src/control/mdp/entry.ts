@@ -10,7 +10,8 @@ import type { InsulinPreparation } from '../../model/patientModel.js';
 import { MDI_OPTIONS_SCHEMA, parseMdiOptions, SPLIT_MIXED_EXAMPLE } from '../multipleDailyInjections.js';
 import type { ControllerEntry, LogTable, OptionsSource, TherapySettings } from '../types.js';
 import { MDP_DEFINITION_PROPERTIES, type MdpDefinitionFile, parseMdpDefinition } from './definitionFile.js';
-import { MdpController, type MdpControllerOptions, meterSlotProblem } from './mdpController.js';
+import { MDP_SLOT_OWNER, MdpController, type MdpControllerOptions } from './mdpController.js';
+import { penDevicesProblem } from './penAtSlots.js';
 import { readPolicyFile } from './policyFile.js';
 import { regimenDosesAtSlot } from './physicianRegimen.js';
 import { levelCount, levelGlucoseMgDl, nearestDoseIndex } from './space.js';
@@ -166,10 +167,7 @@ export const mdpEntry: ControllerEntry<MdpControllerOptions> = {
   optionsSchema: OPTIONS_SCHEMA,
   parseOptions: parseMdpOptions,
   patientProblem: regimenProblem,
-  devicesProblem(options, devices) {
-    if (!devices.pen) return 'the mdp controller injects by pen: give the scenario a pen';
-    return devices.meterTimesOfDayMin ? meterSlotProblem(options.definition, devices.meterTimesOfDayMin) : undefined;
-  },
+  devicesProblem: (options, devices) => penDevicesProblem('mdp', options.definition.space.slots, devices, MDP_SLOT_OWNER),
   phases(options, days) {
     const learning = Math.min(options.learningDays, days);
     return [

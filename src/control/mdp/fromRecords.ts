@@ -6,19 +6,13 @@
  * action a = a_n taken in that state and the next state s′ = s_{n+1}" and
  * count ν(s, a, s′) (step B.2).
  *
- * - The state of a reading is its glucose level and the slot nearest its
- *   wall-clock time of day (`stateOf`).
- * - The action taken in that state is the sum, per preparation, of the
- *   insulin records from `doseLeadMin` minutes before the reading up to
- *   `doseLeadMin` minutes before the next reading: a dose logged with or
- *   just after a reading belongs to it, one logged just before the next
- *   reading belongs to the next. The sums are mapped to the nearest action
- *   of the definition's dose lists (`nearestAction`); a sum above the
- *   largest dose of its list is clamped to that dose, and counted.
- * - The next state is the next reading's. No transition is counted when the
- *   next reading is more than `maxGapHours` later (a missed stretch is not
- *   one step of the process), and of two readings at the same minute only
- *   the first is kept.
+ * - A patient's records are sorted by minute (stably); of two readings at
+ *   the same minute only the first is kept. Insulin records are the doses
+ *   (the records' UltraLente counts as long-acting); events are ignored.
+ * - The readings and doses then go through the one walk of
+ *   transitionWalk.ts (states, dose windows of `doseLeadMin`, the nearest
+ *   action, gaps over `maxGapHours`), which the Q-learning experience
+ *   records (src/control/qlearning/experience.ts) share.
  * - Patients are never mixed: each patient's readings form their own
  *   sequences, so no transition runs from one patient to another. Pooling
  *   the counts of several patients is the paper's "category of individuals"
@@ -30,7 +24,8 @@ import type { PatientRecord, RecordPreparation } from '../../records/types.js';
 import { formatWallClock } from '../../records/wallClock.js';
 import type { TransitionCounts } from './counts.js';
 import { type MdpDefinition, newCounts } from './model.js';
-import { type DoseTriplet, nearestAction, stateOf } from './space.js';
+import type { DoseTriplet } from './space.js';
+import { type Transition, type WalkDose, type WalkReading, type WalkSpaces, walkReadings } from './transitionWalk.js';
 
 export interface FromRecordsOptions {
   /** Patients to learn from (pooled); default every patient in the records. */
@@ -128,62 +123,51 @@ function byMinute(a: PatientRecord, b: PatientRecord): number {
   return a.minute - b.minute;
 }
 
-/** The transitions of one patient's records (any order; same-minute records keep theirs) added to `counts`. */
-function patientTransitions(records: readonly PatientRecord[], def: MdpDefinition, counts: TransitionCounts, leadMin: number, maxGapMin: number, stats: MutableStats): void {
+/** The transitions of one patient's records (any order; same-minute records keep theirs), counting into `stats`. */
+function patientTransitions(records: readonly PatientRecord[], spaces: WalkSpaces, leadMin: number, maxGapMin: number, stats: MutableStats): readonly Transition[] {
   const sorted = [...records].sort(byMinute); // stable: a minute's records keep their order
-  const readings: Extract<PatientRecord, { kind: 'glucose' }>[] = [];
-  const doses: Extract<PatientRecord, { kind: 'insulin' }>[] = [];
+  const readings: WalkReading[] = [];
+  const doses: WalkDose[] = [];
   for (const r of sorted) {
     if (r.kind === 'glucose') {
       stats.readings++;
       if (readings.length > 0 && readings[readings.length - 1]!.minute === r.minute) stats.sameMinute++;
-      else readings.push(r);
+      else readings.push({ minute: r.minute, glucoseMgDl: r.valueMgDl });
     } else if (r.kind === 'insulin') {
       stats.doses++;
-      doses.push(r);
+      doses.push({ minute: r.minute, preparation: PREPARATION_OF[r.preparation], units: r.units });
     } else {
       stats.events++;
     }
   }
-  if (readings.length === 0) return;
+  if (readings.length === 0) return [];
   stats.firstMinute = Math.min(stats.firstMinute, readings[0]!.minute);
   stats.lastMinute = Math.max(stats.lastMinute, readings[readings.length - 1]!.minute);
-
-  const largest = { regular: def.actions.regular.at(-1)!, nph: def.actions.nph.at(-1)!, long: def.actions.long.at(-1)! };
-  const stateOfReading = (r: (typeof readings)[number]) => stateOf(def.space, r.valueMgDl, ((r.minute % 1440) + 1440) % 1440);
-  // Doses are walked once, in time order, alongside the readings' windows.
-  let d = 0;
-  while (d < doses.length && doses[d]!.minute < readings[0]!.minute - leadMin) d++;
-  for (let i = 0; i + 1 < readings.length; i++) {
-    const reading = readings[i]!;
-    const next = readings[i + 1]!;
-    // Reading i's window: [its minute − lead, the next reading's minute − lead).
-    const windowEnd = next.minute - leadMin;
-    const sums = { regular: 0, nph: 0, long: 0 };
-    let used = 0;
-    for (; d < doses.length && doses[d]!.minute < windowEnd; d++) {
-      if (doses[d]!.minute < reading.minute - leadMin) continue;
-      sums[PREPARATION_OF[doses[d]!.preparation]] += doses[d]!.units;
-      used++;
-    }
-    if (next.minute - reading.minute > maxGapMin) {
-      stats.gaps++;
-      continue;
-    }
-    for (const prep of ['regular', 'nph', 'long'] as const) if (sums[prep] > largest[prep]) stats.dosesAboveGrid++;
-    counts.add(stateOfReading(reading), nearestAction(def.actions, sums), stateOfReading(next));
+  const walk = walkReadings(readings, doses, spaces, { doseLeadMin: leadMin, maxGapMin });
+  stats.gaps += walk.gaps;
+  for (const t of walk.transitions) {
     stats.transitions++;
-    stats.dosesUsed += used;
+    stats.dosesUsed += t.dosesUsed;
+    stats.dosesAboveGrid += t.dosesAboveGrid;
   }
+  return walk.transitions;
+}
+
+/** One selected patient's transitions, in time order, and what the records gave. */
+export interface PatientWalk {
+  readonly patient: string;
+  readonly transitions: readonly Transition[];
+  readonly stats: TransitionStats;
 }
 
 /**
- * ν(s, a, s′) of the selected patients' records under `definition`, with
- * what was counted, skipped and clamped per patient and in total. Records
- * of other patients are not looked at; a selected patient without records
- * has all-zero statistics (the caller decides whether that is an error).
+ * The transitions of the selected patients' records, patient by patient in
+ * the order given (default: the code-unit order of their names), each in
+ * time order, with what was counted, skipped and clamped per patient and in
+ * total. Records of other patients are not looked at; a selected patient
+ * without records has no transitions and all-zero statistics.
  */
-export function transitionsFromRecords(records: readonly PatientRecord[], definition: MdpDefinition, options: FromRecordsOptions = {}): FromRecordsResult {
+export function walkRecords(records: readonly PatientRecord[], spaces: WalkSpaces, options: FromRecordsOptions = {}): { readonly patients: readonly PatientWalk[]; readonly total: TransitionStats } {
   const leadMin = options.doseLeadMin ?? DEFAULT_DOSE_LEAD_MIN;
   const maxGapMin = (options.maxGapHours ?? DEFAULT_MAX_GAP_HOURS) * 60;
   if (!(Number.isFinite(leadMin) && leadMin >= 0)) throw new RangeError(`doseLeadMin must be a number ≥ 0, not ${leadMin}`);
@@ -197,17 +181,29 @@ export function transitionsFromRecords(records: readonly PatientRecord[], defini
   }
   const selected = options.patients ? [...new Set(options.patients)] : [...byPatient.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 
-  const counts = newCounts(definition);
   const total = emptyStats();
-  const patients: [string, TransitionStats][] = [];
+  const patients: PatientWalk[] = [];
   for (const patient of selected) {
     const stats = emptyStats();
-    patientTransitions(byPatient.get(patient) ?? [], definition, counts, leadMin, maxGapMin, stats);
-    patients.push([patient, frozenStats(stats)]);
+    const transitions = patientTransitions(byPatient.get(patient) ?? [], spaces, leadMin, maxGapMin, stats);
+    patients.push({ patient, transitions, stats: frozenStats(stats) });
     for (const key of ['readings', 'sameMinute', 'transitions', 'gaps', 'doses', 'dosesUsed', 'dosesAboveGrid', 'events'] as const) total[key] += stats[key];
     total.firstMinute = Math.min(total.firstMinute, stats.firstMinute);
     total.lastMinute = Math.max(total.lastMinute, stats.lastMinute);
   }
+  return { patients, total: frozenStats(total) };
+}
+
+/**
+ * ν(s, a, s′) of the selected patients' records under `definition`, with
+ * what was counted, skipped and clamped per patient and in total (see
+ * `walkRecords`; the caller decides whether a patient without records is an
+ * error).
+ */
+export function transitionsFromRecords(records: readonly PatientRecord[], definition: MdpDefinition, options: FromRecordsOptions = {}): FromRecordsResult {
+  const walk = walkRecords(records, definition, options);
+  const counts = newCounts(definition);
+  for (const p of walk.patients) for (const t of p.transitions) counts.add(t.state, t.action, t.nextState);
   // fromEntries defines own properties: a patient named __proto__ stays a patient.
-  return { counts, patients: Object.fromEntries(patients), total: frozenStats(total) };
+  return { counts, patients: Object.fromEntries(walk.patients.map((p) => [p.patient, p.stats])), total: walk.total };
 }

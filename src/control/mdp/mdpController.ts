@@ -16,29 +16,15 @@
  *   policy, recomputed every `recalibrateEvery` transitions; π0 decides in
  *   states without data.
  */
-import type { Injection } from '../../devices/types.js';
-import { formatTimeOfDay } from '../../io/timeOfDay.js';
 import type { MdiOptions } from '../multipleDailyInjections.js';
 import { physicianAction } from './physicianRegimen.js';
 import type { RandomStream } from '../../random/streams.js';
 import type { Controller, ControllerContext, Delivery, InsulinRequest, Observation } from '../types.js';
 import type { TransitionCounts } from './counts.js';
 import { type MdpDefinition, type MdpSolution, mdpSolver, newCounts } from './model.js';
+import { capAction, deliveredAction, HypoglycaemiaGuard, type HypoglycaemiaGuardOptions, MAX_TRANSITION_GAP_MIN, meterSlotProblem, NO_INSULIN, penRequest, SlotReadings } from './penAtSlots.js';
 import { glucoseReward } from './reward.js';
-import {
-  actionCount,
-  actionDoses,
-  actionIndex,
-  actionIndices,
-  type DoseTriplet,
-  levelCount,
-  levelGlucoseMgDl,
-  nearestAction,
-  slotOf,
-  stateCount,
-  stateIndex,
-  glucoseLevel,
-} from './space.js';
+import { actionCount, actionDoses, actionIndex, actionIndices, type DoseTriplet, levelCount, levelGlucoseMgDl, stateCount, stateIndex, glucoseLevel } from './space.js';
 import { POLICY_SOURCE } from './valueIteration.js';
 
 export interface MdpControllerOptions {
@@ -59,51 +45,13 @@ export interface MdpControllerOptions {
    * After a reading below `belowMgDl`, for `days` days no dose exceeds π0's
    * at the same reading (exploration and policy alike); undefined: no guard.
    */
-  readonly hypoglycaemiaGuard?: { readonly belowMgDl: number; readonly days: number };
+  readonly hypoglycaemiaGuard?: HypoglycaemiaGuardOptions;
   /** Counts to start from (a policy file learned elsewhere), or none. */
   readonly startFrom?: { readonly file: string; readonly counts: TransitionCounts };
 }
 
-/**
- * The reading of a slot is the first one taken from this long before to
- * this long after its time, min; the MDP acts on it, once per slot a day.
- * Others — a second meter reading, or a CGM's every 5 min — are not steps
- * of the process (Shifrin & Siegelmann 2017, §2.1.2: T measurements a day).
- */
-const SLOT_WINDOW_BEFORE_MIN = 30;
-const SLOT_WINDOW_AFTER_MIN = 90;
-
-/** A reading more than this after the previous one starts a new sequence (a missed day is not a transition). */
-const MAX_TRANSITION_GAP_MIN = 24 * 60;
-
-/** Offset of a time of day from a slot's time, min, in [−720, 720). */
-function offsetFromSlot(timeOfDayMin: number, slotTimeOfDayMin: number): number {
-  return ((((timeOfDayMin - slotTimeOfDayMin) % 1440) + 2160) % 1440) - 720;
-}
-
-/**
- * Why a meter's times do not fit the slots, or undefined: a slot without a
- * reading in its window would never be acted on — the regimen's doses there
- * never given.
- */
-export function meterSlotProblem(def: MdpDefinition, meterTimesOfDayMin: readonly number[]): string | undefined {
-  const { names, timesOfDayMin } = def.space.slots;
-  for (const [i, slotTime] of timesOfDayMin.entries()) {
-    const covered = meterTimesOfDayMin.some((t) => {
-      const offset = offsetFromSlot(t, slotTime);
-      return offset >= -SLOT_WINDOW_BEFORE_MIN && offset < SLOT_WINDOW_AFTER_MIN && slotOf(def.space.slots, t) === i;
-    });
-    if (!covered) {
-      return (
-        `the MDP's slot '${names[i]}' (${formatTimeOfDay(slotTime)}) has no meter reading from ${SLOT_WINDOW_BEFORE_MIN} min before to ${SLOT_WINDOW_AFTER_MIN} min after it ` +
-        `(the meter measures at ${meterTimesOfDayMin.map(formatTimeOfDay).join(', ')}): set the controller's slots to the meter's times`
-      );
-    }
-  }
-  return undefined;
-}
-
-const NOTHING: InsulinRequest = Object.freeze({ basalUPerMin: 0, bolusU: 0, injections: Object.freeze([]) as readonly Injection[] });
+/** Whose slots a meter problem names. */
+export const MDP_SLOT_OWNER = "the MDP's";
 
 export class MdpController implements Controller {
   private readonly options: MdpControllerOptions;
@@ -116,13 +64,8 @@ export class MdpController implements Controller {
   private readonly solver: ReturnType<typeof mdpSolver>;
   private solution: MdpSolution | undefined;
   private transitionsSinceSolve = 0;
-  private lastReadingMin = -1;
-  /** Wall-clock minute of the scenario's start after midnight of day 1. */
-  private readonly startTimeOfDayMin: number;
-  /** Per slot, which day's occurrence of it was acted on last (−Infinity: none). */
-  private readonly lastSlotOccurrence: Float64Array;
-  /** When the last reading below the guard's threshold was taken (−Infinity: none). */
-  private lastLowReadingMin = -Infinity;
+  private readonly readings: SlotReadings;
+  private readonly guard: HypoglycaemiaGuard;
   /** The control instant of the last action taken, whose delivery updates it. */
   private decisionMin = -1;
   private previous: { state: number; action: number; timeMin: number } | undefined;
@@ -133,15 +76,15 @@ export class MdpController implements Controller {
   constructor(options: MdpControllerOptions, context: ControllerContext) {
     this.options = options;
     this.def = options.definition;
-    const meterProblem = context.meterTimesOfDayMin && meterSlotProblem(this.def, context.meterTimesOfDayMin);
+    const meterProblem = context.meterTimesOfDayMin && meterSlotProblem(this.def.space.slots, context.meterTimesOfDayMin, MDP_SLOT_OWNER);
     if (meterProblem) throw new Error(meterProblem);
     this.bodyWeightKg = context.therapy.bodyWeightKg;
     this.counts = newCounts(this.def);
     this.solver = mdpSolver(this.def);
     for (const [s, a, next, n] of options.startFrom?.counts.entries() ?? []) this.counts.add(s, a, next, n);
     this.explore = context.random('exploration');
-    this.startTimeOfDayMin = context.startTimeOfDayMin;
-    this.lastSlotOccurrence = new Float64Array(this.def.space.slots.timesOfDayMin.length).fill(-Infinity);
+    this.readings = new SlotReadings(this.def.space.slots, context.startTimeOfDayMin);
+    this.guard = new HypoglycaemiaGuard(options.hypoglycaemiaGuard);
     const L = levelCount(this.def.space.glucose);
     this.physicianPreferred = new Int32Array(stateCount(this.def.space));
     for (let slot = 0; slot < this.def.space.slots.timesOfDayMin.length; slot++) {
@@ -173,19 +116,10 @@ export class MdpController implements Controller {
     return actionIndex(this.def.actions, m.regular, m.nph, m.long);
   }
 
-  /**
-   * The hypoglycaemia guard: titration algorithms for T2DM raise a dose
-   * only when no reading was below 72 mg/dL (4.0 mmol/L) in the days before
-   * (e.g. the Treat-to-Target trial, Riddle, Rosenstock & Gerich 2003). The
-   * MDP cannot see lows between readings (a night between 22:00 and 07:00),
-   * so after a low reading it may not give more than π0 of any preparation.
-   */
+  /** The hypoglycaemia guard (penAtSlots.ts): after a low reading, no more than π0 of any preparation. */
   private guarded(action: number, physician: number, readingMin: number): number {
-    const guard = this.options.hypoglycaemiaGuard;
-    if (!guard || readingMin - this.lastLowReadingMin > guard.days * 1440) return action;
-    const a = actionIndices(this.def.actions, action);
-    const p = actionIndices(this.def.actions, physician);
-    const capped = actionIndex(this.def.actions, Math.min(a.regular, p.regular), Math.min(a.nph, p.nph), Math.min(a.long, p.long));
+    if (!this.guard.active(readingMin)) return action;
+    const capped = capAction(this.def.actions, action, physician);
     if (capped !== action) this.day.guarded++;
     return capped;
   }
@@ -198,20 +132,12 @@ export class MdpController implements Controller {
 
   decide(obs: Observation): InsulinRequest {
     // Act once per reading, in the control period in which it was taken…
-    if (!(obs.glucoseTimeMin > this.lastReadingMin && obs.timeMin - obs.glucoseTimeMin < obs.controlPeriodMin)) return NOTHING;
-    this.lastReadingMin = obs.glucoseTimeMin;
+    if (!this.readings.isNew(obs)) return NO_INSULIN;
     // Every low reading starts the guard, also one the MDP does not act on (a CGM's at 03:00).
-    if (this.options.hypoglycaemiaGuard && obs.glucoseMgDl < this.options.hypoglycaemiaGuard.belowMgDl) this.lastLowReadingMin = obs.glucoseTimeMin;
-    const wallClockMin = this.startTimeOfDayMin + obs.glucoseTimeMin;
-    const readingTimeOfDay = wallClockMin % 1440;
-    const slot = slotOf(this.def.space.slots, readingTimeOfDay);
+    this.guard.seen(obs.glucoseMgDl, obs.glucoseTimeMin);
     // …and on one reading per slot a day, near the slot's time.
-    const slotTime = this.def.space.slots.timesOfDayMin[slot];
-    const offset = offsetFromSlot(readingTimeOfDay, slotTime);
-    if (offset < -SLOT_WINDOW_BEFORE_MIN || offset >= SLOT_WINDOW_AFTER_MIN) return NOTHING;
-    const occurrence = Math.round((wallClockMin - slotTime) / 1440);
-    if (this.lastSlotOccurrence[slot] === occurrence) return NOTHING;
-    this.lastSlotOccurrence[slot] = occurrence;
+    const slot = this.readings.slotToActOn(obs.glucoseTimeMin);
+    if (slot === undefined) return NO_INSULIN;
     const state = stateIndex(this.def.space, glucoseLevel(this.def.space.glucose, obs.glucoseMgDl), slot);
     this.day.rewardSum += glucoseReward(this.def.space.glucose, this.def.reward, obs.glucoseMgDl);
     this.day.readings++;
@@ -234,22 +160,14 @@ export class MdpController implements Controller {
     action = this.guarded(action, physician, obs.glucoseTimeMin);
     this.previous = { state, action, timeMin: obs.glucoseTimeMin };
     this.decisionMin = obs.timeMin;
-    const doses = actionDoses(this.def.actions, action);
-    const injections: Injection[] = [];
-    if (doses.regular > 0) injections.push({ preparation: 'regular', units: doses.regular });
-    if (doses.nph > 0) injections.push({ preparation: 'nph', units: doses.nph });
-    if (doses.long > 0) injections.push({ preparation: 'long', units: doses.long });
-    return injections.length ? { basalUPerMin: 0, bolusU: 0, injections } : NOTHING;
+    return penRequest(this.def.actions, action);
   }
 
   /** The counts record what the pen gave (rounded or capped), as the nearest action. */
   delivered(delivery: Delivery): void {
-    const given = { regular: 0, nph: 0, long: 0 };
-    for (const injection of delivery.injections) {
-      if (injection.preparation in given) given[injection.preparation as keyof DoseTriplet] += injection.units;
-      this.day.insulinU += injection.units;
-    }
-    if (this.previous && delivery.timeMin === this.decisionMin) this.previous = { ...this.previous, action: nearestAction(this.def.actions, given) };
+    const given = deliveredAction(this.def.actions, delivery);
+    this.day.insulinU += given.insulinU;
+    if (this.previous && delivery.timeMin === this.decisionMin) this.previous = { ...this.previous, action: given.action };
   }
 
   endOfDay(): void {

@@ -14,8 +14,8 @@ import { type Decision, decisionsFrom } from '../oidpr/inProcess.js';
 import { type LearningParameters, type ModelShare, type PlainRecord, shareRecords } from '../oidpr/model.js';
 import type { TrainingSchedule } from '../oidpr/protocols.js';
 import { parseShareFile, shareFile } from '../oidpr/shareFile.js';
-import type { Address } from './edgeServer.js';
-import { PROTOCOLS } from './edgeServer.js';
+import type { BenchRequest } from '../oidpr/benchmark.js';
+import { type Address, type BenchReport, PROTOCOLS } from './edgeServer.js';
 import { serverIdentity } from './roles.js';
 
 export interface PairOptions {
@@ -125,6 +125,13 @@ export class ServerPair {
     const replies = await this.both(PROTOCOLS.export, [empty, empty], (s) => Promise.all(s.map((x) => this.reply(x, 'share'))));
     const parsed = replies.map((r, party) => parseShareFile(JSON.parse(Buffer.from(r).toString('utf8')), `es${party} share`));
     return [parsed[0], parsed[1]];
+  }
+
+  /** One protocol run on random inputs (servers started with --bench): party 0's report. */
+  async bench(request: BenchRequest, signal?: AbortSignal): Promise<BenchReport> {
+    const body = Buffer.from(JSON.stringify(request));
+    const replies = await this.both(PROTOCOLS.bench, [body, body], (s) => Promise.all(s.map((x) => this.reply(x, 'done', signal))), signal);
+    return JSON.parse(Buffer.from(replies[0]).toString('utf8')) as BenchReport;
   }
 
   close(): void {

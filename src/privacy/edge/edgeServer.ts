@@ -20,6 +20,7 @@ import { writeFileSync, renameSync } from 'node:fs';
 import type { Plan } from '../mpc/correlated.js';
 import type { PartyIndex } from '../mpc/party.js';
 import { partyWith, type PartyProgram } from '../mpc/session.js';
+import { benchProblem, benchProgram, type BenchRequest } from '../oidpr/benchmark.js';
 import { PlanCache } from '../oidpr/inProcess.js';
 import { type ModelShare, type RecordShares } from '../oidpr/model.js';
 import { SecQLearning, SecRep } from '../oidpr/protocols.js';
@@ -33,7 +34,19 @@ import { bytesToWords, wordsToBytes } from '../net/words.js';
 import { MATERIAL_PROTOCOL } from './dealerServer.js';
 import { DEALER_IDENTITY, HCP_IDENTITY, partyOf, serverIdentity } from './roles.js';
 
-export const PROTOCOLS = { recommend: 'SecRep', describe: 'Describe', load: 'LoadModel', train: 'SecQ-learning', export: 'ExportShare' } as const;
+export const PROTOCOLS = { recommend: 'SecRep', describe: 'Describe', load: 'LoadModel', train: 'SecQ-learning', export: 'ExportShare', bench: 'Bench' } as const;
+
+/** What a `Bench` session reports (party 0's side). */
+export interface BenchReport {
+  /** Whole run, from the request to the answer; of which waiting for the dealer's material. */
+  readonly ms: number;
+  readonly materialMs: number;
+  /** Exchanges with the other server. */
+  readonly rounds: number;
+  /** Bytes on the wire of the link between the servers (both directions, TLS included), and from the dealer to this server. */
+  readonly peerWireBytes: number;
+  readonly dealerWireBytes: number;
+}
 
 /** Most patient states one SecRep request may carry. */
 export const MAX_STATES_PER_REQUEST = 1024;
@@ -57,6 +70,8 @@ export interface EdgeServerOptions {
   readonly model?: { readonly modelId: string; readonly share: ModelShare };
   /** Where to save the share after loading or training (atomically), if anywhere. */
   readonly modelFile?: string;
+  /** Serve `Bench` sessions (protocol runs on random inputs) for the provider: benchmarks only. */
+  readonly bench?: boolean;
   /** Deadline of one session, ms (default 120 000). */
   readonly sessionTimeoutMs?: number;
   readonly log: Logger;
@@ -117,13 +132,17 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeS
     return payloadWords(reply.payload, 'material');
   }
 
-  /** Run a two-party program on the peer session `peer`. */
-  async function runTwoParty<T>(key: string, peer: Session, program: PartyProgram<T>, signal: AbortSignal): Promise<T> {
+  /** Run a two-party program on the peer session `peer`; `stats` receives its traffic and times. */
+  async function runTwoParty<T>(key: string, peer: Session, program: PartyProgram<T>, signal: AbortSignal, stats?: { rounds: number; materialMs: number }): Promise<T> {
+    const started = performance.now();
     const plan = await plans.plan(key, program);
     const words = await material(peer.id, plan);
-    const p = partyWith(party, sessionChannel(peer, { signal }), plan, words);
+    const channel = sessionChannel(peer, { signal });
+    const p = partyWith(party, channel, plan, words);
+    if (stats) stats.materialMs = performance.now() - started;
     const out = await program(p);
     if (!p.material.exhausted) throw new Error('the run left material of its plan unused');
+    if (stats) stats.rounds = channel.stats.rounds;
     return out;
   }
 
@@ -173,6 +192,26 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeS
         model = { modelId: current.modelId, share: { ...current.share, q } };
         if (options.modelFile) saveShare(options.modelFile, model.modelId, party, model.share);
         client.send('done', Buffer.from(JSON.stringify({ records: n, ms: performance.now() - started })));
+      } else if (client.protocol === PROTOCOLS.bench) {
+        const { share } = requireModel();
+        const request = JSON.parse(Buffer.from(client.parameters).toString('utf8')) as BenchRequest;
+        const problem = benchProblem(request);
+        if (problem) throw new Error(`Bench: ${problem}`);
+        const peerWire = peerMux?.connection.wire;
+        const before = { peer: (peerWire?.bytesSent ?? 0) + (peerWire?.bytesReceived ?? 0), dealer: dealerConnection.wire.bytesReceived + dealerConnection.wire.bytesSent };
+        const stats = { rounds: 0, materialMs: 0 };
+        const started = performance.now();
+        // Random inputs change the program each run, not its plan: the plan is cached by the request.
+        const { parameters: q, actionWidth } = share;
+        await runTwoParty(`Bench/${JSON.stringify(request)}/${q.states}/${q.actions}/${actionWidth}`, peer, benchProgram(request, share), signal, stats);
+        const report: BenchReport = {
+          ms: performance.now() - started,
+          materialMs: stats.materialMs,
+          rounds: stats.rounds,
+          peerWireBytes: (peerWire?.bytesSent ?? 0) + (peerWire?.bytesReceived ?? 0) - before.peer,
+          dealerWireBytes: dealerConnection.wire.bytesReceived + dealerConnection.wire.bytesSent - before.dealer,
+        };
+        client.send('done', Buffer.from(JSON.stringify(report)));
       } else throw new Error(`unknown protocol '${client.protocol}'`);
       client.close();
       peer.close();
@@ -247,6 +286,9 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeS
           if (!isHcp) throw new Error(`only ${HCP_IDENTITY} may train the model`);
           return startTwoParty(session);
         case PROTOCOLS.recommend:
+          return startTwoParty(session);
+        case PROTOCOLS.bench:
+          if (!isHcp || !options.bench) throw new Error(`Bench sessions are for ${HCP_IDENTITY}, on a server started with --bench`);
           return startTwoParty(session);
         default:
           throw new Error(`unknown protocol '${session.protocol}'`);

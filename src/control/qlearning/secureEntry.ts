@@ -1,0 +1,130 @@
+/**
+ * The `secure-q` controller's registry entry: a trained model's directory,
+ * optionally the two edge servers to ask, the hypoglycaemia guard; the
+ * per-decision latency table for the report.
+ */
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { InputError } from '../../io/errors.js';
+import type { InsulinPreparation } from '../../model/patientModel.js';
+import { parseAddress } from '../../privacy/edge/roles.js';
+import { readPskKeyFile } from '../../privacy/net/keys.js';
+import { penDevicesProblem } from '../mdp/penAtSlots.js';
+import type { ControllerEntry, LogTable, OptionsSource } from '../types.js';
+import { SecureQController, type SecureQControllerOptions, SECURE_Q_SLOT_OWNER } from './secureController.js';
+import { readModelShares, readSecureModel } from './secureModel.js';
+
+interface SecureQOptionsFile {
+  model: string;
+  servers?: { es0: string; es1: string; keys?: string; plaintext?: boolean; identity?: string };
+  hypoglycaemiaGuard?: { belowMgDl: number; days: number } | false;
+}
+
+const DEFAULT_GUARD = { belowMgDl: 72, days: 1 };
+
+const OPTIONS_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['model'],
+  properties: {
+    model: { type: 'string', minLength: 1, description: 'directory of a model trained by `glucosim secure-q train` (model.json, es0.share.json, es1.share.json), relative to this file' },
+    servers: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['es0', 'es1'],
+      description: 'the two edge servers (glucosim edge-server / secure-q serve) to ask; without it both are played in this process from the share files',
+      properties: {
+        es0: { type: 'string', pattern: '^.+:[0-9]{1,5}$', description: 'HOST:PORT of ES1 (party 0)' },
+        es1: { type: 'string', pattern: '^.+:[0-9]{1,5}$', description: 'HOST:PORT of ES2 (party 1)' },
+        keys: { type: 'string', minLength: 1, description: "the patient device's TLS-PSK key file, relative to this file" },
+        plaintext: { type: 'boolean', description: 'no TLS (loopback benchmarks only)' },
+        identity: { type: 'string', minLength: 1, description: 'with plaintext: the identity to claim (default patient)' },
+      },
+    },
+    hypoglycaemiaGuard: {
+      description: 'after a reading below belowMgDl, for `days` days give no insulin; false: no guard. Default 72 mg/dL, 1 day',
+      oneOf: [
+        { const: false },
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['belowMgDl', 'days'],
+          properties: { belowMgDl: { type: 'number', minimum: 0, maximum: 400 }, days: { type: 'integer', minimum: 1, maximum: 365 } },
+        },
+      ],
+    },
+  },
+} as const;
+
+function relativeTo(source: OptionsSource, path: string): string {
+  return isAbsolute(path) ? path : resolve(dirname(source.file), path);
+}
+
+export function parseSecureQOptions(options: Readonly<Record<string, unknown>>, source: OptionsSource): SecureQControllerOptions {
+  const raw = options as unknown as SecureQOptionsFile;
+  const model = readSecureModel(relativeTo(source, raw.model));
+  let servers: SecureQControllerOptions['servers'];
+  if (raw.servers) {
+    const s = raw.servers;
+    const at = (text: string, field: string) => {
+      try {
+        return parseAddress(text, field);
+      } catch (e) {
+        throw new InputError(source.file, `${source.field}.servers.${field}`, (e as Error).message);
+      }
+    };
+    if (!s.keys && !s.plaintext) throw new InputError(source.file, `${source.field}.servers.keys`, 'links are TLS-PSK: give the patient key file (or plaintext: true for a loopback benchmark)');
+    if (s.keys && s.plaintext) throw new InputError(source.file, `${source.field}.servers.plaintext`, 'give keys or plaintext, not both');
+    servers = {
+      es0: at(s.es0, 'es0'),
+      es1: at(s.es1, 'es1'),
+      ...(s.keys ? { keys: readPskKeyFile(relativeTo(source, s.keys)) } : { plaintext: true, identity: s.identity ?? 'patient' }),
+    };
+  } else {
+    readModelShares(model); // both share files must be there and match, before anything runs
+  }
+  return {
+    model,
+    ...(servers ? { servers } : {}),
+    ...(raw.hypoglycaemiaGuard === false ? {} : { hypoglycaemiaGuard: raw.hypoglycaemiaGuard ?? DEFAULT_GUARD }),
+  };
+}
+
+function describeSecureQLog(log: Readonly<Record<string, readonly number[]>>, options: SecureQControllerOptions): LogTable[] {
+  const cell = (key: string) => {
+    const v = log[key]?.[0];
+    return v === undefined || Number.isNaN(v) ? '—' : v.toFixed(2);
+  };
+  const decisions = (log.decisions ?? []).reduce((s, x) => s + x, 0);
+  return [
+    {
+      title: 'Secure decisions (SecRep)',
+      caption: `Wall-clock time per decision, ms: the device splits its state, the two edge servers run SecRep on their shares, the device adds the returned shares (${options.servers ? `edge servers at ${options.servers.es0.host}:${options.servers.es0.port} and ${options.servers.es1.host}:${options.servers.es1.port}, ${options.servers.plaintext ? 'plaintext' : 'TLS-PSK'}` : 'both servers in process'}). Model ${options.model.modelId}. Times differ from run to run.`,
+      header: ['decisions', 'p50 ms', 'p99 ms', 'max ms'],
+      rows: [[String(decisions), cell('latency.p50Ms'), cell('latency.p99Ms'), cell('latency.maxMs')]],
+    },
+  ];
+}
+
+const PEN_PREPARATIONS = ['regular', 'nph', 'long'] as const;
+
+export const secureQEntry: ControllerEntry<SecureQControllerOptions> = {
+  name: 'secure-q',
+  description:
+    'OIDPR: pen doses at the meter readings from a Q-learning model held as additive secret shares by two edge servers (SecRep); the model is trained beforehand by SecQ-learning (glucosim secure-q train); servers in process or over TLS (needs a pen and a meter)',
+  optionsSchema: OPTIONS_SCHEMA,
+  parseOptions: parseSecureQOptions,
+  devicesProblem: (options, devices) => penDevicesProblem('secure-q', options.model.definition.space.slots, devices, SECURE_Q_SLOT_OWNER),
+  describeLog: describeSecureQLog,
+  preparations(options) {
+    return PEN_PREPARATIONS.filter((p) => options.model.definition.actions[p].length > 1) as InsulinPreparation[];
+  },
+  create: (options, context) => new SecureQController(options, context),
+  examples: [
+    {
+      title: 'the shipped model trained by SecQ-learning on the AIM-94 records, both servers in process',
+      options: { model: 'scenarios/models/secure-q-aim94' },
+      patients: ['t2dm', 't1d'],
+      delivery: 'pen',
+    },
+  ],
+};
