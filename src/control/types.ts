@@ -151,11 +151,17 @@ export interface Controller {
    * What a learning controller wants reported: named series, one value per
    * day (e.g. its basal rate and IC ratio). Series of another length (a
    * final policy, one value per state) are the controller's to explain, in
-   * its entry's `describeLog`.
+   * its entry's `describeLog`. Series named `wallClock.…` are wall-clock
+   * measurements (e.g. a remote decision's latency, ms): they differ from
+   * run to run and are left out of determinism checks; every other series
+   * must be a function of the seed.
    */
   dailyLog?(): Readonly<Record<string, readonly number[]>>;
   close?(): void | Promise<void>;
 }
+
+/** Prefix of the log series that are wall-clock measurements (see `Controller.dailyLog`). */
+export const WALL_CLOCK_SERIES_PREFIX = 'wallClock.';
 
 export type PatientType = 't1d' | 't2dm';
 

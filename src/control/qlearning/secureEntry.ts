@@ -9,7 +9,7 @@ import type { InsulinPreparation } from '../../model/patientModel.js';
 import { parseAddress } from '../../privacy/edge/roles.js';
 import { readPskKeyFile } from '../../privacy/net/keys.js';
 import { penDevicesProblem } from '../mdp/penAtSlots.js';
-import type { ControllerEntry, LogTable, OptionsSource } from '../types.js';
+import { type ControllerEntry, type LogTable, type OptionsSource, WALL_CLOCK_SERIES_PREFIX } from '../types.js';
 import { SecureQController, type SecureQControllerOptions, SECURE_Q_SLOT_OWNER } from './secureController.js';
 import { readModelShares, readSecureModel } from './secureModel.js';
 
@@ -100,7 +100,7 @@ function describeSecureQLog(log: Readonly<Record<string, readonly number[]>>, op
       title: 'Secure decisions (SecRep)',
       caption: `Wall-clock time per decision, ms: the device splits its state, the two edge servers run SecRep on their shares, the device adds the returned shares (${options.servers ? `edge servers at ${options.servers.es0.host}:${options.servers.es0.port} and ${options.servers.es1.host}:${options.servers.es1.port}, ${options.servers.plaintext ? 'plaintext' : 'TLS-PSK'}` : 'both servers in process'}). Model ${options.model.modelId}. Times differ from run to run.`,
       header: ['decisions', 'p50 ms', 'p99 ms', 'max ms'],
-      rows: [[String(decisions), cell('latency.p50Ms'), cell('latency.p99Ms'), cell('latency.maxMs')]],
+      rows: [[String(decisions), cell(`${WALL_CLOCK_SERIES_PREFIX}p50Ms`), cell(`${WALL_CLOCK_SERIES_PREFIX}p99Ms`), cell(`${WALL_CLOCK_SERIES_PREFIX}maxMs`)]],
     },
   ];
 }
@@ -124,6 +124,12 @@ export const secureQEntry: ControllerEntry<SecureQControllerOptions> = {
       title: 'the shipped model trained by SecQ-learning on the AIM-94 records, both servers in process',
       options: { model: 'scenarios/models/secure-q-aim94' },
       patients: ['t2dm', 't1d'],
+      delivery: 'pen',
+    },
+    {
+      title: 'the same model, with a stricter hypoglycaemia guard (no insulin for 2 days after a reading below 80 mg/dL)',
+      options: { model: 'scenarios/models/secure-q-aim94', hypoglycaemiaGuard: { belowMgDl: 80, days: 2 } },
+      patients: ['t2dm'],
       delivery: 'pen',
     },
   ],

@@ -17,6 +17,9 @@ import { DEALER_IDENTITY, partyOf } from './roles.js';
 
 export const MATERIAL_PROTOCOL = 'material';
 
+/** Words per material frame: 8 MiB, half the frame limit. */
+export const MATERIAL_CHUNK_WORDS = 1 << 20;
+
 export interface DealerOptions {
   readonly host: string;
   readonly port: number;
@@ -50,7 +53,8 @@ export async function startDealer(options: DealerOptions): Promise<LinkServer> {
             if (request.party !== party) throw new Error(`${connection.remoteIdentity} asked for party ${String(request.party)}'s material`);
             if (!Array.isArray(request.plan)) throw new Error('the request has no plan');
             const half = dealer.material(session.id.toString(16), party, request.plan as Plan);
-            session.send(MATERIAL_PROTOCOL, wordsToBytes(half));
+            // In frames of at most MATERIAL_CHUNK_WORDS: a training run's material can exceed one frame.
+            for (let at = 0; at < half.length || at === 0; at += MATERIAL_CHUNK_WORDS) session.send(MATERIAL_PROTOCOL, wordsToBytes(half.subarray(at, at + MATERIAL_CHUNK_WORDS)));
             session.close();
           } catch (e) {
             session.abort((e as Error).message);

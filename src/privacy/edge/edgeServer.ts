@@ -17,7 +17,7 @@
  * was: the new Q-table shares replace the old only when the run completed.
  */
 import { writeFileSync, renameSync } from 'node:fs';
-import type { Plan } from '../mpc/correlated.js';
+import { type Plan, planLength } from '../mpc/correlated.js';
 import type { PartyIndex } from '../mpc/party.js';
 import { partyWith, type PartyProgram } from '../mpc/session.js';
 import { benchProblem, benchProgram, type BenchRequest } from '../oidpr/benchmark.js';
@@ -121,15 +121,45 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeS
   const rendezvous = new Map<bigint, { client?: Session; peer?: Session; timer: NodeJS.Timeout }>();
   let peerMux: SessionMux | undefined;
 
-  const dealerConnection = await connectRetrying({ host: options.dealer.host, port: options.dealer.port, peer: DEALER_IDENTITY, ...security }, 'the dealer');
-  const dealerMux = new SessionMux(dealerConnection, { log });
-  dealerConnection.onClose((e) => log(`${me}: the link to the dealer closed${e ? `: ${e.message}` : ''}; sessions needing material will fail`));
+  let closing = false;
+  /**
+   * Keep a link up: connect (retrying), and when it drops, log it and
+   * connect again in the background until the server closes. Sessions
+   * that needed the link while it was down fail; later ones work again.
+   */
+  async function keepLinked(address: Address, peer: string, what: string, set: (mux: SessionMux) => void): Promise<void> {
+    const connection = await connectRetrying({ host: address.host, port: address.port, peer, ...security }, what);
+    set(new SessionMux(connection, { log }));
+    connection.onClose((e) => {
+      if (closing) return;
+      log(`${me}: the link to ${what} closed${e ? `: ${e.message}` : ''}; reconnecting`);
+      const again = (): void => {
+        if (closing) return;
+        keepLinked(address, peer, what, set).catch((err: Error) => {
+          log(`${me}: ${err.message}; trying again`);
+          setTimeout(again, 1000).unref();
+        });
+      };
+      again();
+    });
+  }
+
+  let dealerMux!: SessionMux;
+  await keepLinked(options.dealer, DEALER_IDENTITY, 'the dealer', (mux) => (dealerMux = mux));
 
   async function material(id: bigint, plan: Plan): Promise<BigUint64Array> {
     const session = dealerMux.open(id, MATERIAL_PROTOCOL, Buffer.from(JSON.stringify({ party, plan })));
-    const reply = await session.receive(MATERIAL_PROTOCOL, AbortSignal.timeout(timeoutMs));
+    const signal = AbortSignal.timeout(timeoutMs);
+    const words = new BigUint64Array(planLength(plan));
+    let at = 0;
+    do {
+      const chunk = payloadWords((await session.receive(MATERIAL_PROTOCOL, signal)).payload, 'material');
+      if (at + chunk.length > words.length) throw new Error(`the dealer sent more material than the plan's ${words.length} words`);
+      words.set(chunk, at);
+      at += chunk.length;
+    } while (at < words.length);
     await session.done;
-    return payloadWords(reply.payload, 'material');
+    return words;
   }
 
   /** Run a two-party program on the peer session `peer`; `stats` receives its traffic and times. */
@@ -198,7 +228,8 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeS
         const problem = benchProblem(request);
         if (problem) throw new Error(`Bench: ${problem}`);
         const peerWire = peerMux?.connection.wire;
-        const before = { peer: (peerWire?.bytesSent ?? 0) + (peerWire?.bytesReceived ?? 0), dealer: dealerConnection.wire.bytesReceived + dealerConnection.wire.bytesSent };
+        const dealerWire = dealerMux.connection.wire;
+        const before = { peer: (peerWire?.bytesSent ?? 0) + (peerWire?.bytesReceived ?? 0), dealer: dealerWire.bytesReceived + dealerWire.bytesSent };
         const stats = { rounds: 0, materialMs: 0 };
         const started = performance.now();
         // Random inputs change the program each run, not its plan: the plan is cached by the request.
@@ -209,7 +240,7 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeS
           materialMs: stats.materialMs,
           rounds: stats.rounds,
           peerWireBytes: (peerWire?.bytesSent ?? 0) + (peerWire?.bytesReceived ?? 0) - before.peer,
-          dealerWireBytes: dealerConnection.wire.bytesReceived + dealerConnection.wire.bytesSent - before.dealer,
+          dealerWireBytes: dealerWire.bytesReceived + dealerWire.bytesSent - before.dealer,
         };
         client.send('done', Buffer.from(JSON.stringify(report)));
       } else throw new Error(`unknown protocol '${client.protocol}'`);
@@ -320,9 +351,7 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeS
 
   if (party === 0) {
     if (!options.peer) throw new Error('es0 needs the address of es1 (--peer)');
-    const connection = await connectRetrying({ host: options.peer.host, port: options.peer.port, peer: serverIdentity(1), ...security }, 'es1');
-    peerMux = new SessionMux(connection, { log });
-    connection.onClose((e) => log(`es0: the link to es1 closed${e ? `: ${e.message}` : ''}`));
+    await keepLinked(options.peer, serverIdentity(1), 'es1', (mux) => (peerMux = mux));
   }
 
   return {
@@ -331,8 +360,9 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeS
       return model;
     },
     async close() {
+      closing = true;
       for (const { timer } of rendezvous.values()) clearTimeout(timer);
-      dealerConnection.close();
+      dealerMux.connection.close();
       peerMux?.connection.close();
       await server.close();
     },
