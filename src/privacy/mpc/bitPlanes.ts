@@ -45,12 +45,6 @@ export function planeBit(plane: Words, i: number): bigint {
   return (plane[i >> 6] >> BigInt(i & 63)) & 1n;
 }
 
-/** Plane `j` (a view) of a set of planes of n items. */
-export function plane(planes: Words, j: number, n: number): Words {
-  const w = planeWords(n);
-  return planes.subarray(j * w, (j + 1) * w);
-}
-
 /** A plane with bit k set where flags[k] ≠ 0 (XORed into one party's share, it negates those bits). */
 export function flagPlane(flags: ArrayLike<number>): Words {
   const out = new BigUint64Array(planeWords(flags.length));

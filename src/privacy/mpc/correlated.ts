@@ -5,10 +5,6 @@
  *
  * - `triple`: Beaver triples (a, b, c = a·b) over Z_2^64 (Beaver 1991,
  *   "Efficient multiparty protocols using circuit randomization").
- * - `and`: the same over 64-bit words with XOR and AND (boolean triples).
- * - `bit`: random bits r shared both as XOR shares (packed 64 to a word, see
- *   bitPlanes.ts) and as additive shares, to convert a shared bit from
- *   boolean to arithmetic in one opening (B2A, as in ABY, Demmler et al. 2015).
  * - `onehot`: a random index r ∈ Z_size, shared in Z_size, and the one-hot
  *   vector e_r shared in Z_2^64: opening index + r then gives the one-hot of
  *   a secret index by a public rotation (a one-time truth table, Ishai et
@@ -22,8 +18,10 @@
  *   (Patra, Schneider, Suresh & Yalame 2021, §3), whose online phase is one
  *   opening of the masked inputs; bit-sliced, 64 instances a word.
  * - `inject`: for b·x with b an XOR-shared bit and x additively shared: a
- *   dealer bit r (both sharings), a mask y for x and [r·y], so that b (as
- *   0/1) and b·x come out of one opening of b ⊕ r and x − y.
+ *   dealer bit r (both sharings: XOR, packed 64 to a word as in
+ *   bitPlanes.ts, and additive), a mask y for x and [r·y], so that b (as
+ *   0/1, the B2A conversion of ABY, Demmler et al. 2015) and b·x come out
+ *   of one opening of b ⊕ r and x − y.
  * - `recordMasks` and `qstep`: Beaver masks for products with operands that
  *   stay fixed over a training run (the records' one-hots), opened once and
  *   reused with a fresh mask of the other operand at every step (the reuse
@@ -38,8 +36,6 @@ import type { Words } from './ring.js';
 
 export type Request =
   | { readonly kind: 'triple'; readonly n: number }
-  | { readonly kind: 'and'; readonly n: number }
-  | { readonly kind: 'bit'; readonly n: number }
   | { readonly kind: 'onehot'; readonly n: number; readonly size: number }
   | { readonly kind: 'onehot2'; readonly n: number; readonly rows: number; readonly cols: number }
   | { readonly kind: 'coin'; readonly n: number; readonly probability: number }
@@ -57,10 +53,7 @@ export type Plan = readonly Request[];
 export function materialLength(r: Request): number {
   switch (r.kind) {
     case 'triple':
-    case 'and':
       return 3 * r.n;
-    case 'bit':
-      return planeWords(r.n) + r.n;
     case 'onehot':
       return r.n * (1 + r.size);
     case 'onehot2':
@@ -126,20 +119,6 @@ function generateInto(r: Request, m0: Words, m1: Words, context: DealerContext):
         const b = m0[n + i] + m1[n + i];
         m1[2 * n + i] = BigInt.asUintN(64, a * b) - m0[2 * n + i];
       }
-      return;
-    }
-    case 'and': {
-      randomFillSync(m1.subarray(0, 2 * n));
-      for (let i = 0; i < n; i++) m1[2 * n + i] = ((m0[i] ^ m1[i]) & (m0[n + i] ^ m1[n + i])) ^ m0[2 * n + i];
-      return;
-    }
-    case 'bit': {
-      const pw = planeWords(n);
-      const bits = new BigUint64Array(pw);
-      randomFillSync(bits);
-      if (n % 64) bits[pw - 1] &= (1n << BigInt(n % 64)) - 1n;
-      for (let w = 0; w < pw; w++) m1[w] = bits[w] ^ m0[w];
-      for (let i = 0; i < n; i++) m1[pw + i] = ((bits[i >> 6] >> BigInt(i & 63)) & 1n) - m0[pw + i];
       return;
     }
     case 'onehot': {
@@ -283,6 +262,64 @@ export function generatePlan(plan: Plan): [Words, Words] {
     at += len;
   }
   return [m0, m1];
+}
+
+/** Most words of material one party may get for one plan (512 MiB): a dealer refuses larger plans. */
+export const MAX_PLAN_WORDS = 1 << 26;
+
+/**
+ * Why a plan received from the network is not one the dealer will
+ * generate (an unknown kind, a size that is not a small whole number, a
+ * `qstep` without its masks, a plan too large), or undefined.
+ */
+export function planProblem(plan: unknown): string | undefined {
+  if (!Array.isArray(plan)) return 'the plan is not a list of requests';
+  const whole = (x: unknown, min: number, max: number) => typeof x === 'number' && Number.isInteger(x) && x >= min && x <= max;
+  let words = 0;
+  let masks: { n: number; rows: number; cols: number } | undefined;
+  for (const [i, r] of (plan as Record<string, unknown>[]).entries()) {
+    const bad = (what: string) => `request ${i} (${JSON.stringify(r)?.slice(0, 120)}): ${what}`;
+    if (typeof r !== 'object' || r === null) return bad('not an object');
+    const n = r.n;
+    switch (r.kind) {
+      case 'triple':
+      case 'coin':
+        if (!whole(n, 0, MAX_PLAN_WORDS)) return bad('n must be a whole number');
+        if (r.kind === 'coin' && !(typeof r.probability === 'number' && r.probability >= 0 && r.probability <= 1)) return bad('probability must be in [0, 1]');
+        break;
+      case 'onehot':
+        if (!whole(n, 0, MAX_PLAN_WORDS) || !whole(r.size, 1, 1 << 24)) return bad('n and size must be whole numbers (size 1 … 2^24)');
+        break;
+      case 'onehot2':
+      case 'recordMasks':
+        if (!whole(n, 0, MAX_PLAN_WORDS) || !whole(r.rows, 1, 1 << 16) || !whole(r.cols, 1, 1 << 12)) return bad('n, rows and cols must be whole numbers');
+        if (r.kind === 'recordMasks') masks = { n: n as number, rows: r.rows as number, cols: r.cols as number };
+        break;
+      case 'qstep':
+        if (!whole(r.first, 0, MAX_PLAN_WORDS) || !whole(r.count, 0, MAX_PLAN_WORDS) || !masks || masks.rows !== r.rows || masks.cols !== r.cols || (r.first as number) + (r.count as number) > masks.n) return bad('a qstep needs the recordMasks of its records before it');
+        break;
+      case 'monomials': {
+        const subsets = r.subsets;
+        if (!whole(r.words, 0, MAX_PLAN_WORDS) || !whole(r.variables, 1, 16) || !Array.isArray(subsets) || subsets.length > 1 << 16) return bad('words, variables (1 … 16) and subsets must be given');
+        const k = r.variables as number;
+        for (const [j, x] of (subsets as unknown[]).entries()) {
+          if (!whole(x, 3, (1 << k) - 1) || ((x as number) & ((x as number) - 1)) === 0 || (j > 0 && (x as number) <= (subsets[j - 1] as number))) return bad('subsets must be ascending sets of two or more variables');
+          const lowest = (x as number) & -(x as number);
+          const rest = (x as number) ^ lowest;
+          if ((rest & (rest - 1)) !== 0 && !(subsets as number[]).slice(0, j).includes(rest)) return bad(`subset ${x as number} needs subset ${rest} before it`);
+        }
+        break;
+      }
+      case 'inject':
+        if (!whole(n, 0, MAX_PLAN_WORDS) || !whole(r.width, 0, 1 << 12)) return bad('n and width must be whole numbers');
+        break;
+      default:
+        return bad(`unknown kind ${JSON.stringify(r.kind)}`);
+    }
+    words += materialLength(r as Request);
+    if (words > MAX_PLAN_WORDS) return `the plan needs more than ${MAX_PLAN_WORDS} words of material per party (${MAX_PLAN_WORDS / (1 << 17)} MiB); split the run`;
+  }
+  return undefined;
 }
 
 export function sameRequest(a: Request, b: Request): boolean {

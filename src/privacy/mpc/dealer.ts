@@ -8,7 +8,7 @@
  *
  * Used as is in process, and behind the dealer process's TLS link.
  */
-import { generatePlan, type Plan } from './correlated.js';
+import { generatePlan, type Plan, planProblem } from './correlated.js';
 import type { PartyIndex } from './party.js';
 import type { Words } from './ring.js';
 
@@ -31,7 +31,9 @@ export class SessionDealer {
 
   /** Party `party`'s half of the material for `plan` in session `session`. */
   material(session: string, party: PartyIndex, plan: Plan): Words {
-    if (this.finished.has(session)) throw new Error(`session ${session}: its material was already handed out to both parties`);
+    const problem = planProblem(plan);
+    if (problem) throw new Error(`session ${session}: ${problem}`);
+    if (this.finished.has(session)) throw new Error(`session ${session}: its material was already handed out (or withdrawn)`);
     const planKey = JSON.stringify(plan);
     let pending = this.sessions.get(session);
     if (!pending) {
@@ -42,6 +44,7 @@ export class SessionDealer {
       this.sessions.set(session, pending);
     } else if (pending.planKey !== planKey) {
       this.drop(session, pending);
+      this.finished.add(session);
       throw new Error(`session ${session}: party ${party} asked for a different plan than party ${1 - party}; the session's material is withdrawn`);
     }
     if (pending.taken[party]) throw new Error(`session ${session}: party ${party} already has its material`);

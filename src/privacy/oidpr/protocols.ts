@@ -12,7 +12,7 @@
  * SecUq opens Q − B, the argmax's masked bits, the maximum's Beaver masks
  * and u − b; SecQ-learning adds the records' masked indices and one-hots once.
  */
-import { argmaxPick, lessThan, mul, oneHot, open, scale, selectRows, truncate } from '../mpc/arithmetic.js';
+import { argmaxPick, lessThan, mul, oneHot, open, scale, selectRows, sumRows, truncate } from '../mpc/arithmetic.js';
 import { qstepOffsets, recordMaskOffsets } from '../mpc/correlated.js';
 import type { Party } from '../mpc/party.js';
 import { encodeFixed, type Words } from '../mpc/ring.js';
@@ -43,7 +43,8 @@ export async function SecEle(p: Party, model: ModelShare, states: Uint32Array, a
     { shares: actions, size: sigma },
   ]);
   const rows = await selectRows(p, 'SecEle/rows', es, model.q, delta, sigma);
-  return selectRows(p, 'SecEle/pick', ea, rows, sigma, 1);
+  // Per state k, Σ_j e_a[k][j]·row_k[j]: elementwise products, summed per row.
+  return sumRows(await mul(p, 'SecEle/pick', ea, rows), states.length, sigma, 1);
 }
 
 /** SecMax: per row of n × width values, the one-hot of the (first) maximum and the maximum. */
