@@ -97,7 +97,7 @@ export async function edgeServerCommand(args: EdgeServerArguments): Promise<void
   if (args.model && existsSync(args.model)) {
     const parsed = parseShareFile(readJsonFile(args.model, 'model share file'), args.model);
     if (parsed.party !== party) throw new InputError(args.model, 'party', `is party ${parsed.party}'s share; this server is party ${party}`);
-    model = { modelId: parsed.modelId, share: parsed.share };
+    model = { modelId: parsed.modelId, version: parsed.version, share: parsed.share };
   }
   const server = await startEdgeServer({
     party,

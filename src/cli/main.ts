@@ -3,6 +3,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { InputError } from '../io/errors.js';
+import { SessionError } from '../privacy/net/sessions.js';
 import { PatientRunError } from '../sim/cohortRun.js';
 import { baselineCommand, checkCommand } from './check.js';
 import { cohortGenerateCommand } from './cohort.js';
@@ -24,6 +25,11 @@ function fail(err: unknown): never {
   }
   // A patient whose run failed (a controller's deadline, error or device) is named in one line.
   if (err instanceof PatientRunError) {
+    process.stderr.write(`glucosim: ${err.message}\n`);
+    process.exit(1);
+  }
+  // A failed session with an edge server or the dealer names the session, the peer and the step: one line.
+  if (err instanceof SessionError) {
     process.stderr.write(`glucosim: ${err.message}\n`);
     process.exit(1);
   }
@@ -350,10 +356,11 @@ await yargs(hideBin(process.argv))
               .positional('model', { type: 'string', demandOption: true, describe: 'model directory (glucosim secure-q train)' })
               .option('keys', { type: 'string', demandOption: true, describe: 'key directory (glucosim privacy keygen); made here if it has no keys' })
               .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on' })
+              .option('state', { type: 'string', describe: 'directory for the servers\' working share files (kept between runs; default: a new temporary directory)' })
               .option('plaintext', { type: 'boolean', default: false, describe: 'no TLS (loopback benchmarks only)' }),
           async (argv) => {
             try {
-              await secureQServeCommand({ model: argv.model, keys: once(argv.keys, 'keys')!, host: once(argv.host, 'host'), plaintext: argv.plaintext });
+              await secureQServeCommand({ model: argv.model, keys: once(argv.keys, 'keys')!, state: once(argv.state, 'state'), host: once(argv.host, 'host'), plaintext: argv.plaintext });
             } catch (err) {
               fail(err);
             }

@@ -11,13 +11,16 @@
  * es0.share.json and es1.share.json (one per server, readable by the owner
  * only), training.json (the check, the sizes, the cost).
  *
- * `glucosim secure-q serve <model dir> --keys DIR`: a local deployment of
- * that model: the dealer and the two edge servers as three processes on
- * loopback, each loading its share; prints their addresses (one JSON line)
+ * `glucosim secure-q serve <model dir> --keys DIR [--state DIR]`: a local
+ * deployment of that model: the dealer and the two edge servers as three
+ * processes on loopback, each loading a working copy of its share (in
+ * --state, default a new temporary directory; the model directory is not
+ * changed); prints their addresses (one JSON line)
  * and runs until SIGINT/SIGTERM.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type QLearningDefinition, type QLearningDefinitionFile, DEFAULT_Q_LEARNING_DEFINITION, parseQLearningDefinition, Q_LEARNING_DEFINITION_PROPERTIES, qLearningDefinitionToFile, qLearningParameters } from '../control/qlearning/definition.js';
@@ -168,6 +171,8 @@ export async function secureQTrainCommand(args: SecureQTrainArguments): Promise<
 export interface SecureQServeArguments {
   readonly model: string;
   readonly keys: string;
+  /** Where the servers keep their share files (they rewrite them when the provider loads or trains a model); default a new temporary directory. */
+  readonly state?: string;
   readonly host?: string;
   readonly plaintext?: boolean;
 }
@@ -200,15 +205,22 @@ export async function secureQServeCommand(args: SecureQServeArguments): Promise<
     security = [];
   }
   const keyOf = (id: string) => (args.plaintext ? [] : ['--keys', join(args.keys, `${id}.psk.json`)]);
+  // The servers' working copies of the shares: the model directory itself stays as trained.
+  const state = args.state ?? mkdtempSync(join(tmpdir(), 'glucosim-serve-'));
+  const working = SHARE_FILE_NAMES.map((name) => {
+    const target = join(state, name);
+    if (!existsSync(target)) copyFileSync(join(args.model, name), target);
+    return target;
+  });
   const children: ChildProcess[] = [];
   const stopAll = () => {
     for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
   };
   try {
     const dealer = await startChild(['dealer', '--listen', `${host}:0`, ...keyOf('dealer'), ...security], children);
-    const es1 = await startChild(['edge-server', '--party', '1', '--listen', `${host}:0`, '--dealer', `${host}:${dealer}`, '--model', join(args.model, SHARE_FILE_NAMES[1]), ...keyOf('es1'), ...security], children);
-    const es0 = await startChild(['edge-server', '--party', '0', '--listen', `${host}:0`, '--peer', `${host}:${es1}`, '--dealer', `${host}:${dealer}`, '--model', join(args.model, SHARE_FILE_NAMES[0]), ...keyOf('es0'), ...security], children);
-    process.stdout.write(`${JSON.stringify({ es0: `${host}:${es0}`, es1: `${host}:${es1}`, dealer: `${host}:${dealer}`, patientKeys: args.plaintext ? null : resolve(args.keys, 'patient.psk.json') })}\n`);
+    const es1 = await startChild(['edge-server', '--party', '1', '--listen', `${host}:0`, '--dealer', `${host}:${dealer}`, '--model', working[1]!, ...keyOf('es1'), ...security], children);
+    const es0 = await startChild(['edge-server', '--party', '0', '--listen', `${host}:0`, '--peer', `${host}:${es1}`, '--dealer', `${host}:${dealer}`, '--model', working[0]!, ...keyOf('es0'), ...security], children);
+    process.stdout.write(`${JSON.stringify({ es0: `${host}:${es0}`, es1: `${host}:${es1}`, dealer: `${host}:${dealer}`, state, patientKeys: args.plaintext ? null : resolve(args.keys, 'patient.psk.json') })}\n`);
   } catch (e) {
     stopAll();
     throw e;

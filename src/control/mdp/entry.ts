@@ -6,12 +6,11 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { InputError } from '../../io/errors.js';
 import { joinField } from '../../io/schema.js';
-import type { InsulinPreparation } from '../../model/patientModel.js';
 import { MDI_OPTIONS_SCHEMA, parseMdiOptions, SPLIT_MIXED_EXAMPLE } from '../multipleDailyInjections.js';
 import type { ControllerEntry, LogTable, OptionsSource, TherapySettings } from '../types.js';
 import { MDP_DEFINITION_PROPERTIES, type MdpDefinitionFile, parseMdpDefinition } from './definitionFile.js';
 import { MDP_SLOT_OWNER, MdpController, type MdpControllerOptions } from './mdpController.js';
-import { penDevicesProblem } from './penAtSlots.js';
+import { guardOption, hypoglycaemiaGuardSchema, learningPhases, penDevicesProblem, variedPreparations } from './penAtSlots.js';
 import { readPolicyFile } from './policyFile.js';
 import { regimenDosesAtSlot } from './physicianRegimen.js';
 import { levelCount, levelGlucoseMgDl, nearestDoseIndex } from './space.js';
@@ -38,18 +37,7 @@ const OPTIONS_SCHEMA = {
     exploration: { type: 'number', minimum: 0, maximum: 1, description: 'probability of a neighbouring dose at a reading while learning; default 0.5' },
     explorationSteps: { type: 'integer', minimum: 1, maximum: 64, description: 'how many steps of a dose list a neighbouring dose is away; default 2 (4 U on the default 2 U grid)' },
     raiseAboveMgDl: { type: 'number', minimum: 0, maximum: 1000, description: 'learning tries a higher dose only on a reading above this, mg/dL; default 180, the top of the target range' },
-    hypoglycaemiaGuard: {
-      description: 'after a reading below belowMgDl, for `days` days give no more of any preparation than π0 would; false: no guard (the paper has none). Default 72 mg/dL, 3 days',
-      oneOf: [
-        { const: false },
-        {
-          type: 'object',
-          additionalProperties: false,
-          required: ['belowMgDl', 'days'],
-          properties: { belowMgDl: { type: 'number', minimum: 0, maximum: 400 }, days: { type: 'integer', minimum: 1, maximum: 365 } },
-        },
-      ],
-    },
+    hypoglycaemiaGuard: hypoglycaemiaGuardSchema('after a reading below belowMgDl, for `days` days give no more of any preparation than π0 would; false: no guard (the paper has none). Default 72 mg/dL, 3 days'),
     startFrom: { type: 'string', minLength: 1, description: 'a policy.json (glucosim mdp learn) whose counts to start from, relative to this file' },
     ...MDP_DEFINITION_PROPERTIES,
   },
@@ -86,7 +74,7 @@ export function parseMdpOptions(options: Readonly<Record<string, unknown>>, sour
     exploration: raw.exploration ?? 0.5,
     explorationSteps: raw.explorationSteps ?? 2,
     raiseAboveMgDl: raw.raiseAboveMgDl ?? 180,
-    ...(raw.hypoglycaemiaGuard === false ? {} : { hypoglycaemiaGuard: raw.hypoglycaemiaGuard ?? { belowMgDl: 72, days: 3 } }),
+    ...guardOption(raw.hypoglycaemiaGuard, { belowMgDl: 72, days: 3 }),
     ...(startFrom ? { startFrom } : {}),
   };
 }
@@ -168,17 +156,9 @@ export const mdpEntry: ControllerEntry<MdpControllerOptions> = {
   parseOptions: parseMdpOptions,
   patientProblem: regimenProblem,
   devicesProblem: (options, devices) => penDevicesProblem('mdp', options.definition.space.slots, devices, MDP_SLOT_OWNER),
-  phases(options, days) {
-    const learning = Math.min(options.learningDays, days);
-    return [
-      ...(learning > 0 ? [{ name: 'learning (π0)', fromDay: 1, toDay: learning }] : []),
-      ...(learning < days ? [{ name: 'exploitation (MDP policy)', fromDay: learning + 1, toDay: days }] : []),
-    ];
-  },
+  phases: (options, days) => learningPhases(options.learningDays, days, 'learning (π0)', 'exploitation (MDP policy)'),
   describeLog: describeMdpLog,
-  preparations(options) {
-    return MDP_PREPARATIONS.filter((p) => options.definition.actions[p].length > 1) as InsulinPreparation[];
-  },
+  preparations: (options) => variedPreparations(options.definition.actions),
   create: (options, context) => new MdpController(options, context),
   examples: [
     {

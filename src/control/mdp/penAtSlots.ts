@@ -8,7 +8,8 @@
  */
 import type { Injection } from '../../devices/types.js';
 import { formatTimeOfDay } from '../../io/timeOfDay.js';
-import type { ControllerDevices, Delivery, InsulinRequest, Observation } from '../types.js';
+import type { InsulinPreparation } from '../../model/patientModel.js';
+import type { ControllerDevices, ControllerPhase, Delivery, InsulinRequest, Observation } from '../types.js';
 import { type ActionSpace, actionDoses, actionIndex, actionIndices, type DaySlots, type DoseTriplet, nearestAction, slotOf } from './space.js';
 
 /**
@@ -106,6 +107,41 @@ export class SlotReadings {
 export interface HypoglycaemiaGuardOptions {
   readonly belowMgDl: number;
   readonly days: number;
+}
+
+/** The `hypoglycaemiaGuard` option of a controller's schema: `false` (no guard) or the guard's settings. */
+export function hypoglycaemiaGuardSchema(description: string) {
+  return {
+    description,
+    oneOf: [
+      { const: false },
+      {
+        type: 'object',
+        additionalProperties: false,
+        required: ['belowMgDl', 'days'],
+        properties: { belowMgDl: { type: 'number', minimum: 0, maximum: 400 }, days: { type: 'integer', minimum: 1, maximum: 365 } },
+      },
+    ],
+  } as const;
+}
+
+/** The guard an option file gives: none for `false`, `fallback` when not given. */
+export function guardOption(raw: HypoglycaemiaGuardOptions | false | undefined, fallback: HypoglycaemiaGuardOptions): { hypoglycaemiaGuard?: HypoglycaemiaGuardOptions } {
+  return raw === false ? {} : { hypoglycaemiaGuard: raw ?? fallback };
+}
+
+/** The pen preparations an action space varies (a list of one dose never injects anything else). */
+export function variedPreparations(actions: ActionSpace): InsulinPreparation[] {
+  return (['regular', 'nph', 'long'] as const).filter((p) => actions[p].length > 1);
+}
+
+/** A learning stretch of `learningDays`, then exploitation, as a controller's phases (ControllerEntry.phases). */
+export function learningPhases(learningDays: number, days: number, learning: string, exploitation: string): ControllerPhase[] {
+  const learned = Math.min(learningDays, days);
+  return [
+    ...(learned > 0 ? [{ name: learning, fromDay: 1, toDay: learned }] : []),
+    ...(learned < days ? [{ name: exploitation, fromDay: learned + 1, toDay: days }] : []),
+  ];
 }
 
 /**

@@ -5,8 +5,7 @@
  * table of its learned policy for the report.
  */
 import { dirname, isAbsolute, resolve } from 'node:path';
-import type { InsulinPreparation } from '../../model/patientModel.js';
-import { penDevicesProblem } from '../mdp/penAtSlots.js';
+import { guardOption, hypoglycaemiaGuardSchema, learningPhases, penDevicesProblem, variedPreparations } from '../mdp/penAtSlots.js';
 import { levelCount, levelGlucoseMgDl } from '../mdp/space.js';
 import type { ControllerEntry, LogTable, OptionsSource } from '../types.js';
 import { QLearningController, type QLearningControllerOptions, Q_LEARNING_SLOT_OWNER } from './controller.js';
@@ -31,18 +30,7 @@ const OPTIONS_SCHEMA = {
   required: ['learningDays'],
   properties: {
     learningDays: { type: 'integer', minimum: 0, maximum: 3650, description: 'days of ε-greedy online learning; then the greedy policy of the table learned' },
-    hypoglycaemiaGuard: {
-      description: 'after a reading below belowMgDl, for `days` days give no insulin; false: no guard (OIDPR has none). Default 72 mg/dL, 1 day',
-      oneOf: [
-        { const: false },
-        {
-          type: 'object',
-          additionalProperties: false,
-          required: ['belowMgDl', 'days'],
-          properties: { belowMgDl: { type: 'number', minimum: 0, maximum: 400 }, days: { type: 'integer', minimum: 1, maximum: 365 } },
-        },
-      ],
-    },
+    hypoglycaemiaGuard: hypoglycaemiaGuardSchema('after a reading below belowMgDl, for `days` days give no insulin; false: no guard (OIDPR has none). Default 72 mg/dL, 1 day'),
     startFrom: { type: 'string', minLength: 1, description: 'a Q-table file (glucosim-qtable/1) to start from, relative to this file' },
     ...ONLINE_DEFINITION_PROPERTIES,
   },
@@ -60,7 +48,7 @@ export function parseQLearningOptions(options: Readonly<Record<string, unknown>>
   return {
     definition,
     learningDays: raw.learningDays,
-    ...(raw.hypoglycaemiaGuard === false ? {} : { hypoglycaemiaGuard: raw.hypoglycaemiaGuard ?? DEFAULT_GUARD }),
+    ...guardOption(raw.hypoglycaemiaGuard, DEFAULT_GUARD),
     ...(startFrom ? { startFrom } : {}),
   };
 }
@@ -93,8 +81,6 @@ export function describeQLearningLog(log: Readonly<Record<string, readonly numbe
   ];
 }
 
-const PEN_PREPARATIONS = ['regular', 'nph', 'long'] as const;
-
 export const qLearningEntry: ControllerEntry<QLearningControllerOptions> = {
   name: 'q-learning',
   description:
@@ -102,17 +88,9 @@ export const qLearningEntry: ControllerEntry<QLearningControllerOptions> = {
   optionsSchema: OPTIONS_SCHEMA,
   parseOptions: parseQLearningOptions,
   devicesProblem: (options, devices) => penDevicesProblem('q-learning', options.definition.space.slots, devices, Q_LEARNING_SLOT_OWNER),
-  phases(options, days) {
-    const learning = Math.min(options.learningDays, days);
-    return [
-      ...(learning > 0 ? [{ name: 'learning (ε-greedy)', fromDay: 1, toDay: learning }] : []),
-      ...(learning < days ? [{ name: 'exploitation (greedy Q-policy)', fromDay: learning + 1, toDay: days }] : []),
-    ];
-  },
+  phases: (options, days) => learningPhases(options.learningDays, days, 'learning (ε-greedy)', 'exploitation (greedy Q-policy)'),
   describeLog: describeQLearningLog,
-  preparations(options) {
-    return PEN_PREPARATIONS.filter((p) => options.definition.actions[p].length > 1) as InsulinPreparation[];
-  },
+  preparations: (options) => variedPreparations(options.definition.actions),
   create: (options, context) => new QLearningController(options, context),
   examples: [
     {

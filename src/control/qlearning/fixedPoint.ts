@@ -7,51 +7,26 @@
  * the arithmetic of the Q-learning update of OIDPR (optimized insulin
  * dosage via privacy-preserving reinforcement learning for diabetics),
  * §III-A / §IV, which its secure protocol computes on shares; the plain
- * reference here computes it in the clear, bit for bit.
+ * reference here computes it in the clear, exactly (the protocol's
+ * truncations may each land one ulp above the floor: qLearning.ts bounds
+ * what that does to the table).
  *
  * Tables of such numbers are stored in BigInt64Array.
  */
 
-/** f: fraction bits of the encoding, one unit in the last place (ulp) = 2^−f. */
-export const DEFAULT_FRACTION_BITS = 16;
+/** The encoding is the protocols' own (src/privacy/mpc/ring.ts), so plain and secure runs encode alike. */
+import { DEFAULT_FRACTION_BITS } from '../../privacy/mpc/ring.js';
 
-/**
- * The largest magnitude of an encoded value, 2^46 ulps: 17 bits of headroom
- * below 2^63, so a product of an encoded value with an encoded coefficient
- * in [−1, 1] at f ≤ 17 fraction bits stays inside int64 before truncation
- * (at more fraction bits the values the Q-learning update meets — rewards in
- * [−2, 1] and Q-values within ±2/(1−γ) — are still far below).
- */
-export const ENCODED_LIMIT = 2n ** 46n;
+export { DEFAULT_FRACTION_BITS, decodeFixed, encodeFixed, MAX_ENCODED as ENCODED_LIMIT } from '../../privacy/mpc/ring.js';
 
-/** Encodings use 0 … 46 fraction bits (an encoded value has at most 46 bits); a truncation may drop up to 63. */
-function checkFractionBits(f: number, max = 46): void {
+/** Truncations may drop 0 … 63 fraction bits. */
+function checkFractionBits(f: number, max = 63): void {
   if (!(Number.isInteger(f) && f >= 0 && f <= max)) throw new RangeError(`fraction bits must be a whole number from 0 to ${max}, not ${f}`);
 }
 
 /** A value taken modulo 2^64, as a signed int64. */
 export function wrap64(v: bigint): bigint {
   return BigInt.asIntN(64, v);
-}
-
-/**
- * round(x·2^f) as int64. Rounding is Math.round's: to the nearest integer,
- * halves towards +∞ (x·2^f is exact in binary floating point, so this is the
- * only rounding). Throws on a non-finite x or an encoding beyond ±2^46.
- */
-export function encodeFixed(x: number, f: number = DEFAULT_FRACTION_BITS): bigint {
-  checkFractionBits(f);
-  if (!Number.isFinite(x)) throw new RangeError(`cannot encode ${x} as a fixed-point number`);
-  const scaled = Math.round(x * 2 ** f);
-  const v = BigInt(scaled);
-  if (v > ENCODED_LIMIT || v < -ENCODED_LIMIT) throw new RangeError(`${x} is out of the fixed-point range ±2^46 ulps at ${f} fraction bits (±${2 ** (46 - f)})`);
-  return v;
-}
-
-/** The real number of an encoded value: v / 2^f (exact while |v| ≤ 2^53). */
-export function decodeFixed(v: bigint, f: number = DEFAULT_FRACTION_BITS): number {
-  checkFractionBits(f);
-  return Number(wrap64(v)) / 2 ** f;
 }
 
 /**

@@ -5,10 +5,9 @@
  */
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { InputError } from '../../io/errors.js';
-import type { InsulinPreparation } from '../../model/patientModel.js';
 import { parseAddress } from '../../privacy/edge/roles.js';
 import { readPskKeyFile } from '../../privacy/net/keys.js';
-import { penDevicesProblem } from '../mdp/penAtSlots.js';
+import { guardOption, hypoglycaemiaGuardSchema, penDevicesProblem, variedPreparations } from '../mdp/penAtSlots.js';
 import { type ControllerEntry, type LogTable, type OptionsSource, WALL_CLOCK_SERIES_PREFIX } from '../types.js';
 import { SecureQController, type SecureQControllerOptions, SECURE_Q_SLOT_OWNER } from './secureController.js';
 import { readModelShares, readSecureModel } from './secureModel.js';
@@ -40,18 +39,7 @@ const OPTIONS_SCHEMA = {
         identity: { type: 'string', minLength: 1, description: 'with plaintext: the identity to claim (default patient)' },
       },
     },
-    hypoglycaemiaGuard: {
-      description: 'after a reading below belowMgDl, for `days` days give no insulin; false: no guard. Default 72 mg/dL, 1 day',
-      oneOf: [
-        { const: false },
-        {
-          type: 'object',
-          additionalProperties: false,
-          required: ['belowMgDl', 'days'],
-          properties: { belowMgDl: { type: 'number', minimum: 0, maximum: 400 }, days: { type: 'integer', minimum: 1, maximum: 365 } },
-        },
-      ],
-    },
+    hypoglycaemiaGuard: hypoglycaemiaGuardSchema('after a reading below belowMgDl, for `days` days give no insulin; false: no guard. Default 72 mg/dL, 1 day'),
   },
 } as const;
 
@@ -85,7 +73,7 @@ export function parseSecureQOptions(options: Readonly<Record<string, unknown>>, 
   return {
     model,
     ...(servers ? { servers } : {}),
-    ...(raw.hypoglycaemiaGuard === false ? {} : { hypoglycaemiaGuard: raw.hypoglycaemiaGuard ?? DEFAULT_GUARD }),
+    ...guardOption(raw.hypoglycaemiaGuard, DEFAULT_GUARD),
   };
 }
 
@@ -105,8 +93,6 @@ function describeSecureQLog(log: Readonly<Record<string, readonly number[]>>, op
   ];
 }
 
-const PEN_PREPARATIONS = ['regular', 'nph', 'long'] as const;
-
 export const secureQEntry: ControllerEntry<SecureQControllerOptions> = {
   name: 'secure-q',
   description:
@@ -115,9 +101,7 @@ export const secureQEntry: ControllerEntry<SecureQControllerOptions> = {
   parseOptions: parseSecureQOptions,
   devicesProblem: (options, devices) => penDevicesProblem('secure-q', options.model.definition.space.slots, devices, SECURE_Q_SLOT_OWNER),
   describeLog: describeSecureQLog,
-  preparations(options) {
-    return PEN_PREPARATIONS.filter((p) => options.model.definition.actions[p].length > 1) as InsulinPreparation[];
-  },
+  preparations: (options) => variedPreparations(options.model.definition.actions),
   create: (options, context) => new SecureQController(options, context),
   examples: [
     {

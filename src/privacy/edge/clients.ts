@@ -29,6 +29,8 @@ export interface PairOptions {
 
 export interface ModelInfo {
   readonly modelId: string;
+  /** Training runs completed on the model. */
+  readonly version: number;
   readonly parameters: LearningParameters;
   readonly actionWidth: number;
 }
@@ -74,7 +76,9 @@ export class ServerPair {
     const infos = await this.both(PROTOCOLS.describe, [empty, empty], (s) => Promise.all(s.map((x) => this.reply(x, 'model'))));
     const [a, b] = infos.map((p) => JSON.parse(Buffer.from(p).toString('utf8')) as ModelInfo);
     if (a.modelId !== b.modelId) throw new Error(`the edge servers hold different models (${a.modelId}, ${b.modelId})`);
-    return { modelId: a.modelId, parameters: a.parameters, actionWidth: a.actionWidth };
+    // A training run commits on each server when it completes there: if one failed at the very end, the versions differ.
+    if (a.version !== b.version) throw new Error(`the edge servers hold different versions of model ${a.modelId} (${a.version}, ${b.version}): a training run completed on one server only; load or train the model again`);
+    return { modelId: a.modelId, version: a.version, parameters: a.parameters, actionWidth: a.actionWidth };
   }
 
   /** SecRep for the patient's states: the decisions, reconstructed here, on the patient's side. */
@@ -90,7 +94,7 @@ export class ServerPair {
 
   /** The provider gives each server its share of a model. */
   async loadModel(modelId: string, shares: readonly [ModelShare, ModelShare]): Promise<void> {
-    const params = shares.map((s, party) => Buffer.from(JSON.stringify(shareFile(modelId, party as 0 | 1, s)))) as [Buffer, Buffer];
+    const params = shares.map((s, party) => Buffer.from(JSON.stringify(shareFile(modelId, party as 0 | 1, s, 0)))) as [Buffer, Buffer];
     await this.both(PROTOCOLS.load, params, (s) => Promise.all(s.map((x) => this.reply(x, 'loaded'))));
   }
 
@@ -124,7 +128,8 @@ export class ServerPair {
     const empty = new Uint8Array(0);
     const replies = await this.both(PROTOCOLS.export, [empty, empty], (s) => Promise.all(s.map((x) => this.reply(x, 'share'))));
     const parsed = replies.map((r, party) => parseShareFile(JSON.parse(Buffer.from(r).toString('utf8')), `es${party} share`));
-    return [parsed[0], parsed[1]];
+    if (parsed[0]!.modelId !== parsed[1]!.modelId || parsed[0]!.version !== parsed[1]!.version) throw new Error(`the edge servers' shares are of different models or versions (${parsed[0]!.modelId} v${parsed[0]!.version}, ${parsed[1]!.modelId} v${parsed[1]!.version})`);
+    return [parsed[0]!, parsed[1]!];
   }
 
   /** One protocol run on random inputs (servers started with --bench): party 0's report. */

@@ -50,12 +50,22 @@ export interface BenchReport {
 
 /** Most patient states one SecRep request may carry. */
 export const MAX_STATES_PER_REQUEST = 1024;
-/** Most records one training run may carry. */
-export const MAX_TRAINING_RECORDS = 100_000;
+/**
+ * Most records one training run may carry: its plan, sent to the dealer in
+ * one frame, takes about 0.5 KiB a record (16 MiB at ~33,000).
+ */
+export const MAX_TRAINING_RECORDS = 25_000;
 
 export interface Address {
   readonly host: string;
   readonly port: number;
+}
+
+/** A model as a server holds it: its share, and how many training runs it has completed. */
+export interface ServedModel {
+  readonly modelId: string;
+  readonly version: number;
+  readonly share: ModelShare;
 }
 
 export interface EdgeServerOptions {
@@ -67,7 +77,7 @@ export interface EdgeServerOptions {
   readonly keys?: PskKeys;
   readonly plaintext?: boolean;
   /** The model share to serve from the start (and its id). */
-  readonly model?: { readonly modelId: string; readonly share: ModelShare };
+  readonly model?: ServedModel;
   /** Where to save the share after loading or training (atomically), if anywhere. */
   readonly modelFile?: string;
   /** Serve `Bench` sessions (protocol runs on random inputs) for the provider: benchmarks only. */
@@ -80,7 +90,7 @@ export interface EdgeServerOptions {
 export interface EdgeServer {
   readonly port: number;
   /** The model's id and this server's share, if one is loaded. */
-  readonly model: { readonly modelId: string; readonly share: ModelShare } | undefined;
+  readonly model: ServedModel | undefined;
   close(): Promise<void>;
 }
 
@@ -103,9 +113,9 @@ function payloadWords(payload: Uint8Array, what: string): BigUint64Array {
   return bytesToWords(payload);
 }
 
-function saveShare(file: string, modelId: string, party: PartyIndex, share: ModelShare): void {
+function saveShare(file: string, party: PartyIndex, model: ServedModel): void {
   const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, `${JSON.stringify(shareFile(modelId, party, share))}\n`, { mode: 0o600 });
+  writeFileSync(tmp, `${JSON.stringify(shareFile(model.modelId, party, model.share, model.version))}\n`, { mode: 0o600 });
   renameSync(tmp, file);
 }
 
@@ -176,7 +186,7 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeS
     return out;
   }
 
-  function requireModel(): { modelId: string; share: ModelShare } {
+  function requireModel(): ServedModel {
     if (!model) throw new Error(`${me} has no model loaded`);
     return model;
   }
@@ -219,9 +229,9 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeS
         const started = performance.now();
         const q = await runTwoParty(`SecQ-learning/${delta}/${sigma}/${n}/${schedule.batchSize}/${schedule.rounds}`, peer, (p) => SecQLearning(p, current.share, records, schedule), signal);
         // The run completed: only now does the new table replace the old.
-        model = { modelId: current.modelId, share: { ...current.share, q } };
-        if (options.modelFile) saveShare(options.modelFile, model.modelId, party, model.share);
-        client.send('done', Buffer.from(JSON.stringify({ records: n, ms: performance.now() - started })));
+        model = { modelId: current.modelId, version: current.version + 1, share: { ...current.share, q } };
+        if (options.modelFile) saveShare(options.modelFile, party, model);
+        client.send('done', Buffer.from(JSON.stringify({ records: n, ms: performance.now() - started, version: model.version })));
       } else if (client.protocol === PROTOCOLS.bench) {
         const { share } = requireModel();
         const request = JSON.parse(Buffer.from(client.parameters).toString('utf8')) as BenchRequest;
@@ -292,7 +302,7 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeS
       switch (session.protocol) {
         case PROTOCOLS.describe: {
           const m = requireModel();
-          session.send('model', Buffer.from(JSON.stringify({ modelId: m.modelId, party, parameters: m.share.parameters, actionWidth: m.share.actionWidth })));
+          session.send('model', Buffer.from(JSON.stringify({ modelId: m.modelId, version: m.version, party, parameters: m.share.parameters, actionWidth: m.share.actionWidth })));
           session.close();
           return;
         }
@@ -300,8 +310,8 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeS
           if (!isHcp) throw new Error(`only ${HCP_IDENTITY} may load a model`);
           const parsed = parseShareFile(JSON.parse(Buffer.from(session.parameters).toString('utf8')), 'LoadModel');
           if (parsed.party !== party) throw new Error(`the share is party ${parsed.party}'s, this is party ${party}`);
-          model = { modelId: parsed.modelId, share: parsed.share };
-          if (options.modelFile) saveShare(options.modelFile, model.modelId, party, model.share);
+          model = { modelId: parsed.modelId, version: parsed.version, share: parsed.share };
+          if (options.modelFile) saveShare(options.modelFile, party, model);
           session.send('loaded', Buffer.from(parsed.modelId));
           session.close();
           return;
@@ -309,7 +319,7 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeS
         case PROTOCOLS.export: {
           if (!isHcp) throw new Error(`only ${HCP_IDENTITY} may export a share`);
           const m = requireModel();
-          session.send('share', Buffer.from(JSON.stringify(shareFile(m.modelId, party, m.share))));
+          session.send('share', Buffer.from(JSON.stringify(shareFile(m.modelId, party, m.share, m.version))));
           session.close();
           return;
         }

@@ -6,18 +6,24 @@
  * secrets).
  *
  * Rounds (one exchange each way) per call: open 1, mul 1, oneHot 1,
- * lessThan 4, argmaxPick 5 (for rows of up to 10), truncate 0.
+ * lessThan 4, argmaxPick 5 (for rows of 3 to 10), truncate 0.
  */
 import { flagPlane, gatherBits, planeWords } from './bitPlanes.js';
 import { andAll, inject, msb } from './boolean.js';
 import type { Party } from './party.js';
 import { concatWords, type Words, xorWords } from './ring.js';
 
+/** Most words one message carries (4 MiB), well inside a frame: longer openings take several rounds. */
+export const MAX_MESSAGE_WORDS = 1 << 19;
+
 /** Reveal shared values to both parties: each sends its share and adds the other's. */
 export async function open(p: Party, op: string, x: Words): Promise<Words> {
-  const peer = await p.channel.exchange(op, x);
   const out = new BigUint64Array(x.length);
-  for (let i = 0; i < x.length; i++) out[i] = x[i] + peer[i];
+  for (let at = 0; at < x.length || at === 0; at += MAX_MESSAGE_WORDS) {
+    const part = x.subarray(at, at + MAX_MESSAGE_WORDS);
+    const peer = await p.channel.exchange(op, part);
+    for (let i = 0; i < part.length; i++) out[at + i] = part[i] + peer[i];
+  }
   return out;
 }
 
@@ -55,8 +61,8 @@ export async function lessThan(p: Party, op: string, x: Words, y: Words): Promis
 /**
  * Fixed-point truncation x / 2^f by local shifts (Mohassel & Zhang 2017,
  * "SecureML", §4.1, Theorem 1): party 0 shifts x0, party 1 takes
- * −((−x1) >> f). For |x| < 2^ℓx the result is ⌊x/2^f⌋ or ⌊x/2^f⌋ + 1 (error
- * at most 1 ulp) except with probability at most 2^(ℓx + 1 − 64) per value,
+ * −((−x1) >> f). For |x| < 2^ℓx the result is ⌊x/2^f⌋ or ⌊x/2^f⌋ + 1 (at
+ * most 1 ulp above the floor; the plain reference's bound allows ±1) except with probability at most 2^(ℓx + 1 − 64) per value,
  * when it is wrong by about 2^(64 − f). The protocols keep ℓx ≤ 46 + f
  * (ring.ts, MAX_ENCODED), so the failure chance per truncation is at most
  * 2^(47+f−64) = 2^-1 only in the worst case; for Q-learning values (|Q| <
@@ -152,7 +158,7 @@ export function sumRows(products: Words, n: number, rows: number, width: number)
  * pairwise comparisons at once (one `msb`), then entry i is the maximum
  * when it is ≥ every later entry and > every earlier one, an AND of
  * width − 1 bits (one round for width ≤ 10), then the bits to arithmetic
- * fused with the picking product. 5 rounds for width ≤ 10, against 4·(4+1)
+ * fused with the picking product. 5 rounds for 3 ≤ width ≤ 10, against 4·(4+1)
  * for a tournament of comparisons and selections.
  */
 export async function argmaxPick(p: Party, op: string, rows: Words, width: number, values: Words, valueWidth: number): Promise<{ oneHot: Words; picked: Words }> {

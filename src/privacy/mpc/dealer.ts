@@ -12,6 +12,9 @@ import { generatePlan, type Plan, planProblem } from './correlated.js';
 import type { PartyIndex } from './party.js';
 import type { Words } from './ring.js';
 
+/** Finished session ids a dealer remembers (random 64-bit ids: an old one comes back only by replay). */
+export const MAX_REMEMBERED = 1 << 16;
+
 /** How long a half waits for its party, ms. */
 export const DEFAULT_SESSION_TTL_MS = 60_000;
 
@@ -24,7 +27,7 @@ interface Pending {
 
 export class SessionDealer {
   private readonly sessions = new Map<string, Pending>();
-  /** Sessions both parties have collected: a session id is never served twice. */
+  /** Sessions both parties have collected (the latest MAX_REMEMBERED): such a session id is never served again. */
   private readonly finished = new Set<string>();
 
   constructor(private readonly ttlMs = DEFAULT_SESSION_TTL_MS) {}
@@ -44,7 +47,7 @@ export class SessionDealer {
       this.sessions.set(session, pending);
     } else if (pending.planKey !== planKey) {
       this.drop(session, pending);
-      this.finished.add(session);
+      this.finish(session);
       throw new Error(`session ${session}: party ${party} asked for a different plan than party ${1 - party}; the session's material is withdrawn`);
     }
     if (pending.taken[party]) throw new Error(`session ${session}: party ${party} already has its material`);
@@ -53,7 +56,7 @@ export class SessionDealer {
     pending.halves[party] = undefined;
     if (pending.taken[0] && pending.taken[1]) {
       this.drop(session, pending);
-      this.finished.add(session);
+      this.finish(session);
     }
     return half;
   }
@@ -61,6 +64,12 @@ export class SessionDealer {
   /** Sessions waiting for their second party. */
   get waiting(): number {
     return this.sessions.size;
+  }
+
+  /** Remember a finished session, forgetting the oldest beyond MAX_REMEMBERED (a Set keeps insertion order). */
+  private finish(session: string): void {
+    this.finished.add(session);
+    if (this.finished.size > MAX_REMEMBERED) this.finished.delete(this.finished.values().next().value!);
   }
 
   private drop(session: string, pending: Pending): void {

@@ -22,11 +22,16 @@ export const RING_BITS = 64;
 export const DEFAULT_FRACTION_BITS = 16;
 
 /**
- * Largest magnitude an encoding may have, 2^46: keeps a product of two
- * encodings (|v| < 2^(46+f) … ) far from 2^63 and every real value exact in a
- * double (2^46 < 2^53).
+ * Largest magnitude an encoding may have, 2^46 ulps: 17 bits of headroom
+ * below 2^63, so a product of an encoding with a coefficient in [−1, 1] at
+ * f ≤ 17 stays inside int64 before truncation, and every encoding is exact
+ * in a double (2^46 < 2^53).
  */
 export const MAX_ENCODED = 2n ** 46n;
+
+function checkFractionBits(f: number): void {
+  if (!(Number.isInteger(f) && f >= 0 && f <= 46)) throw new RangeError(`fraction bits must be a whole number from 0 to 46, not ${f}`);
+}
 
 /** `n` uniformly random ring elements from node:crypto. */
 export function randomWords(n: number): Words {
@@ -35,16 +40,23 @@ export function randomWords(n: number): Words {
   return w;
 }
 
-/** round(x·2^f) as a signed integer; throws when x is not finite or too large to encode. */
+/**
+ * round(x·2^f) as a signed integer (Math.round: halves towards +∞; x·2^f is
+ * exact in binary floating point, so this is the only rounding). Throws on
+ * a non-finite x or an encoding beyond ±2^46. The one encoding of every
+ * fixed-point value, shared by the protocols and the plain reference.
+ */
 export function encodeFixed(x: number, fractionBits = DEFAULT_FRACTION_BITS): bigint {
-  if (!Number.isFinite(x)) throw new RangeError(`cannot encode ${x} in fixed point`);
+  checkFractionBits(fractionBits);
+  if (!Number.isFinite(x)) throw new RangeError(`cannot encode ${x} as a fixed-point number`);
   const v = BigInt(Math.round(x * 2 ** fractionBits));
-  if (v >= MAX_ENCODED || v <= -MAX_ENCODED) throw new RangeError(`${x} is outside the fixed-point range ±2^${46 - fractionBits}`);
+  if (v > MAX_ENCODED || v < -MAX_ENCODED) throw new RangeError(`${x} is out of the fixed-point range ±2^46 ulps at ${fractionBits} fraction bits (±${2 ** (46 - fractionBits)})`);
   return v;
 }
 
-/** The real number a signed fixed-point integer stands for. */
+/** The real number a fixed-point integer (a ring element read as signed) stands for: v / 2^f. */
 export function decodeFixed(v: bigint, fractionBits = DEFAULT_FRACTION_BITS): number {
+  checkFractionBits(fractionBits);
   return Number(BigInt.asIntN(64, v)) / 2 ** fractionBits;
 }
 

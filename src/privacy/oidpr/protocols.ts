@@ -5,7 +5,9 @@
  * both servers at once, each with its own shares; inputs and outputs are
  * shares, nothing is opened but values masked by fresh dealer randomness.
  *
- * Rounds, with σ ≤ 10 actions (each more ⌈log_9(σ−1)⌉ − 1 for larger σ):
+ * Rounds, with 3 ≤ σ ≤ 10 actions (one fewer in the argmax for σ = 2; one
+ * more per level of ⌈log_9(σ−1)⌉ beyond the first for σ > 10), for
+ * messages up to MAX_MESSAGE_WORDS (longer openings take several):
  *   SecMul 1 · SecCom 4 · SecAct 2 · SecEle 3 · SecMax 5 · SecGry 8
  *   SecRep 7 · SecUq 7 · SecQ-learning 2 + ⌈n/τ⌉·Rmax·7.
  *
@@ -154,8 +156,8 @@ export async function encodeRecords(p: Party, parameters: LearningParameters, re
  * τ = 1, classic Q-learning):
  *   m_k = max_a′ Q(s′_k, a′), g_k = ⌊γ̂·m_k / 2^f⌉, td_k = r_k + g_k − Q(s_k, a_k),
  *   u_k = ⌊α̂·td_k / 2^f⌉, then Q(s_k, a_k) += u_k for every k,
- * with γ̂, α̂ the fixed-point encodings and ⌊·⌉ the truncation (within 1 ulp
- * of the floor). The same arithmetic as the plain reference
+ * with γ̂, α̂ the fixed-point encodings and ⌊·⌉ the truncation (the floor, or
+ * one ulp above it). The same arithmetic as the plain reference
  * (src/control/qlearning/qLearning.ts). Opens Q − B (δσ words), the argmax's
  * masked bits and u − b (one word per record). Returns the new Q shares; the
  * input is not changed.

@@ -17,6 +17,8 @@ export interface ShareFile {
   readonly format: typeof SHARE_FILE_FORMAT;
   readonly modelId: string;
   readonly party: PartyIndex;
+  /** Training runs completed on this model (both servers' files must agree). */
+  readonly version?: number;
   readonly parameters: LearningParameters;
   readonly actionWidth: number;
   /** Ring elements as 16 hex digits each, concatenated. */
@@ -34,6 +36,7 @@ const SHARE_FILE_SCHEMA = {
     format: { const: SHARE_FILE_FORMAT },
     modelId: { type: 'string', pattern: '^[0-9a-f]{32}$' },
     party: { enum: [0, 1] },
+    version: { type: 'integer', minimum: 0 },
     parameters: {
       type: 'object',
       additionalProperties: false,
@@ -71,12 +74,12 @@ export function newModelId(): string {
   return randomBytes(16).toString('hex');
 }
 
-export function shareFile(modelId: string, party: PartyIndex, share: ModelShare): ShareFile {
-  return { format: SHARE_FILE_FORMAT, modelId, party, parameters: share.parameters, actionWidth: share.actionWidth, q: wordsToHex(share.q), actionSet: wordsToHex(share.actionSet) };
+export function shareFile(modelId: string, party: PartyIndex, share: ModelShare, version = 0): ShareFile {
+  return { format: SHARE_FILE_FORMAT, modelId, party, version, parameters: share.parameters, actionWidth: share.actionWidth, q: wordsToHex(share.q), actionSet: wordsToHex(share.actionSet) };
 }
 
 /** A share file's contents checked (schema, sizes) and turned into a model share. */
-export function parseShareFile(json: unknown, file: string): { modelId: string; party: PartyIndex; share: ModelShare } {
+export function parseShareFile(json: unknown, file: string): { modelId: string; party: PartyIndex; version: number; share: ModelShare } {
   const f = validateShareFile(json, file);
   try {
     checkParameters(f.parameters);
@@ -88,5 +91,5 @@ export function parseShareFile(json: unknown, file: string): { modelId: string; 
   const cells = f.parameters.states * f.parameters.actions;
   if (q.length !== cells) throw new InputError(file, 'q', `holds ${q.length} values, δ·σ = ${cells}`);
   if (actionSet.length !== f.parameters.actions * f.actionWidth) throw new InputError(file, 'actionSet', `holds ${actionSet.length} values, σ·actionWidth = ${f.parameters.actions * f.actionWidth}`);
-  return { modelId: f.modelId, party: f.party, share: { parameters: f.parameters, actionWidth: f.actionWidth, q, actionSet } };
+  return { modelId: f.modelId, party: f.party, version: f.version ?? 0, share: { parameters: f.parameters, actionWidth: f.actionWidth, q, actionSet } };
 }

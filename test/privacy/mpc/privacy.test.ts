@@ -1,7 +1,8 @@
 /**
- * Privacy of the protocols as a server sees them: a party's whole view (its
- * shares, its dealer material and every message it receives) must not
- * depend on the secrets. Tested statistically: the view for two different
+ * Privacy of the protocols as a server sees them: a party's view must not
+ * depend on the secrets. Its input shares and dealer material are uniform
+ * by construction (tested below for shares); what is tested here is every
+ * message it receives. Tested statistically: the view for two different
  * secret inputs, over many runs, must come from the same distribution (two-
  * sample Kolmogorov–Smirnov per word position, Bonferroni-corrected), and
  * the same test must catch a sharing that leaks (a negative control).
