@@ -237,9 +237,10 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeS
         const request = JSON.parse(Buffer.from(client.parameters).toString('utf8')) as BenchRequest;
         const problem = benchProblem(request);
         if (problem) throw new Error(`Bench: ${problem}`);
-        const peerWire = peerMux?.connection.wire;
-        const dealerWire = dealerMux.connection.wire;
-        const before = { peer: (peerWire?.bytesSent ?? 0) + (peerWire?.bytesReceived ?? 0), dealer: dealerWire.bytesReceived + dealerWire.bytesSent };
+        // Counters are read afresh each time (a connection's `wire` is a snapshot).
+        const peerBytes = () => (peerMux ? peerMux.connection.wire.bytesSent + peerMux.connection.wire.bytesReceived : 0);
+        const dealerBytes = () => dealerMux.connection.wire.bytesSent + dealerMux.connection.wire.bytesReceived;
+        const before = { peer: peerBytes(), dealer: dealerBytes() };
         const stats = { rounds: 0, materialMs: 0 };
         const started = performance.now();
         // Random inputs change the program each run, not its plan: the plan is cached by the request.
@@ -249,8 +250,8 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeS
           ms: performance.now() - started,
           materialMs: stats.materialMs,
           rounds: stats.rounds,
-          peerWireBytes: (peerWire?.bytesSent ?? 0) + (peerWire?.bytesReceived ?? 0) - before.peer,
-          dealerWireBytes: dealerWire.bytesReceived + dealerWire.bytesSent - before.dealer,
+          peerWireBytes: peerBytes() - before.peer,
+          dealerWireBytes: dealerBytes() - before.dealer,
         };
         client.send('done', Buffer.from(JSON.stringify(report)));
       } else throw new Error(`unknown protocol '${client.protocol}'`);

@@ -40,23 +40,22 @@ export function toPlanes(values: Words, bits: number): Words {
   return out;
 }
 
-/** Bit `i` of a plane. */
-export function planeBit(plane: Words, i: number): bigint {
-  return (plane[i >> 6] >> BigInt(i & 63)) & 1n;
-}
-
 /** A plane with bit k set where flags[k] ≠ 0 (XORed into one party's share, it negates those bits). */
 export function flagPlane(flags: ArrayLike<number>): Words {
   const out = new BigUint64Array(planeWords(flags.length));
-  for (let k = 0; k < flags.length; k++) if (flags[k]) out[k >> 6] |= 1n << BigInt(k & 63);
+  const out32 = new Uint32Array(out.buffer);
+  for (let k = 0; k < flags.length; k++) if (flags[k]) out32[k >> 5] |= 1 << (k & 31);
   return out;
 }
 
 /** Gather bits: out bit k = bit `from[k]` of `plane` (XOR shares permute bitwise, so this is local). */
 export function gatherBits(planeIn: Words, from: ArrayLike<number>): Words {
   const out = new BigUint64Array(planeWords(from.length));
+  const out32 = new Uint32Array(out.buffer);
+  const in32 = new Uint32Array(planeIn.buffer, planeIn.byteOffset, planeIn.length * 2);
   for (let k = 0; k < from.length; k++) {
-    if (planeBit(planeIn, from[k])) out[k >> 6] |= 1n << BigInt(k & 63);
+    const i = from[k]!;
+    if ((in32[i >> 5]! >>> (i & 31)) & 1) out32[k >> 5] |= 1 << (k & 31);
   }
   return out;
 }

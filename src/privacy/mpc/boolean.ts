@@ -10,8 +10,20 @@ import { concatWords, type Words, xorWords } from './ring.js';
 
 const ALL = 0xffffffffffffffffn;
 
+/** Closures already found, by monomial list: the same few lists recur at every step. */
+const closures = new Map<string, number[]>();
+
 /** Every subset of 2 or more variables of any monomial (bitmasks, ascending): what the dealer must multiply. */
 export function subsetClosure(monomials: readonly number[]): number[] {
+  const key = monomials.join(',');
+  const known = closures.get(key);
+  if (known) return known;
+  const closure = computeClosure(monomials);
+  closures.set(key, closure);
+  return closure;
+}
+
+function computeClosure(monomials: readonly number[]): number[] {
   const set = new Set<number>();
   for (const m of monomials) {
     // Enumerate the non-empty subsets of m.
@@ -34,12 +46,18 @@ export async function monomials(p: Party, op: string, variables: readonly Words[
   const halves = 2 * words;
   const subsets = subsetClosure(monomialSets);
   const m = p.material.take({ kind: 'monomials', words, variables: k, subsets });
-  const masked = new BigUint64Array(k * words);
-  for (let v = 0; v < k; v++) for (let w = 0; w < words; w++) masked[v * words + w] = variables[v][w] ^ m[v * words + w];
-  const peer = await p.channel.exchange(op, masked);
   // Bitwise work on 32-bit halves: number arithmetic, no BigInt per word.
-  const d = new Uint32Array(xorWords(masked, peer).buffer);
   const m32 = new Uint32Array(m.buffer, m.byteOffset, m.length * 2);
+  const masked = new BigUint64Array(k * words);
+  const masked32 = new Uint32Array(masked.buffer);
+  for (let v = 0; v < k; v++) {
+    const x = new Uint32Array(variables[v].buffer, variables[v].byteOffset, halves);
+    for (let h = 0; h < halves; h++) masked32[v * halves + h] = x[h]! ^ m32[v * halves + h]!;
+  }
+  const peer = await p.channel.exchange(op, masked);
+  const peer32 = new Uint32Array(peer.buffer, peer.byteOffset, k * halves);
+  const d = new Uint32Array(k * halves);
+  for (let i = 0; i < d.length; i++) d[i] = masked32[i]! ^ peer32[i]!;
   const shareAt = new Map<number, number>(subsets.map((s, i) => [s, halves * (k + i)]));
   for (let v = 0; v < k; v++) shareAt.set(1 << v, halves * v);
   const coefficient = new Uint32Array(halves);

@@ -322,8 +322,21 @@ export function planProblem(plan: unknown): string | undefined {
   return undefined;
 }
 
+/** Whether two requests are the same (field by field; `subsets` element by element). */
 export function sameRequest(a: Request, b: Request): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  if (a === b) return true;
+  const x = a as unknown as Record<string, unknown>;
+  const y = b as unknown as Record<string, unknown>;
+  const keys = Object.keys(x);
+  if (keys.length !== Object.keys(y).length) return false;
+  for (const key of keys) {
+    const u = x[key];
+    const v = y[key];
+    if (Array.isArray(u) && Array.isArray(v)) {
+      if (u.length !== v.length || u.some((e, i) => e !== v[i])) return false;
+    } else if (u !== v) return false;
+  }
+  return true;
 }
 
 export function describeRequest(r: Request): string {

@@ -178,19 +178,15 @@ export async function SecUq(p: Party, parameters: LearningParameters, q: Words, 
     const mask = recordMaskOffsets(shape, first + k);
     const at = qstepOffsets(shape, k);
     const D = records.maskedNext.subarray((first + k) * delta, (first + k + 1) * delta);
-    for (let j = 0; j < sigma; j++) {
-      let sum = step[at.rowMask + j];
-      for (let s = 0; s < delta; s++) {
-        const cell = s * sigma + j;
-        // asUintN keeps the sum a 64-bit word, which V8 computes without allocating.
-        sum = BigInt.asUintN(64, sum + D[s] * step[cell] + records.masks[mask.next + s] * F[cell] + (lead ? D[s] * F[cell] : 0n));
-      }
-      nextRows[k * sigma + j] = sum;
-    }
+    const A = records.masks.subarray(mask.next, mask.next + delta);
+    const row = nextRows.subarray(k * sigma, (k + 1) * sigma);
+    row.set(step.subarray(at.rowMask, at.rowMask + sigma));
+    rowTimesTable(D, step, row, delta, sigma);
+    rowTimesTable(A, F, row, delta, sigma);
+    if (lead) rowTimesTable(D, F, row, delta, sigma);
     const Dp = records.maskedPair.subarray((first + k) * cells, (first + k + 1) * cells);
-    let sum = step[at.pairMask];
-    for (let c = 0; c < cells; c++) sum = BigInt.asUintN(64, sum + Dp[c] * step[c] + records.masks[mask.pair + c] * F[c] + (lead ? Dp[c] * F[c] : 0n));
-    current[k] = sum;
+    const Ap = records.masks.subarray(mask.pair, mask.pair + cells);
+    current[k] = step[at.pairMask] + dot(Dp, step, cells) + dot(Ap, F, cells) + (lead ? dot(Dp, F, cells) : 0n);
   }
   const { picked: best } = await argmaxPick(p, 'SecUq/max', nextRows, sigma, nextRows, 1);
   const g = truncate(p, scale(best, encodeFixed(parameters.gamma, f)), f);
@@ -205,10 +201,37 @@ export async function SecUq(p: Party, parameters: LearningParameters, q: Words, 
   for (let k = 0; k < count; k++) {
     const mask = recordMaskOffsets(shape, first + k);
     const at = qstepOffsets(shape, k);
-    const Dp = records.maskedPair.subarray((first + k) * cells, (first + k + 1) * cells);
-    for (let c = 0; c < cells; c++) out[c] += Dp[c] * u[k] + records.masks[mask.pair + c] * e[k] + step[at.pairTimesB + c];
+    addScaled(out, records.maskedPair.subarray((first + k) * cells, (first + k + 1) * cells), u[k]!, cells);
+    addScaled(out, records.masks.subarray(mask.pair, mask.pair + cells), e[k]!, cells);
+    addScaled(out, step.subarray(at.pairTimesB, at.pairTimesB + cells), 1n, cells);
   }
   return out;
+}
+
+/*
+ * The hot loops of SecUq as small synchronous functions: each statement
+ * stores a 64-bit product into a typed array, which V8 compiles to plain
+ * machine arithmetic (a BigInt kept in a local would allocate per step).
+ */
+
+/** out[j] += Σ_s v[s]·table[s·cols + j]. */
+function rowTimesTable(v: Words, table: Words, out: Words, rows: number, cols: number): void {
+  for (let s = 0; s < rows; s++) {
+    const x = v[s]!;
+    for (let j = 0; j < cols; j++) out[j] = out[j]! + x * table[s * cols + j]!;
+  }
+}
+
+/** Σ_c a[c]·b[c] in the ring. */
+function dot(a: Words, b: Words, n: number): bigint {
+  const acc = new BigUint64Array(1);
+  for (let c = 0; c < n; c++) acc[0] = acc[0]! + a[c]! * b[c]!;
+  return acc[0]!;
+}
+
+/** out[c] += v[c]·x. */
+function addScaled(out: Words, v: Words, x: bigint, n: number): void {
+  for (let c = 0; c < n; c++) out[c] = out[c]! + v[c]! * x;
 }
 
 export interface TrainingSchedule {
