@@ -1,5 +1,6 @@
 /**
- * `glucosim import aim94 <files…> [--out DIR]`: files of the UCI "Diabetes"
+ * `glucosim import run <run dir> [--out DIR]`: a simulated cohort's traces
+ * as records (below). `glucosim import aim94 <files…> [--out DIR]`: files of the UCI "Diabetes"
  * data set (AIM-94 data set provided by Michael Kahn, MD, PhD, Washington
  * University, St. Louis, MO) into a new directory holding `records.csv`
  * (every patient, docs/records.md) and `import-summary.json` (per file: rows
@@ -8,11 +9,13 @@
  * anything is written; the directory is built under a temporary name.
  */
 import { readTextFile } from '../io/readText.js';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildDirectoryAtomic, writeFileAtomic } from '../io/atomic.js';
 import { InputError } from '../io/errors.js';
 import { AIM94_QUIRKS, AIM94_QUIRK_NAMES } from '../records/aim94.js';
 import { importAim94Files, type Aim94FileImport } from '../records/aim94Files.js';
+import { recordsFromTrace, TRACE_RECORDS_START } from '../records/fromTrace.js';
 import { checkPatientName, formatRecordsCsv } from '../records/recordsCsv.js';
 import { newOutputDirectory } from './outputDir.js';
 import { GLUCOSIM_VERSION } from './version.js';
@@ -21,7 +24,7 @@ export const AIM94_CREDIT = 'AIM-94 data set provided by Michael Kahn, MD, PhD, 
 export const AIM94_SOURCE = 'UCI Machine Learning Repository, "Diabetes" data set';
 
 export interface ImportArguments {
-  /** The source format; only `aim94` so far. */
+  /** The source format: `aim94` (data files) or `run` (one glucosim run directory). */
   readonly format: string;
   readonly files: readonly string[];
   readonly out?: string;
@@ -93,8 +96,47 @@ export function quirkTable(files: readonly Aim94FileImport[]): string {
   return [line(header), ...rows.map(line)].join('\n') + '\n';
 }
 
+/**
+ * `glucosim import run <run dir>`: a glucosim run's traces (pen therapy) as
+ * records, one patient per trace file (src/records/fromTrace.ts).
+ */
+async function importRunCommand(args: ImportArguments): Promise<ImportResult> {
+  if (args.files.length !== 1) throw new InputError('import', 'files', 'give one run directory (glucosim run --out)');
+  const runDir = args.files[0]!;
+  const traceDir = join(runDir, 'traces');
+  if (!existsSync(traceDir)) throw new InputError(runDir, '', 'is not a run directory: it has no traces/ (glucosim run writes one)');
+  const files = readdirSync(traceDir).filter((f) => f.endsWith('.csv')).sort();
+  if (files.length === 0) throw new InputError(traceDir, '', 'holds no trace files');
+  const out = newOutputDirectory(args.out, 'run-records');
+  const perPatient = files.map((f) => {
+    const patient = f.slice(0, -'.csv'.length);
+    try {
+      checkPatientName(patient);
+    } catch (e) {
+      throw new InputError(join(traceDir, f), '', (e as Error).message);
+    }
+    return { patient, records: recordsFromTrace(readTextFile(join(traceDir, f), 'trace file'), join(traceDir, f), patient) };
+  });
+  const records = perPatient.flatMap((p) => p.records);
+  const summary = {
+    glucosimVersion: GLUCOSIM_VERSION,
+    source: `glucosim run ${runDir}`,
+    format: 'records.csv: docs/records.md',
+    start: `${TRACE_RECORDS_START.year}-01-01 (the traces have days, not dates)`,
+    patients: perPatient.map((p) => ({ patient: p.patient, glucose: p.records.filter((r) => r.kind === 'glucose').length, insulin: p.records.filter((r) => r.kind === 'insulin').length })),
+    totals: { patients: perPatient.length, records: records.length },
+  };
+  await buildDirectoryAtomic(out, async (dir) => {
+    writeFileAtomic(join(dir, 'records.csv'), formatRecordsCsv(records));
+    writeFileAtomic(join(dir, 'import-summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  });
+  const table = summary.patients.map((p) => `${p.patient}  ${p.glucose} readings  ${p.insulin} injections`).join('\n');
+  return { out, table: `${table}\n` };
+}
+
 export async function importRecordsCommand(args: ImportArguments): Promise<ImportResult> {
-  if (args.format !== 'aim94') throw new InputError('import', 'format', `must be aim94 (got '${args.format}')`);
+  if (args.format === 'run') return importRunCommand(args);
+  if (args.format !== 'aim94') throw new InputError('import', 'format', `must be aim94 or run (got '${args.format}')`);
   if (args.files.length === 0) throw new InputError('import', 'files', 'give at least one data file');
   const out = newOutputDirectory(args.out, 'aim94-records');
   const imported = importAim94Files(args.files.map((name) => ({ name, text: readDataFile(name) })));

@@ -234,11 +234,11 @@ await yargs(hideBin(process.argv))
   )
   .command(
     'import <format> <files..>',
-    'Import patient records: aim94, files of the UCI "Diabetes" (AIM-94) data set, into records.csv and import-summary.json',
+    'Import patient records into records.csv and import-summary.json: aim94, files of the UCI "Diabetes" (AIM-94) data set; run, a glucosim run directory (pen therapy) as the records its patients would have kept',
     (y) =>
       y
-        .positional('format', { type: 'string', choices: ['aim94'], demandOption: true, describe: 'source format' })
-        .positional('files', { type: 'string', array: true, demandOption: true, describe: 'data files (data-01 … data-70); each file is a patient, named by its file name' })
+        .positional('format', { type: 'string', choices: ['aim94', 'run'], demandOption: true, describe: 'source format' })
+        .positional('files', { type: 'string', array: true, demandOption: true, describe: 'aim94: data files (data-01 … data-70), each a patient named by its file name; run: one run directory (glucosim run --out)' })
         .option('out', { type: 'string', describe: 'directory to create (default: results/aim94-records-<timestamp>/)' }),
     async (argv) => {
       try {

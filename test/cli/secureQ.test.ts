@@ -89,6 +89,20 @@ describe('glucosim secure-q train', () => {
     expect(check.maxDeviationUlps).toBeLessThanOrEqual(check.maxBoundUlps);
   });
 
+  it('learns from a simulated cohort too: glucosim import run turns a run into records', () => {
+    const dir = makeTempDir('sq-sim');
+    const scenario = JSON.parse(readFileSync(join(ROOT, 'scenarios', 't2dm-smbg-14day.json'), 'utf8')) as Record<string, unknown>;
+    scenario.days = 3;
+    writeFileSync(join(dir, 'mdi.json'), JSON.stringify(scenario));
+    expect(runCli(['run', join(dir, 'mdi.json'), '--cohort', 't2dm#031,t2dm#032,t2dm#033', '--out', join(dir, 'run'), '--quiet', '--no-report']).status).toBe(0);
+    const imported = runCli(['import', 'run', join(dir, 'run'), '--out', join(dir, 'records')]);
+    expect(imported.stderr).toBe('');
+    expect(imported.stdout).toContain('t2dm#031  15 readings');
+    const r = runCli(['secure-q', 'train', join(dir, 'records', 'records.csv'), '--out', join(dir, 'model')]);
+    expect(r.status).toBe(0);
+    expect(trainingCheck(join(dir, 'model')).statesWithOtherGreedyAction).toBe(0);
+  });
+
   it('refuses bad input with one line naming the option', () => {
     const r = runCli(['secure-q', 'train', records, '--es0', '127.0.0.1:1', '--out', join(makeTempDir('sq-bad'), 'm')]);
     expect(r.status).toBe(2);
