@@ -6,9 +6,10 @@
  * set beside the paper's Table I.
  *
  * The dealer and the two edge servers run as separate OS processes on
- * loopback (`glucosim dealer`, `glucosim edge-server --bench`), once over
- * TLS-PSK (the default) and once with --plaintext; this process is the
- * provider (identity hcp) and, for the load test, the patients.
+ * loopback (`glucosim dealer`, `glucosim edge-server --bench`), one
+ * deployment over TLS-PSK (the default) and one with --plaintext; this
+ * process is the provider (identity hcp) and, for the load test, the
+ * patients.
  *
  * - Table I: each protocol on random shared inputs (`Bench` sessions), at
  *   the paper's setting δ = σ = 10, ρ = τ = 10, Rmax = 2: SecMul and SecCom
@@ -18,18 +19,23 @@
  *   ρ·τ = 100 records in batches of τ for Rmax rounds. Warm-up runs, then
  *   the median of ≥ 20 runs (≥ 5 for SecQ-learning) of party 0's report:
  *   its time, its rounds with the other server, the bytes on the wire
- *   between the servers (both directions, TLS records included) and from
- *   the dealer to party 0 (one server's link). The plain reference
- *   (src/control/qlearning/qLearning.ts) on the same sizes gives
+ *   between the servers (both directions, TLS records included) and between
+ *   the dealer and party 0 (one server's link). The TLS-PSK and plaintext
+ *   deployments run at the same time and their runs alternate, so that
+ *   other work on the machine slows both alike. Where party 0 reports 0
+ *   bytes for a link, the kernel's count of that TCP connection (tcp_info,
+ *   `ss -tin`) is used instead, and the JSON says which. The plain
+ *   reference (src/control/qlearning/qLearning.ts) on the same sizes gives
  *   secure/plain.
  * - Fig. 1: communication vs δ and vs σ (τ = Rmax = 1, ρ = 10) of SecUq,
  *   SecQ-learning and SecRep; runtime vs τ (ρ = 10, Rmax = 2) and vs Rmax
- *   (ρ = τ = 10) of SecQ-learning and SecRep; four SVG plots.
+ *   (ρ = τ = 10) of SecQ-learning and SecRep; four SVG plots (TLS-PSK).
  * - Load: `--sessions` (100) patient devices, each its own TLS-PSK links,
- *   asking SecRep of one server pair for `--load-seconds` (60) on a model the
- *   servers trained; every decision is checked against the greedy action
- *   of the reconstructed Q-table, and the servers' resident memory sampled
- *   every 5 s.
+ *   asking SecRep of one server pair for `--load-seconds` (60) on a model
+ *   the servers trained; every decision is checked against the greedy
+ *   action of the Q-table reconstructed from the exported shares, and each
+ *   server process's resident memory (VmRSS) sampled at the start, every
+ *   5 s and at the end.
  *
  * Progress and the human-readable tables go to stderr; stdout gets one JSON
  * object. The plots, results.json and the servers' stderr are written to
@@ -49,7 +55,7 @@ import type { BenchProtocol, BenchRequest } from '../src/privacy/oidpr/benchmark
 import { type LearningParameters, type PlainRecord, shareModel } from '../src/privacy/oidpr/model.js';
 import { newModelId } from '../src/privacy/oidpr/shareFile.js';
 import { randomStream, type RandomStream } from '../src/random/streams.js';
-import { type Deployment, generateKeys, rssMB, startDeployment, stopDeployment } from './oidprProcesses.js';
+import { cpuSeconds, type Deployment, generateKeys, rssMB, startDeployment, stopDeployment, tcpLinkBytes } from './oidprProcesses.js';
 import { sweepChartSvg } from './oidprPlots.js';
 
 // ---------------------------------------------------------------------------
@@ -95,7 +101,7 @@ const options = parseOptions(process.argv.slice(2));
 const SETTING = { states: 10, actions: 10, rho: 10, tau: 10, rmax: 2, alpha: 0.1, gamma: 0.7, epsilon: 0.1, fractionBits: 16 } as const;
 
 const REPS = options.quick
-  ? { warmUp: 2, runs: 5, runsQLearning: 3, sweepWarmUp: 1, sweepRuns: 1, sweepRunsRuntime: 2, plainRuns: 50, loadTrainingRecords: 200 }
+  ? { warmUp: 2, runs: 5, runsQLearning: 2, sweepWarmUp: 1, sweepRuns: 1, sweepRunsRuntime: 1, plainRuns: 50, loadTrainingRecords: 200 }
   : { warmUp: 5, runs: 25, runsQLearning: 7, sweepWarmUp: 1, sweepRuns: 3, sweepRunsRuntime: 7, plainRuns: 200, loadTrainingRecords: 1000 };
 
 const SWEEP = { states: [5, 10, 20, 40], actions: [5, 10, 20, 40], tau: [1, 3, 5, 10], rmax: [1, 2, 3, 4] };
@@ -136,8 +142,9 @@ const actionSetOf = (actions: number) => Array.from({ length: actions }, (_, a) 
 // Helpers
 
 const serverLog: string[] = [];
+const benchStart = performance.now();
 function log(message: string): void {
-  process.stderr.write(`bench:oidpr: ${message}\n`);
+  process.stderr.write(`bench:oidpr: [${((performance.now() - benchStart) / 1000).toFixed(1)} s] ${message}\n`);
 }
 function echoServer(line: string): void {
   serverLog.push(line);
@@ -154,6 +161,21 @@ function median(xs: readonly number[]): number {
 function percentile(sorted: ArrayLike<number>, q: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}
+
+/** Least-squares slope of y over x (NaN with fewer than 3 points). */
+function slope(xs: readonly number[], ys: readonly number[]): number {
+  const n = xs.length;
+  if (n < 3) return NaN;
+  const mx = xs.reduce((a, b) => a + b, 0) / n;
+  const my = ys.reduce((a, b) => a + b, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (xs[i]! - mx) * (ys[i]! - my);
+    sxx += (xs[i]! - mx) ** 2;
+  }
+  return sxx === 0 ? NaN : sxy / sxx;
 }
 
 const round = (x: number, digits: number) => (Number.isFinite(x) ? Number(x.toFixed(digits)) : null);
@@ -173,6 +195,31 @@ async function loadZeroModel(pair: ServerPair, states: number, actions: number):
   await pair.loadModel(newModelId(), shareModel({ parameters: parametersOf(states, actions), q: new BigInt64Array(states * actions), actionSet: actionSetOf(actions) }));
 }
 
+/** The provider's link to a server pair, and the wire bytes of es0's links to es1 and to the dealer as the kernel counts them. */
+interface Target {
+  readonly mode: string;
+  readonly pair: ServerPair;
+  readonly linkBytes: () => { peer: number | undefined; dealer: number | undefined };
+}
+
+function targetOf(pair: ServerPair, d: Deployment): Target {
+  return {
+    mode: d.mode,
+    pair,
+    linkBytes: () => {
+      const [peer, dealer] = tcpLinkBytes(d.es0.pid, [d.es1.port, d.dealer.port]);
+      return { peer, dealer };
+    },
+  };
+}
+
+type WireSource = 'edge server' | 'kernel tcp_info';
+
+/** The edge server's count unless it is 0 (see kbSourceNote), else the kernel's. */
+function pick(reported: number, kernel: number | undefined): { bytes: number; source: WireSource } {
+  return reported > 0 || kernel === undefined ? { bytes: reported, source: 'edge server' } : { bytes: kernel, source: 'kernel tcp_info' };
+}
+
 interface Measured {
   readonly runs: number;
   /** Party 0's time, of which waiting for the dealer's material; this client's round trip. */
@@ -180,30 +227,67 @@ interface Measured {
   readonly materialMs: number;
   readonly clientMs: number;
   readonly rounds: number;
+  /** Server↔server bytes: party 0's report, the kernel's count (tcp_info), and the one used (the report unless it is 0). */
+  readonly peerWireBytesReported: number;
+  readonly peerWireBytesKernel: number | undefined;
   readonly peerWireBytes: number;
+  readonly peerWireSource: WireSource;
+  /** The same for the dealer's link to party 0. */
+  readonly dealerWireBytesReported: number;
+  readonly dealerWireBytesKernel: number | undefined;
   readonly dealerWireBytes: number;
+  readonly dealerWireSource: WireSource;
 }
 
-async function measure(pair: ServerPair, request: BenchRequest, warmUp: number, runs: number): Promise<Measured> {
-  for (let i = 0; i < warmUp; i++) await pair.bench(request);
-  const reports: BenchReport[] = [];
-  const client: number[] = [];
+/**
+ * Warm-up runs, then `runs` timed runs of `request` on each target,
+ * interleaved run by run (so that a machine busy with other work slows
+ * every target alike); per target the medians.
+ */
+async function measureInterleaved(targets: readonly Target[], request: BenchRequest, warmUp: number, runs: number): Promise<Measured[]> {
+  for (let i = 0; i < warmUp; i++) for (const t of targets) await t.pair.bench(request);
+  const samples = targets.map(() => ({ reports: [] as BenchReport[], client: [] as number[], peer: [] as number[], dealer: [] as number[] }));
   for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    reports.push(await pair.bench(request));
-    client.push(performance.now() - t0);
+    for (const [k, target] of targets.entries()) {
+      const s = samples[k]!;
+      const before = target.linkBytes();
+      const t0 = performance.now();
+      s.reports.push(await target.pair.bench(request));
+      s.client.push(performance.now() - t0);
+      const after = target.linkBytes();
+      if (before.peer !== undefined && after.peer !== undefined) s.peer.push(after.peer - before.peer);
+      if (before.dealer !== undefined && after.dealer !== undefined) s.dealer.push(after.dealer - before.dealer);
+    }
   }
-  const rounds = new Set(reports.map((r) => r.rounds));
-  if (rounds.size !== 1) throw new Error(`${request.protocol}: rounds differ between runs (${[...rounds].join(', ')})`);
-  return {
-    runs,
-    ms: median(reports.map((r) => r.ms)),
-    materialMs: median(reports.map((r) => r.materialMs)),
-    clientMs: median(client),
-    rounds: reports[0]!.rounds,
-    peerWireBytes: median(reports.map((r) => r.peerWireBytes)),
-    dealerWireBytes: median(reports.map((r) => r.dealerWireBytes)),
-  };
+  return samples.map(({ reports, client, peer: kernelPeer, dealer: kernelDealer }) => {
+    const rounds = new Set(reports.map((r) => r.rounds));
+    if (rounds.size !== 1) throw new Error(`${request.protocol}: rounds differ between runs (${[...rounds].join(', ')})`);
+    const reportedPeer = median(reports.map((r) => r.peerWireBytes));
+    const countedPeer = kernelPeer.length > 0 ? median(kernelPeer) : undefined;
+    const reportedDealer = median(reports.map((r) => r.dealerWireBytes));
+    const countedDealer = kernelDealer.length > 0 ? median(kernelDealer) : undefined;
+    const peer = pick(reportedPeer, countedPeer);
+    const dealer = pick(reportedDealer, countedDealer);
+    return {
+      runs,
+      ms: median(reports.map((r) => r.ms)),
+      materialMs: median(reports.map((r) => r.materialMs)),
+      clientMs: median(client),
+      rounds: reports[0]!.rounds,
+      peerWireBytesReported: reportedPeer,
+      peerWireBytesKernel: countedPeer,
+      peerWireBytes: peer.bytes,
+      peerWireSource: peer.source,
+      dealerWireBytesReported: reportedDealer,
+      dealerWireBytesKernel: countedDealer,
+      dealerWireBytes: dealer.bytes,
+      dealerWireSource: dealer.source,
+    };
+  });
+}
+
+async function measure(target: Target, request: BenchRequest, warmUp: number, runs: number): Promise<Measured> {
+  return (await measureInterleaved([target], request, warmUp, runs))[0]!;
 }
 
 // ---------------------------------------------------------------------------
@@ -212,8 +296,15 @@ async function measure(pair: ServerPair, request: BenchRequest, warmUp: number, 
 interface TableRow {
   readonly ms: number | null;
   readonly kb: number | null;
+  /** Where kb comes from, and both counts (KB): party 0's report and the kernel's tcp_info of the es0–es1 connection. */
+  readonly kbSource: WireSource;
+  readonly kbReported: number | null;
+  readonly kbKernel: number | null;
   readonly rounds: number;
   readonly dealerKb: number | null;
+  readonly dealerKbSource: WireSource;
+  readonly dealerKbReported: number | null;
+  readonly dealerKbKernel: number | null;
   readonly materialMs: number | null;
   readonly clientMs: number | null;
   readonly runs: number;
@@ -224,45 +315,65 @@ interface TableRow {
   readonly commRatio: number | null;
 }
 
-async function tableI(pair: ServerPair, mode: string): Promise<Record<string, TableRow>> {
-  await loadZeroModel(pair, SETTING.states, SETTING.actions);
-  const rows: Record<string, TableRow> = {};
+function tableRow(m: Measured, protocol: BenchProtocol, request: BenchRequest): TableRow {
+  const paper = PAPER[protocol] ?? null;
+  const kb = m.peerWireBytes / 1024;
+  return {
+    ms: round(m.ms, 3),
+    kb: round(kb, 1),
+    kbSource: m.peerWireSource,
+    kbReported: round(m.peerWireBytesReported / 1024, 1),
+    kbKernel: m.peerWireBytesKernel === undefined ? null : round(m.peerWireBytesKernel / 1024, 1),
+    rounds: m.rounds,
+    dealerKb: round(m.dealerWireBytes / 1024, 1),
+    dealerKbSource: m.dealerWireSource,
+    dealerKbReported: round(m.dealerWireBytesReported / 1024, 1),
+    dealerKbKernel: m.dealerWireBytesKernel === undefined ? null : round(m.dealerWireBytesKernel / 1024, 1),
+    materialMs: round(m.materialMs, 3),
+    clientMs: round(m.clientMs, 3),
+    runs: m.runs,
+    request,
+    paper,
+    speedup: paper ? round((paper.s * 1000) / m.ms, 1) : null,
+    commRatio: paper ? round(kb / paper.kb, 3) : null,
+  };
+}
+
+/** Table I on every deployment at once, the deployments' runs interleaved; one table per deployment. */
+async function tableI(targets: readonly Target[]): Promise<Record<string, TableRow>[]> {
+  for (const t of targets) await loadZeroModel(t.pair, SETTING.states, SETTING.actions);
+  const tables: Record<string, TableRow>[] = targets.map(() => ({}));
   for (const protocol of PROTOCOL_ORDER) {
     const request = tableRequest(protocol);
     const runs = protocol === 'SecQ-learning' ? REPS.runsQLearning : REPS.runs;
-    log(`${mode}: ${protocol} ${JSON.stringify(request)}: ${REPS.warmUp} warm-up + ${runs} runs`);
-    const m = await measure(pair, request, REPS.warmUp, runs);
-    const paper = PAPER[protocol] ?? null;
-    const kb = m.peerWireBytes / 1024;
-    rows[protocol] = {
-      ms: round(m.ms, 3),
-      kb: round(kb, 1),
-      rounds: m.rounds,
-      dealerKb: round(m.dealerWireBytes / 1024, 1),
-      materialMs: round(m.materialMs, 3),
-      clientMs: round(m.clientMs, 3),
-      runs,
-      request,
-      paper,
-      speedup: paper ? round((paper.s * 1000) / m.ms, 1) : null,
-      commRatio: paper ? round(kb / paper.kb, 3) : null,
-    };
+    log(`Table I: ${protocol} ${JSON.stringify(request)}: ${REPS.warmUp} warm-up + ${runs} runs on each of ${targets.map((t) => t.mode).join(', ')}, interleaved`);
+    const measured = await measureInterleaved(targets, request, REPS.warmUp, runs);
+    measured.forEach((m, k) => (tables[k]![protocol] = tableRow(m, protocol, request)));
   }
-  return rows;
+  return tables;
+}
+
+function kbSourceNote(sources: readonly WireSource[], what = 'KB', link = 'es0→es1', field = 'peerWireBytes'): string {
+  return sources.includes('kernel tcp_info')
+    ? `${what} counted by the kernel (tcp_info of the ${link} TCP connection, ss -tin): party 0's Bench report gave ${field} = 0.`
+    : `${what} as party 0 reports it (its TCP socket counters of the ${link} link).`;
 }
 
 function tableText(title: string, rows: Record<string, TableRow>): string {
   const pad = (s: string, w: number) => s.padStart(w);
   const f = (x: number | null | undefined, d: number) => (x === null || x === undefined ? '—' : x.toFixed(d));
-  const head = `${'protocol'.padEnd(14)}${pad('n', 5)}${pad('rounds', 8)}${pad('ours ms', 10)}${pad('paper s', 9)}${pad('speed-up', 10)}${pad('ours KB', 10)}${pad('paper KB', 10)}${pad('KB ratio', 10)}${pad('dealer KB', 11)}`;
+  const head = `${'protocol'.padEnd(14)}${pad('n', 5)}${pad('rounds', 8)}${pad('ours ms', 10)}${pad('of which material', 19)}${pad('paper s', 9)}${pad('speed-up', 10)}${pad('ours KB', 10)}${pad('paper KB', 10)}${pad('KB ratio', 10)}${pad('dealer KB', 11)}`;
   const lines = [title, head, '-'.repeat(head.length)];
   for (const [name, r] of Object.entries(rows)) {
     lines.push(
-      `${name.padEnd(14)}${pad(String(r.request.n), 5)}${pad(String(r.rounds), 8)}${pad(f(r.ms, 2), 10)}${pad(f(r.paper?.s, 3), 9)}${pad(r.speedup === null ? '—' : `${f(r.speedup, 1)}×`, 10)}${pad(f(r.kb, 1), 10)}${pad(f(r.paper?.kb, 1), 10)}${pad(f(r.commRatio, 3), 10)}${pad(f(r.dealerKb, 1), 11)}`,
+      `${name.padEnd(14)}${pad(String(r.request.n), 5)}${pad(String(r.rounds), 8)}${pad(f(r.ms, 2), 10)}${pad(f(r.materialMs, 2), 19)}${pad(f(r.paper?.s, 3), 9)}${pad(r.speedup === null ? '—' : `${f(r.speedup, 1)}×`, 10)}${pad(f(r.kb, 1), 10)}${pad(f(r.paper?.kb, 1), 10)}${pad(f(r.commRatio, 3), 10)}${pad(f(r.dealerKb, 1), 11)}`,
     );
   }
-  lines.push('ours ms: party 0\'s median time per run (material from the dealer included); speed-up = paper s / ours; KB: server↔server bytes on the wire, both directions (TLS records included), /1024;');
-  lines.push('KB ratio = ours / paper; dealer KB: dealer→party 0 link (one server\'s link; party 1\'s is the same size).');
+  lines.push('ours ms: party 0\'s median time per run, from the request to its answer; of which material: planning and fetching the dealer\'s correlated randomness;');
+  lines.push('speed-up = paper s / ours; KB: server↔server bytes on the wire, both directions (TLS records included), /1024;');
+  lines.push('KB ratio = ours / paper; dealer KB: dealer↔party 0 link (one server\'s link; party 1\'s is the same size).');
+  lines.push(kbSourceNote(Object.values(rows).map((r) => r.kbSource)));
+  lines.push(kbSourceNote(Object.values(rows).map((r) => r.dealerKbSource), 'Dealer KB', 'es0→dealer', 'dealerWireBytes'));
   return lines.join('\n');
 }
 
@@ -302,16 +413,18 @@ interface SweepPoint {
   readonly request: BenchRequest;
   readonly ms: number | null;
   readonly kb: number | null;
+  readonly kbSource: WireSource;
   readonly dealerKb: number | null;
   readonly rounds: number;
 }
 
-async function sweepPoint(pair: ServerPair, x: number, request: BenchRequest, runs: number): Promise<SweepPoint> {
-  const m = await measure(pair, request, REPS.sweepWarmUp, runs);
-  return { x, protocol: request.protocol, request, ms: round(m.ms, 3), kb: round(m.peerWireBytes / 1024, 1), dealerKb: round(m.dealerWireBytes / 1024, 1), rounds: m.rounds };
+async function sweepPoint(target: Target, x: number, request: BenchRequest, runs: number): Promise<SweepPoint> {
+  const m = await measure(target, request, REPS.sweepWarmUp, runs);
+  return { x, protocol: request.protocol, request, ms: round(m.ms, 3), kb: round(m.peerWireBytes / 1024, 1), kbSource: m.peerWireSource, dealerKb: round(m.dealerWireBytes / 1024, 1), rounds: m.rounds };
 }
 
-async function sweeps(pair: ServerPair) {
+async function sweeps(target: Target) {
+  const { pair } = target;
   const { rho, tau, rmax } = SETTING;
   /** τ = Rmax = 1: SecUq on one record, SecQ-learning on ρ batches of one record, one round. */
   const commRequests = (): BenchRequest[] => [
@@ -323,26 +436,26 @@ async function sweeps(pair: ServerPair) {
   for (const delta of SWEEP.states) {
     log(`Fig. 1(a): δ = ${delta}, σ = ${SETTING.actions}`);
     await loadZeroModel(pair, delta, SETTING.actions);
-    for (const r of commRequests()) states.push(await sweepPoint(pair, delta, r, REPS.sweepRuns));
+    for (const r of commRequests()) states.push(await sweepPoint(target, delta, r, REPS.sweepRuns));
   }
   const actions: SweepPoint[] = [];
   for (const sigma of SWEEP.actions) {
     log(`Fig. 1(b): δ = ${SETTING.states}, σ = ${sigma}`);
     await loadZeroModel(pair, SETTING.states, sigma);
-    for (const r of commRequests()) actions.push(await sweepPoint(pair, sigma, r, REPS.sweepRuns));
+    for (const r of commRequests()) actions.push(await sweepPoint(target, sigma, r, REPS.sweepRuns));
   }
   await loadZeroModel(pair, SETTING.states, SETTING.actions);
   const tauPoints: SweepPoint[] = [];
   for (const t of SWEEP.tau) {
     log(`Fig. 1(c): τ = ${t} (ρ = ${rho}, Rmax = ${rmax})`);
-    tauPoints.push(await sweepPoint(pair, t, { protocol: 'SecQ-learning', n: rho * t, batchSize: t, rounds: rmax }, REPS.sweepRunsRuntime));
-    tauPoints.push(await sweepPoint(pair, t, { protocol: 'SecRep', n: 1 }, REPS.sweepRunsRuntime));
+    tauPoints.push(await sweepPoint(target, t, { protocol: 'SecQ-learning', n: rho * t, batchSize: t, rounds: rmax }, REPS.sweepRunsRuntime));
+    tauPoints.push(await sweepPoint(target, t, { protocol: 'SecRep', n: 1 }, REPS.sweepRunsRuntime));
   }
   const rmaxPoints: SweepPoint[] = [];
   for (const r of SWEEP.rmax) {
     log(`Fig. 1(d): Rmax = ${r} (ρ = ${rho}, τ = ${tau})`);
-    rmaxPoints.push(await sweepPoint(pair, r, { protocol: 'SecQ-learning', n: rho * tau, batchSize: tau, rounds: r }, REPS.sweepRunsRuntime));
-    rmaxPoints.push(await sweepPoint(pair, r, { protocol: 'SecRep', n: 1 }, REPS.sweepRunsRuntime));
+    rmaxPoints.push(await sweepPoint(target, r, { protocol: 'SecQ-learning', n: rho * tau, batchSize: tau, rounds: r }, REPS.sweepRunsRuntime));
+    rmaxPoints.push(await sweepPoint(target, r, { protocol: 'SecRep', n: 1 }, REPS.sweepRunsRuntime));
   }
   return { states, actions, tau: tauPoints, rmax: rmaxPoints };
 }
@@ -350,6 +463,7 @@ async function sweeps(pair: ServerPair) {
 function seriesOf(points: readonly SweepPoint[], xs: readonly number[], protocols: readonly BenchProtocol[], value: 'kb' | 'ms') {
   return protocols.map((protocol) => ({
     name: protocol,
+    style: ['SecUq', 'SecQ-learning', 'SecRep'].indexOf(protocol),
     values: xs.map((x) => points.find((p) => p.x === x && p.protocol === protocol)?.[value] ?? NaN),
   }));
 }
@@ -361,6 +475,7 @@ function plots(s: Awaited<ReturnType<typeof sweeps>>, mode: string): Record<stri
   const commNotes = [
     `Server↔server bytes on the wire, both directions (${mode}), median of ${REPS.sweepRuns} run(s); τ = Rmax = 1: SecUq on 1 record (with its one-hot setup),`,
     `SecQ-learning on ρ = ${rho} batches of 1 record, one round; SecRep on one patient state. Dealer→server traffic not included.`,
+    kbSourceNote([...s.states, ...s.actions].map((p) => p.kbSource)),
   ];
   const runNotes = (what: string) => [
     `Party 0's time per run (dealer material included), median of ${REPS.sweepRunsRuntime} runs, ${mode}, loopback; δ = ${states}, σ = ${actions}, ${what}.`,
@@ -448,6 +563,8 @@ async function loadTest(d: Deployment, hcp: ServerPair, keysDir: string) {
       for (const [name, pid] of Object.entries(processes)) memory[name]!.samples.push({ t: Number(t.toFixed(1)), mb: Number(rssMB(pid).toFixed(1)) });
     };
     sample();
+    const cpuBefore = Object.fromEntries(Object.entries(processes).map(([name, pid]) => [name, cpuSeconds(pid)]));
+    const ownCpuBefore = process.cpuUsage();
     const sampler = setInterval(sample, 5000);
     const deadline = started + options.loadSeconds * 1000;
     const latencies: number[] = [];
@@ -491,6 +608,11 @@ async function loadTest(d: Deployment, hcp: ServerPair, keysDir: string) {
     clearInterval(sampler);
     clearInterval(progress);
     sample();
+    const ownCpu = process.cpuUsage(ownCpuBefore);
+    const cpuShare = {
+      ...Object.fromEntries(Object.entries(processes).map(([name, pid]) => [name, round((cpuSeconds(pid) - cpuBefore[name]!) / elapsed, 2)])),
+      patients: round((ownCpu.user + ownCpu.system) / 1e6 / elapsed, 2),
+    };
     const patientWire = pairs.reduce((s, p) => s + p.wireBytes, 0) - wireBefore;
     latencies.sort((a, b) => a - b);
 
@@ -499,10 +621,14 @@ async function loadTest(d: Deployment, hcp: ServerPair, keysDir: string) {
         const mbs = samples.map((s) => s.mb);
         const start = mbs[0]!;
         const end = mbs[mbs.length - 1]!;
-        // Flat: no growth over the second half of the load beyond 5 MB or 5 % (a leak keeps growing; start-up growth does not count).
-        const mid = samples.find((s) => s.t >= elapsed / 2)?.mb ?? start;
-        const lateGrowth = end - mid;
-        return [name, { pid: processes[name as keyof typeof processes], startMB: start, endMB: end, maxMB: Math.max(...mbs), lateGrowthMB: round(lateGrowth, 1), flat: lateGrowth <= Math.max(5, 0.05 * mid), samples }];
+        // Flat: no new high in the second half of the load: its highest sample at most max(5 MB, 5 %) above the
+        // first half's (V8's heap grows to its working size, then saw-tooths with GC; a leak keeps making new highs).
+        const firstHalf = Math.max(...samples.filter((s) => s.t <= elapsed / 2).map((s) => s.mb));
+        const secondHalf = Math.max(...samples.filter((s) => s.t > elapsed / 2).map((s) => s.mb));
+        const newHigh = secondHalf - firstHalf;
+        const late = samples.filter((s) => s.t >= Math.min(10, elapsed / 2));
+        const trend = slope(late.map((s) => s.t), late.map((s) => s.mb)) * 60;
+        return [name, { pid: processes[name as keyof typeof processes], startMB: start, endMB: end, maxMB: Math.max(...mbs), secondHalfNewHighMB: round(newHigh, 1), trendMBPerMin: round(trend, 1), flat: elapsed < 20 ? null : newHigh <= Math.max(5, 0.05 * firstHalf), samples }];
       }),
     );
     return {
@@ -517,9 +643,12 @@ async function loadTest(d: Deployment, hcp: ServerPair, keysDir: string) {
       wrongDose,
       errors: Object.fromEntries([...errors].slice(0, 10)),
       patientWireBytesPerDecision: round(patientWire / Math.max(1, decisions), 0),
+      /** CPU seconds per second of load of each process (1 = one core busy); patients: this process. */
+      cpuCoresUsed: cpuShare,
+      cpus: cpus().length,
       memory: memorySummary,
-      memoryFlat: Object.values(memorySummary).every((m) => m.flat),
-      memoryCriterion: 'flat: resident memory grew by at most max(5 MB, 5 %) over the second half of the load',
+      memoryFlat: elapsed < 20 ? null : Object.values(memorySummary).every((m) => m.flat),
+      memoryCriterion: 'flat: the highest VmRSS sample of the second half of the load is at most max(5 MB, 5 %) above the highest of the first half (no new high); null: a load under 20 s is too short to judge; trendMBPerMin: least-squares slope of the samples after the first 10 s, for information (GC saw-tooth makes it noisy)',
       model: {
         states,
         actions,
@@ -565,31 +694,29 @@ async function main(): Promise<void> {
     log('TLS-PSK: starting dealer, es1, es0');
     const tls = await startDeployment(keysDir, echoServer);
     deployments.push(tls);
-    log(`TLS-PSK: dealer :${tls.dealer.port} (pid ${tls.dealer.pid}), es1 :${tls.es1.port} (pid ${tls.es1.pid}), es0 :${tls.es0.port} (pid ${tls.es0.pid})`);
+    log('plaintext: starting dealer, es1, es0');
+    const plainDeployment = await startDeployment(undefined, echoServer);
+    deployments.push(plainDeployment);
+    for (const d of [tls, plainDeployment]) log(`${d.mode}: dealer :${d.dealer.port} (pid ${d.dealer.pid}), es1 :${d.es1.port} (pid ${d.es1.pid}), es0 :${d.es0.port} (pid ${d.es0.pid})`);
     const hcp = await ServerPair.connect({ servers: tls.servers, keys: hcpKeys });
     let table: Record<string, TableRow>;
+    let tablePlain: Record<string, TableRow>;
     let sweep: Awaited<ReturnType<typeof sweeps>>;
     let load: Awaited<ReturnType<typeof loadTest>>;
     try {
-      table = await tableI(hcp, 'TLS-PSK');
-      sweep = await sweeps(hcp);
+      const hcpPlain = await ServerPair.connect({ servers: plainDeployment.servers, plaintext: true, identity: 'hcp' });
+      try {
+        [table, tablePlain] = (await tableI([targetOf(hcp, tls), targetOf(hcpPlain, plainDeployment)])) as [Record<string, TableRow>, Record<string, TableRow>];
+      } finally {
+        hcpPlain.close();
+      }
+      await stop(plainDeployment);
+      sweep = await sweeps(targetOf(hcp, tls));
       load = await loadTest(tls, hcp, keysDir);
     } finally {
       hcp.close();
     }
     await stop(tls);
-
-    log('plaintext: starting dealer, es1, es0');
-    const plainDeployment = await startDeployment(undefined, echoServer);
-    deployments.push(plainDeployment);
-    const hcpPlain = await ServerPair.connect({ servers: plainDeployment.servers, plaintext: true, identity: 'hcp' });
-    let tablePlain: Record<string, TableRow>;
-    try {
-      tablePlain = await tableI(hcpPlain, 'plaintext');
-    } finally {
-      hcpPlain.close();
-    }
-    await stop(plainDeployment);
 
     const qMs = table['SecQ-learning']!.ms!;
     const result = {
@@ -623,7 +750,8 @@ async function main(): Promise<void> {
     const tables = [tableText(`Table I, TLS-PSK links (δ = σ = ${SETTING.states}, ρ = τ = ${SETTING.tau}, Rmax = ${SETTING.rmax})`, table), tableText('Table I, plaintext links', tablePlain)].join('\n\n');
     const loadText = [
       `Load: ${load.sessions} patient sessions, SecRep, ${load.seconds} s: ${load.decisionsPerSecond} decisions/s, latency p50 ${load.latencyMs.p50} ms, p99 ${load.latencyMs.p99} ms; ${load.failed} failed, ${load.wrong} wrong action, ${load.wrongDose} wrong dose`,
-      ...Object.entries(load.memory).map(([name, m]) => `  ${name} RSS: start ${m.startMB} MB, end ${m.endMB} MB, max ${m.maxMB} MB, second-half growth ${m.lateGrowthMB} MB → ${m.flat ? 'flat' : 'GROWING'}`),
+      `  CPU cores busy during the load: ${Object.entries(load.cpuCoresUsed).map(([k, v]) => `${k} ${v}`).join(', ')} (of ${load.cpus})`,
+      ...Object.entries(load.memory).map(([name, m]) => `  ${name} RSS: start ${m.startMB} MB, end ${m.endMB} MB, max ${m.maxMB} MB, second half's high ${m.secondHalfNewHighMB! >= 0 ? '+' : ''}${m.secondHalfNewHighMB} MB over the first half's → ${m.flat === null ? 'too short a load to judge' : m.flat ? 'flat' : 'GROWING'}${m.trendMBPerMin === null ? '' : ` (trend after 10 s ${m.trendMBPerMin} MB/min)`}`),
       `Plain Q-learning (ρ·τ = ${SETTING.rho * SETTING.tau} records, Rmax = ${SETTING.rmax}): ${result.plainQLearningMs} ms; SecQ-learning / plain = ${result.secureToPlainRatio}× (TLS-PSK), ${result.secureToPlainRatioPlaintextLinks}× (plaintext)`,
     ].join('\n');
     process.stderr.write(`\n${tables}\n\n${loadText}\n\n`);

@@ -26,6 +26,8 @@ import {
 
 export interface SweepSeries {
   readonly name: string;
+  /** Colour and marker of the series (default: its position), so one protocol looks the same in every chart. */
+  readonly style?: number;
   /** One y per x of the chart (same order); NaN or ≤ 0 is skipped (log scale). */
   readonly values: readonly number[];
 }
@@ -40,15 +42,37 @@ export interface SweepChartOptions {
   readonly height?: number;
 }
 
-/** 1, 2, 5 × 10^k ticks over [lo, hi] (decades only when the range spans more than two). */
+/**
+ * Log-scale ticks: the domain widened to the nearest 1, 2 or 5 × 10^k
+ * below the smallest and above the largest value; ticks at 1, 2, 5 × 10^k
+ * when it spans at most three decades, else at the decades.
+ */
 export function logTicks(lo: number, hi: number): { lo: number; hi: number; ticks: number[] } {
-  const d0 = Math.floor(Math.log10(lo));
-  const d1 = Math.ceil(Math.log10(hi));
-  const steps = d1 - d0 > 2 ? [1] : [1, 2, 5];
-  const ticks: number[] = [];
-  for (let d = d0; d <= d1; d++) for (const m of steps) ticks.push(Number((m * 10 ** d).toPrecision(6)));
-  const inside = ticks.filter((t) => t >= 10 ** d0 && t <= 10 ** d1);
-  return { lo: 10 ** d0, hi: 10 ** d1, ticks: inside };
+  const steps = [1, 2, 5];
+  const candidates: number[] = [];
+  for (let d = Math.floor(Math.log10(lo)) - 1; d <= Math.ceil(Math.log10(hi)) + 1; d++) for (const m of steps) candidates.push(Number((m * 10 ** d).toPrecision(6)));
+  const from = Math.max(...candidates.filter((t) => t <= lo * (1 + 1e-9)));
+  const to = Math.min(...candidates.filter((t) => t >= hi * (1 - 1e-9)));
+  const top = to > from ? to : candidates.find((t) => t > from)!;
+  const inside = candidates.filter((t) => t >= from && t <= top);
+  const decades = Math.log10(top / from);
+  const ticks = decades > 3 ? inside.filter((t) => Number.isInteger(Math.log10(t)) || t === from || t === top) : inside;
+  return { lo: from, hi: top, ticks };
+}
+
+/** Wrap `line` into lines of at most `width` px at `fontSize` (approximate metrics). */
+function wrap(line: string, width: number, fontSize: number): string[] {
+  const out: string[] = [];
+  let current = '';
+  for (const word of line.split(' ')) {
+    const next = current ? `${current} ${word}` : word;
+    if (current && approxTextWidth(next, fontSize) > width) {
+      out.push(current);
+      current = word;
+    } else current = next;
+  }
+  if (current) out.push(current);
+  return out;
 }
 
 function tickText(v: number): string {
@@ -58,8 +82,8 @@ function tickText(v: number): string {
 
 /** A sweep as an SVG document: x at the swept values, log-scale y, a line per series. */
 export function sweepChartSvg(xs: readonly number[], series: readonly SweepSeries[], options: SweepChartOptions): string {
-  const width = options.width ?? 760;
-  const notes = options.notes ?? [];
+  const width = options.width ?? 780;
+  const notes = (options.notes ?? []).flatMap((n) => wrap(n, width - 40, 11));
   const height = (options.height ?? 440) + notes.length * 15;
   const legendWidth = Math.min(260, Math.max(110, ...series.map((s) => approxTextWidth(s.name) + 40)));
   const box: Box = { left: 78, top: 48, right: width - legendWidth - 24, bottom: height - 60 - notes.length * 15 };
@@ -82,7 +106,8 @@ export function sweepChartSvg(xs: readonly number[], series: readonly SweepSerie
   parts.push(bottomAxis(box, x, xs, (v) => num(v, 2), options.xLabel));
   parts.push(sideAxis(box, logScale, dom.ticks, tickText, `${options.yLabel} (log scale)`, 'left', 54));
 
-  series.forEach((s, k) => {
+  series.forEach((s, i) => {
+    const k = s.style ?? i;
     const color = paletteColor(k);
     const shape = MARKER_SHAPES[k % MARKER_SHAPES.length];
     let d = '';
@@ -105,13 +130,16 @@ export function sweepChartSvg(xs: readonly number[], series: readonly SweepSerie
   });
   if (ys.length === 0) parts.push(text((box.left + box.right) / 2, (box.top + box.bottom) / 2, 'No data', { 'text-anchor': 'middle', fill: '#777', 'font-size': 14 }));
 
-  const items: LegendItem[] = series.map((s, k) => ({
-    label: s.name,
-    glyph: (cx, cy) =>
-      el('line', { x1: cx - 10, y1: cy, x2: cx + 10, y2: cy, stroke: paletteColor(k), 'stroke-width': 2 }) +
-      marker(MARKER_SHAPES[k % MARKER_SHAPES.length], cx, cy, 4, { fill: paletteColor(k) }),
-  }));
+  const items: LegendItem[] = series.map((s, i) => {
+    const k = s.style ?? i;
+    return {
+      label: s.name,
+      glyph: (cx: number, cy: number) =>
+        el('line', { x1: cx - 10, y1: cy, x2: cx + 10, y2: cy, stroke: paletteColor(k), 'stroke-width': 2 }) +
+        marker(MARKER_SHAPES[k % MARKER_SHAPES.length], cx, cy, 4, { fill: paletteColor(k) }),
+    };
+  });
   parts.push(legend(box.right + 18, box.top + 6, items));
-  notes.forEach((n, i) => parts.push(text(box.left - 60, box.bottom + 58 + i * 15, n, { 'font-size': 11, fill: '#555' })));
+  notes.forEach((n, i) => parts.push(text(20, box.bottom + 58 + i * 15, n, { 'font-size': 11, fill: '#555' })));
   return svgDocument(width, height, options.title, parts.join('\n'));
 }

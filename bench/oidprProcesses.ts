@@ -176,17 +176,32 @@ export function rssMB(pid: number): number {
 
 /**
  * Bytes on the wire (TCP payload: frames and TLS records), both directions,
- * of the established TCP connection that process `pid` opened to port
- * `remotePort` on loopback, from the kernel's tcp_info (`ss -tin`): the
- * link between es0 and es1 counted outside both servers. Undefined if no
- * such connection is found.
+ * of the established TCP connections that process `pid` opened to each of
+ * `remotePorts` on loopback, from the kernel's tcp_info (one `ss -tinp`
+ * call): e.g. the link between es0 and es1 counted outside both servers.
+ * Undefined for a port with no such connection.
  */
-export function tcpLinkBytes(pid: number, remotePort: number): number | undefined {
-  const out = execFileSync('ss', ['-tniHp', 'state', 'established', `( dport = :${remotePort} )`], { encoding: 'utf8' });
+export function tcpLinkBytes(pid: number, remotePorts: readonly number[]): (number | undefined)[] {
+  const filter = `( ${remotePorts.map((p) => `dport = :${p}`).join(' or ')} )`;
+  const out = execFileSync('ss', ['-tniHp', 'state', 'established', filter], { encoding: 'utf8' });
+  const found = new Map<number, number>();
   for (const socket of out.split(/\n(?=\S)/)) {
     if (!socket.includes(`pid=${pid},`)) continue;
+    const port = Number(/^\S*\s+\S+\s+\S+\s+\S+:(\d+)\s/.exec(socket)?.[1]);
     const count = (name: string) => Number(new RegExp(`\\b${name}:(\\d+)`).exec(socket)?.[1] ?? 0);
-    return count('bytes_sent') + count('bytes_received');
+    found.set(port, count('bytes_sent') + count('bytes_received'));
   }
-  return undefined;
+  return remotePorts.map((p) => found.get(p));
+}
+
+/** CPU time (user + system) a process has used so far, s (/proc/<pid>/stat, at the kernel's 100 ticks/s), or NaN. */
+export function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) in parentheses; utime and stime are fields 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
 }

@@ -48,6 +48,9 @@ export interface BenchReport {
   readonly dealerWireBytes: number;
 }
 
+/** Ended session ids remembered per client connection. */
+export const CLIENT_REMEMBER_ENDED = 64;
+
 /** Most patient states one SecRep request may carry. */
 export const MAX_STATES_PER_REQUEST = 1024;
 /**
@@ -356,7 +359,9 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeS
         peerMux = new SessionMux(connection, { log, onOpen: (s) => meet(s.id, 'peer', s) });
         return;
       }
-      new SessionMux(connection, { log, onOpen: onClientSession });
+      // A client's ended session ids are remembered briefly (TLS already stops replayed records): a
+      // patient asking for hours must not make the server's memory grow.
+      new SessionMux(connection, { log, onOpen: onClientSession, rememberEnded: CLIENT_REMEMBER_ENDED });
     },
   });
 

@@ -8,12 +8,16 @@
  *
  * Used as is in process, and behind the dealer process's TLS link.
  */
-import { generatePlan, type Plan, planProblem } from './correlated.js';
+import { generatePlan, type Plan, planLength, planProblem } from './correlated.js';
 import type { PartyIndex } from './party.js';
 import type { Words } from './ring.js';
 
 /** Finished session ids a dealer remembers (random 64-bit ids: an old one comes back only by replay). */
 export const MAX_REMEMBERED = 1 << 16;
+
+/** Plans the dealer keeps one spare set of material for, and the largest such plan (words per party, 8 MiB). */
+export const MAX_SPARE_PLANS = 16;
+export const MAX_SPARE_WORDS = 1 << 20;
 
 /** How long a half waits for its party, ms. */
 export const DEFAULT_SESSION_TTL_MS = 60_000;
@@ -27,6 +31,8 @@ interface Pending {
 
 export class SessionDealer {
   private readonly sessions = new Map<string, Pending>();
+  /** Pre-generated material by plan, each used once (at most MAX_SPARE_PLANS plans). */
+  private readonly spares = new Map<string, [Words, Words]>();
   /** Sessions both parties have collected (the latest MAX_REMEMBERED): such a session id is never served again. */
   private readonly finished = new Set<string>();
 
@@ -40,7 +46,7 @@ export class SessionDealer {
     const planKey = JSON.stringify(plan);
     let pending = this.sessions.get(session);
     if (!pending) {
-      const halves = generatePlan(plan);
+      const halves = this.spareFor(planKey, plan);
       const timer = setTimeout(() => this.sessions.delete(session), this.ttlMs);
       timer.unref();
       pending = { planKey, halves, taken: [false, false], timer };
@@ -59,6 +65,25 @@ export class SessionDealer {
       this.finish(session);
     }
     return half;
+  }
+
+  /**
+   * Material for a plan: the spare generated after the last session of the
+   * same plan if there is one (it was never handed out), else new; then a
+   * new spare is generated when the process is idle, so that the next
+   * session of a recurring plan (every SecRep of one model, say) does not
+   * wait for generation: the offline phase ahead of the online one.
+   */
+  private spareFor(planKey: string, plan: Plan): [Words, Words] {
+    const spare = this.spares.get(planKey);
+    this.spares.delete(planKey);
+    const halves = spare ?? generatePlan(plan);
+    if (this.spares.size < MAX_SPARE_PLANS && planLength(plan) <= MAX_SPARE_WORDS) {
+      setImmediate(() => {
+        if (!this.spares.has(planKey) && this.spares.size < MAX_SPARE_PLANS) this.spares.set(planKey, generatePlan(plan));
+      });
+    }
+    return halves;
   }
 
   /** Sessions waiting for their second party. */

@@ -28,6 +28,16 @@ describe('the dealer', () => {
     expect(dealer.waiting).toBe(0);
   });
 
+  it('serves a recurring plan from a spare generated in idle time: fresh material, each half once', async () => {
+    const dealer = new SessionDealer();
+    const first = [dealer.material('x', 0, plan), dealer.material('x', 1, plan)];
+    await new Promise((r) => setImmediate(r)); // the spare is made now
+    const second = [dealer.material('y', 1, plan), dealer.material('y', 0, plan)];
+    expect(Array.from(second[1]!.subarray(0, 9))).not.toEqual(Array.from(first[0]!.subarray(0, 9)));
+    const [g0, g1] = [second[1]!, second[0]!];
+    for (let i = 0; i < 3; i++) expect(BigInt.asUintN(64, (g0[i]! + g1[i]!) * (g0[3 + i]! + g1[3 + i]!))).toBe(BigInt.asUintN(64, g0[6 + i]! + g1[6 + i]!));
+  });
+
   it('refuses a party that asks twice, and withdraws a session whose parties ask for different plans', () => {
     const dealer = new SessionDealer();
     dealer.material('a', 0, plan);
