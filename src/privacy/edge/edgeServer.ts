@@ -110,6 +110,18 @@ async function connectRetrying(options: Parameters<typeof connect>[0], what: str
   }
 }
 
+/**
+ * A session's deadline, cleared when the session ends: AbortSignal.timeout
+ * would keep every finished session's signal and listeners alive until it
+ * fired, and at hundreds of sessions a second that is memory that grows.
+ */
+function deadline(ms: number): { signal: AbortSignal; clear(): void } {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error(`deadline of ${ms} ms passed`)), ms);
+  timer.unref();
+  return { signal: controller.signal, clear: () => clearTimeout(timer) };
+}
+
 /** Words of a payload, or a clear error naming what it should have been. */
 function payloadWords(payload: Uint8Array, what: string): BigUint64Array {
   if (payload.length % 8 !== 0) throw new Error(`${what}: ${payload.length} bytes is not a whole number of 64-bit words`);
@@ -162,17 +174,21 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeS
 
   async function material(id: bigint, plan: Plan): Promise<BigUint64Array> {
     const session = dealerMux.open(id, MATERIAL_PROTOCOL, Buffer.from(JSON.stringify({ party, plan })));
-    const signal = AbortSignal.timeout(timeoutMs);
-    const words = new BigUint64Array(planLength(plan));
-    let at = 0;
-    do {
-      const chunk = payloadWords((await session.receive(MATERIAL_PROTOCOL, signal)).payload, 'material');
-      if (at + chunk.length > words.length) throw new Error(`the dealer sent more material than the plan's ${words.length} words`);
-      words.set(chunk, at);
-      at += chunk.length;
-    } while (at < words.length);
-    await session.done;
-    return words;
+    const limit = deadline(timeoutMs);
+    try {
+      const words = new BigUint64Array(planLength(plan));
+      let at = 0;
+      do {
+        const chunk = payloadWords((await session.receive(MATERIAL_PROTOCOL, limit.signal)).payload, 'material');
+        if (at + chunk.length > words.length) throw new Error(`the dealer sent more material than the plan's ${words.length} words`);
+        words.set(chunk, at);
+        at += chunk.length;
+      } while (at < words.length);
+      await session.done;
+      return words;
+    } finally {
+      limit.clear();
+    }
   }
 
   /** Run a two-party program on the peer session `peer`; `stats` receives its traffic and times. */
@@ -195,7 +211,8 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeS
   }
 
   async function serveTwoParty(client: Session, peer: Session): Promise<void> {
-    const signal = AbortSignal.timeout(timeoutMs);
+    const limit = deadline(timeoutMs);
+    const signal = limit.signal;
     try {
       if (client.protocol === PROTOCOLS.recommend) {
         const { share } = requireModel();
@@ -265,6 +282,8 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeS
       log(`${me}: session ${client.id} (${client.protocol}, ${client.peer}) failed: ${reason}`);
       client.abort(reason);
       peer.abort(reason);
+    } finally {
+      limit.clear();
     }
   }
 
