@@ -61,12 +61,13 @@ export async function lessThan(p: Party, op: string, x: Words, y: Words): Promis
 /**
  * Fixed-point truncation x / 2^f by local shifts (Mohassel & Zhang 2017,
  * "SecureML", §4.1, Theorem 1): party 0 shifts x0, party 1 takes
- * −((−x1) >> f). For |x| < 2^ℓx the result is ⌊x/2^f⌋ or ⌊x/2^f⌋ + 1 (at
- * most 1 ulp above the floor; the plain reference's bound allows ±1) except with probability at most 2^(ℓx + 1 − 64) per value,
- * when it is wrong by about 2^(64 − f). The protocols keep ℓx ≤ 46 + f
- * (ring.ts, MAX_ENCODED), so the failure chance per truncation is at most
- * 2^(47+f−64) = 2^-1 only in the worst case; for Q-learning values (|Q| <
- * 2^6, products < 2^(6 + 2f) = 2^38) it is below 2^-25.
+ * −((−x1) >> f). For |x| < 2^ℓx the result is ⌊x/2^f⌋ or ⌊x/2^f⌋ + 1 (the
+ * plain reference's bound allows ±1), except with probability at most
+ * 2^(ℓx + 1 − 64) per value, when it is off by about 2^(64 − f). SecUq
+ * truncates γ̂·m and α̂·td: with |Q| and |td| below 2^6 (rewards in
+ * [−2, 1]) and f = 16 these are below 2^(6 + 2f) = 2^38, a failure chance
+ * below 2^-25 per truncation; `secure-q train` checks every entry against
+ * the bound, where a failure would stand out by ~2^48 ulps.
  */
 export function truncate(p: Party, x: Words, fractionBits: number): Words {
   const f = BigInt(fractionBits);

@@ -11,8 +11,9 @@
  *   SecMul 1 · SecCom 4 · SecAct 2 · SecEle 3 · SecMax 5 · SecGry 8
  *   SecRep 7 · SecUq 7 · SecQ-learning 2 + ⌈n/τ⌉·Rmax·7.
  *
- * SecUq opens Q − B, the argmax's masked bits, the maximum's Beaver masks
- * and u − b; SecQ-learning adds the records' masked indices and one-hots once.
+ * SecUq opens Q − B, the argmax's masked bits (with the masked row values
+ * its one-hot picks the maximum from) and u − b; SecQ-learning adds the
+ * records' masked indices and one-hots once.
  */
 import { argmaxPick, lessThan, mul, oneHot, open, scale, selectRows, sumRows, truncate } from '../mpc/arithmetic.js';
 import { qstepOffsets, recordMaskOffsets } from '../mpc/correlated.js';
