@@ -45,11 +45,7 @@ export interface ServerArguments {
 }
 
 function address(text: string, option: string): { host: string; port: number } {
-  try {
-    return parseAddress(text, `--${option}`);
-  } catch (e) {
-    throw new InputError(`--${option}`, '', (e as Error).message);
-  }
+  return parseAddress(text, `--${option}`);
 }
 
 function security(args: ServerArguments): { keys?: ReturnType<typeof readPskKeyFile>; plaintext?: boolean } {

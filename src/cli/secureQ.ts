@@ -91,13 +91,7 @@ export async function secureQTrainCommand(args: SecureQTrainArguments): Promise<
   let shares: [ModelShare, ModelShare];
   let traffic: Record<string, number>;
   if (networked) {
-    const at = (text: string, option: string) => {
-      try {
-        return parseAddress(text, `--${option}`);
-      } catch (e) {
-        throw new InputError(`--${option}`, '', (e as Error).message);
-      }
-    };
+    const at = (text: string, option: string) => parseAddress(text, `--${option}`);
     const pair = await ServerPair.connect({
       servers: [at(args.es0!, 'es0'), at(args.es1!, 'es1')],
       ...(args.plaintext ? { plaintext: true, identity: 'hcp' } : { keys: readPskKeyFile(args.keys!) }),

@@ -53,13 +53,7 @@ export function parseSecureQOptions(options: Readonly<Record<string, unknown>>, 
   let servers: SecureQControllerOptions['servers'];
   if (raw.servers) {
     const s = raw.servers;
-    const at = (text: string, field: string) => {
-      try {
-        return parseAddress(text, field);
-      } catch (e) {
-        throw new InputError(source.file, `${source.field}.servers.${field}`, (e as Error).message);
-      }
-    };
+    const at = (text: string, field: string) => parseAddress(text, source.file, `${source.field}.servers.${field}`);
     if (!s.keys && !s.plaintext) throw new InputError(source.file, `${source.field}.servers.keys`, 'links are TLS-PSK: give the patient key file (or plaintext: true for a loopback benchmark)');
     if (s.keys && s.plaintext) throw new InputError(source.file, `${source.field}.servers.plaintext`, 'give keys or plaintext, not both');
     servers = {

@@ -48,6 +48,19 @@ export interface BenchReport {
   readonly dealerWireBytes: number;
 }
 
+/** Largest frame an edge server accepts (8 MiB: a 4 MiB message of MAX_MESSAGE_WORDS with room to spare). */
+export const SERVER_MAX_FRAME_BYTES = 8 << 20;
+
+/** How long es1 holds half of a session (the client's or the peer's) for the other half, ms. */
+export const RENDEZVOUS_MS = 10_000;
+
+/** Most steps (⌈n/τ⌉·Rmax) of one training run. */
+export const MAX_TRAINING_STEPS = 20_000;
+
+/** Sessions one client connection may have open at once, and unread frames per session: a patient asks one thing at a time. */
+export const CLIENT_MAX_SESSIONS = 16;
+export const CLIENT_MAX_QUEUED_FRAMES = 2;
+
 /** Ended session ids remembered per client connection. */
 export const CLIENT_REMEMBER_ENDED = 64;
 
@@ -115,11 +128,11 @@ async function connectRetrying(options: Parameters<typeof connect>[0], what: str
  * would keep every finished session's signal and listeners alive until it
  * fired, and at hundreds of sessions a second that is memory that grows.
  */
-function deadline(ms: number): { signal: AbortSignal; clear(): void } {
+function deadline(ms: number): { signal: AbortSignal; clear(): void; abort(reason: string): void } {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new Error(`deadline of ${ms} ms passed`)), ms);
   timer.unref();
-  return { signal: controller.signal, clear: () => clearTimeout(timer) };
+  return { signal: controller.signal, clear: () => clearTimeout(timer), abort: (reason) => controller.abort(new Error(reason)) };
 }
 
 /** Words of a payload, or a clear error naming what it should have been. */
@@ -140,6 +153,9 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeS
   const timeoutMs = options.sessionTimeoutMs ?? 120_000;
   const security = { keys: options.keys, plaintext: options.plaintext, identity: options.plaintext ? me : undefined, log };
   let model = options.model;
+  /** One training run at a time: two would race to commit. */
+  let training = false;
+  let trainingSession: bigint | undefined;
   const plans = new PlanCache();
 
   // Sessions by id waiting for their other half (client and peer).
@@ -213,7 +229,17 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeS
   async function serveTwoParty(client: Session, peer: Session): Promise<void> {
     const limit = deadline(timeoutMs);
     const signal = limit.signal;
+    // A client that goes away (or aborts) ends the run: nothing of it is kept.
+    void client.done.then((failure) => {
+      if (failure) limit.abort(`the client's session ended: ${failure.reason}`);
+    });
     try {
+      // Both halves must run on the same model: es0 names its model and version in the peer OPEN.
+      if (party === 1) {
+        const theirs = JSON.parse(Buffer.from(peer.parameters).toString('utf8') || '{}') as { modelId?: string; version?: number };
+        const ours = model;
+        if (theirs.modelId !== ours?.modelId || theirs.version !== ours?.version) throw new Error(`es0 runs on model ${theirs.modelId ?? 'none'} v${theirs.version ?? '-'}, es1 holds ${ours?.modelId ?? 'none'} v${ours?.version ?? '-'}`);
+      }
       if (client.protocol === PROTOCOLS.recommend) {
         const { share } = requireModel();
         const words = payloadWords(client.parameters, 'SecRep request');
@@ -232,11 +258,18 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeS
         reply.set(out.doses, out.action.length);
         client.send('result', wordsToBytes(reply));
       } else if (client.protocol === PROTOCOLS.train) {
+        if (training) throw new Error(`SecQ-learning: ${me} is already training (one run at a time)`);
+        training = true;
+        trainingSession = client.id;
         const current = requireModel();
         const schedule = JSON.parse(Buffer.from(client.parameters).toString('utf8')) as { batchSize: number; rounds: number; records: number; modelId: string };
         if (schedule.modelId !== current.modelId) throw new Error(`SecQ-learning: the provider trains model ${schedule.modelId}, ${me} holds ${current.modelId}`);
         const n = schedule.records;
         if (!(Number.isInteger(n) && n >= 1 && n <= MAX_TRAINING_RECORDS)) throw new Error(`SecQ-learning: ${n} records, allowed 1 … ${MAX_TRAINING_RECORDS}`);
+        const { batchSize, rounds } = schedule;
+        if (!(Number.isInteger(batchSize) && batchSize >= 1 && Number.isInteger(rounds) && rounds >= 1 && Math.ceil(n / batchSize) * rounds <= MAX_TRAINING_STEPS)) {
+          throw new Error(`SecQ-learning: τ = ${batchSize}, Rmax = ${rounds} must be whole numbers ≥ 1 with ⌈n/τ⌉·Rmax ≤ ${MAX_TRAINING_STEPS} steps`);
+        }
         const data = payloadWords((await client.receive('records', signal)).payload, 'records');
         if (data.length !== 4 * n) throw new Error(`SecQ-learning records: ${data.length} words, expected 4·${n}`);
         const { states: delta, actions: sigma } = current.share.parameters;
@@ -248,10 +281,14 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeS
         const records: RecordShares = { states: index(0, delta, 'state'), actions: index(n, sigma, 'action'), nextStates: index(2 * n, delta, 'next state'), rewards: data.slice(3 * n) };
         const started = performance.now();
         const q = await runTwoParty(`SecQ-learning/${delta}/${sigma}/${n}/${schedule.batchSize}/${schedule.rounds}`, peer, (p) => SecQLearning(p, current.share, records, schedule), signal);
-        // The run completed: only now does the new table replace the old.
-        model = { modelId: current.modelId, version: current.version + 1, share: { ...current.share, q } };
-        if (options.modelFile) saveShare(options.modelFile, party, model);
-        client.send('done', Buffer.from(JSON.stringify({ records: n, ms: performance.now() - started, version: model.version })));
+        // The run completed: only now does the new table replace the old, and only if the model did not
+        // change meanwhile and the client is still there; the file first, then the model in memory.
+        if (model !== current) throw new Error('SecQ-learning: the model was replaced during the run; its result is dropped');
+        signal.throwIfAborted();
+        const trained: ServedModel = { modelId: current.modelId, version: current.version + 1, share: { ...current.share, q } };
+        if (options.modelFile) saveShare(options.modelFile, party, trained);
+        model = trained;
+        client.send('done', Buffer.from(JSON.stringify({ records: n, ms: performance.now() - started, version: trained.version })));
       } else if (client.protocol === PROTOCOLS.bench) {
         const { share } = requireModel();
         const request = JSON.parse(Buffer.from(client.parameters).toString('utf8')) as BenchRequest;
@@ -284,6 +321,10 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeS
       peer.abort(reason);
     } finally {
       limit.clear();
+      if (trainingSession === client.id) {
+        training = false;
+        trainingSession = undefined;
+      }
     }
   }
 
@@ -292,10 +333,10 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeS
     if (!entry) {
       const timer = setTimeout(() => {
         rendezvous.delete(id);
-        const reason = `its other half did not arrive within ${timeoutMs} ms`;
+        const reason = `its other half did not arrive within ${RENDEZVOUS_MS} ms`;
         entry?.client?.abort(reason);
         entry?.peer?.abort(reason);
-      }, timeoutMs);
+      }, RENDEZVOUS_MS);
       entry = { timer };
       rendezvous.set(id, entry);
     }
@@ -315,7 +356,8 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeS
   function startTwoParty(session: Session): void {
     if (party === 1) return meet(session.id, 'client', session);
     if (!peerMux || peerMux.connection.isClosed) throw new Error('the link to the other edge server is down');
-    void serveTwoParty(session, peerMux.open(session.id, session.protocol));
+    const named = model ? { modelId: model.modelId, version: model.version } : {};
+    void serveTwoParty(session, peerMux.open(session.id, session.protocol, Buffer.from(JSON.stringify(named))));
   }
 
   /** A client's session: one-party requests here, two-party ones paired with the peer. */
@@ -331,6 +373,7 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeS
         }
         case PROTOCOLS.load: {
           if (!isHcp) throw new Error(`only ${HCP_IDENTITY} may load a model`);
+          if (training) throw new Error('a training run is under way: load the model when it has ended');
           const parsed = parseShareFile(JSON.parse(Buffer.from(session.parameters).toString('utf8')), 'LoadModel');
           if (parsed.party !== party) throw new Error(`the share is party ${parsed.party}'s, this is party ${party}`);
           model = { modelId: parsed.modelId, version: parsed.version, share: parsed.share };
@@ -367,6 +410,8 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeS
     host: options.listen.host,
     port: options.listen.port,
     ...security,
+    // Frames from clients and from es0: at most one message of MAX_MESSAGE_WORDS and its header.
+    maxFrameBytes: SERVER_MAX_FRAME_BYTES,
     onConnection(connection) {
       const peerParty = partyOf(connection.remoteIdentity);
       if (peerParty !== undefined) {
@@ -380,7 +425,7 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<EdgeS
       }
       // A client's ended session ids are remembered briefly (TLS already stops replayed records): a
       // patient asking for hours must not make the server's memory grow.
-      new SessionMux(connection, { log, onOpen: onClientSession, rememberEnded: CLIENT_REMEMBER_ENDED });
+      new SessionMux(connection, { log, onOpen: onClientSession, rememberEnded: CLIENT_REMEMBER_ENDED, maxSessions: CLIENT_MAX_SESSIONS, maxQueuedFrames: CLIENT_MAX_QUEUED_FRAMES });
     },
   });
 

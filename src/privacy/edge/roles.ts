@@ -6,6 +6,7 @@
  * holds one key per link it may use; a patient has links to the two
  * servers only.
  */
+import { InputError } from '../../io/errors.js';
 import { generatePskKeys, type PskKeyFile } from '../net/keys.js';
 import type { PartyIndex } from '../mpc/party.js';
 
@@ -39,10 +40,10 @@ export function deploymentKeys(patients: readonly string[]): Map<string, PskKeyF
   return generatePskKeys(identities, links);
 }
 
-/** `host:port` → parts; throws naming `what`. */
-export function parseAddress(text: string, what: string): { host: string; port: number } {
+/** `host:port` → parts; bad input is an InputError on `field` of `file` (an option: file `--es0`, field ''). */
+export function parseAddress(text: string, file: string, field = ''): { host: string; port: number } {
   const m = /^(.+):(\d{1,5})$/.exec(text);
   const port = m ? Number(m[2]) : NaN;
-  if (!m || !(port >= 0 && port <= 65535)) throw new Error(`${what}: '${text}' is not host:port`);
+  if (!m || !(port >= 0 && port <= 65535)) throw new InputError(file, field, `'${text}' is not HOST:PORT`);
   return { host: m[1].replace(/^\[(.*)\]$/, '$1'), port };
 }

@@ -302,11 +302,13 @@ export function planProblem(plan: unknown): string | undefined {
         const subsets = r.subsets;
         if (!whole(r.words, 0, MAX_PLAN_WORDS) || !whole(r.variables, 1, 16) || !Array.isArray(subsets) || subsets.length > 1 << 16) return bad('words, variables (1 … 16) and subsets must be given');
         const k = r.variables as number;
+        const before = new Set<number>();
         for (const [j, x] of (subsets as unknown[]).entries()) {
           if (!whole(x, 3, (1 << k) - 1) || ((x as number) & ((x as number) - 1)) === 0 || (j > 0 && (x as number) <= (subsets[j - 1] as number))) return bad('subsets must be ascending sets of two or more variables');
           const lowest = (x as number) & -(x as number);
           const rest = (x as number) ^ lowest;
-          if ((rest & (rest - 1)) !== 0 && !(subsets as number[]).slice(0, j).includes(rest)) return bad(`subset ${x as number} needs subset ${rest} before it`);
+          if ((rest & (rest - 1)) !== 0 && !before.has(rest)) return bad(`subset ${x as number} needs subset ${rest} before it`);
+          before.add(x as number);
         }
         break;
       }

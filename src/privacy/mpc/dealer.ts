@@ -19,8 +19,8 @@ export const MAX_REMEMBERED = 1 << 16;
 export const MAX_SPARE_PLANS = 16;
 export const MAX_SPARE_WORDS = 1 << 20;
 
-/** How long a half waits for its party, ms. */
-export const DEFAULT_SESSION_TTL_MS = 60_000;
+/** How long a half waits for its party, ms: longer than an edge server's session deadline twice over (es1 may wait that long for its client's half, then run). */
+export const DEFAULT_SESSION_TTL_MS = 300_000;
 
 interface Pending {
   readonly planKey: string;
@@ -47,7 +47,11 @@ export class SessionDealer {
     let pending = this.sessions.get(session);
     if (!pending) {
       const halves = this.spareFor(planKey, plan);
-      const timer = setTimeout(() => this.sessions.delete(session), this.ttlMs);
+      // On expiry the session is closed for good: a late party must not get half of a new, uncorrelated generation.
+      const timer = setTimeout(() => {
+        this.sessions.delete(session);
+        this.finish(session);
+      }, this.ttlMs);
       timer.unref();
       pending = { planKey, halves, taken: [false, false], timer };
       this.sessions.set(session, pending);

@@ -72,11 +72,6 @@ export function toWords(values: readonly bigint[] | BigInt64Array): Words {
   return w;
 }
 
-/** Ring elements as signed integers. */
-export function toSigned(words: Words): BigInt64Array {
-  return new BigInt64Array(words.buffer.slice(words.byteOffset, words.byteOffset + words.byteLength));
-}
-
 export function addWords(x: Words, y: Words): Words {
   const out = new BigUint64Array(x.length);
   for (let i = 0; i < x.length; i++) out[i] = x[i] + y[i];

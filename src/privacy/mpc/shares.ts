@@ -35,7 +35,3 @@ export function shareIndices(indices: readonly number[], modulus: number): [Uint
   });
   return [s0, s1];
 }
-
-export function reconstructIndices(s0: Uint32Array, s1: Uint32Array, modulus: number): number[] {
-  return Array.from(s0, (x, i) => (x + s1[i]) % modulus);
-}

@@ -39,6 +39,7 @@ export function benchProblem(r: BenchRequest): string | undefined {
   if (!(Number.isInteger(r.n) && r.n >= 1 && r.n <= 100_000)) return `n = ${r.n} must be a whole number from 1 to 100000`;
   for (const k of ['batchSize', 'rounds'] as const) if (r[k] !== undefined && !(Number.isInteger(r[k]) && r[k]! >= 1 && r[k]! <= 10_000)) return `${k} = ${r[k]} must be a whole number from 1 to 10000`;
   if (r.epsilon !== undefined && !(r.epsilon >= 0 && r.epsilon <= 1)) return `epsilon = ${r.epsilon} must be in [0, 1]`;
+  if (r.protocol === 'SecQ-learning' && Math.ceil(r.n / (r.batchSize ?? 10)) * (r.rounds ?? 1) > 20_000) return 'more than 20000 steps (⌈n/τ⌉·Rmax)';
   return undefined;
 }
 

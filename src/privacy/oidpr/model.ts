@@ -108,8 +108,3 @@ export function shareRecords(records: readonly PlainRecord[], parameters: Learni
     { states: s1, actions: a1, nextStates: n1, rewards: r1 },
   ];
 }
-
-/** The records from `start` (inclusive) to `end` (exclusive). */
-export function sliceRecords(r: RecordShares, start: number, end: number): RecordShares {
-  return { states: r.states.subarray(start, end), actions: r.actions.subarray(start, end), nextStates: r.nextStates.subarray(start, end), rewards: r.rewards.subarray(start, end) };
-}

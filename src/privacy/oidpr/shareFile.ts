@@ -26,7 +26,7 @@ export interface ShareFile {
   readonly actionSet: string;
 }
 
-const HEX_WORDS = '^([0-9a-f]{16})*$';
+const HEX_WORDS = /^([0-9a-f]{16})*$/;
 
 const SHARE_FILE_SCHEMA = {
   type: 'object',
@@ -50,8 +50,9 @@ const SHARE_FILE_SCHEMA = {
       },
     },
     actionWidth: { type: 'integer', minimum: 0, maximum: 16 },
-    q: { type: 'string', pattern: HEX_WORDS },
-    actionSet: { type: 'string', pattern: HEX_WORDS },
+    // The hex form is checked below, not by a schema pattern: ajv's message would quote the value, a share.
+    q: { type: 'string' },
+    actionSet: { type: 'string' },
   },
 } as const;
 
@@ -86,6 +87,7 @@ export function parseShareFile(json: unknown, file: string): { modelId: string; 
   } catch (e) {
     throw new InputError(file, 'parameters', (e as Error).message);
   }
+  for (const field of ['q', 'actionSet'] as const) if (!HEX_WORDS.test(f[field])) throw new InputError(file, field, 'must be ring elements as 16 lower-case hex digits each');
   const q = hexToWords(f.q);
   const actionSet = hexToWords(f.actionSet);
   const cells = f.parameters.states * f.parameters.actions;

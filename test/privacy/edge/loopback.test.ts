@@ -72,6 +72,23 @@ describe('edge servers and dealer over loopback TLS (one process)', () => {
     hcp.close();
   });
 
+  it('one training run at a time; no model change during it; a provider that leaves takes its run with it', async () => {
+    const addresses = [{ host: '127.0.0.1', port: servers[0].port }, { host: '127.0.0.1', port: servers[1].port }] as const;
+    const hcp = await ServerPair.connect({ servers: addresses, keys: keys('hcp') });
+    const modelId = newModelId();
+    await hcp.loadModel(modelId, shareModel({ parameters, q: new BigInt64Array(24), actionSet }));
+    const many = Array.from({ length: 3000 }, (_, i) => records[i % records.length]!);
+    const first = hcp.train(modelId, parameters, many, { batchSize: 1, rounds: 1 });
+    await new Promise((r) => setTimeout(r, 300));
+    await expect(hcp.train(modelId, parameters, records, { batchSize: 5, rounds: 1 })).rejects.toThrow(/already training/);
+    await expect(hcp.loadModel(newModelId(), shareModel({ parameters, q: new BigInt64Array(24), actionSet }))).rejects.toThrow(/training run is under way/);
+    hcp.close(); // the provider leaves mid-run
+    await expect(first).rejects.toThrow();
+    for (let waited = 0; waited < 20_000 && !log.some((l) => /client's session ended/.test(l)); waited += 100) await new Promise((r) => setTimeout(r, 100));
+    expect(servers.map((s) => s.model?.version)).toEqual([0, 0]);
+    expect(servers.map((s) => s.model?.modelId)).toEqual([modelId, modelId]);
+  }, 60_000);
+
   it('refuses a patient that tries the provider\'s operations, and keeps serving', async () => {
     const addresses = [{ host: '127.0.0.1', port: servers[0].port }, { host: '127.0.0.1', port: servers[1].port }] as const;
     const patient = await ServerPair.connect({ servers: addresses, keys: keys('patient1') });

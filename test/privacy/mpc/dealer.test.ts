@@ -47,6 +47,13 @@ describe('the dealer', () => {
     expect(() => dealer.material('b', 1, plan)).toThrow(/already handed out/); // the withdrawn session stays closed
   });
 
+  it('closes a session whose second half is not fetched in time: a late party gets a refusal, not new material', async () => {
+    const dealer = new SessionDealer(20);
+    dealer.material('late', 0, plan);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(() => dealer.material('late', 1, plan)).toThrow(/already handed out \(or withdrawn\)/);
+  });
+
   it('refuses malformed and oversized plans, naming the request', () => {
     expect(planProblem('x')).toMatch(/not a list/);
     expect(planProblem([{ kind: 'teleport', n: 1 }])).toMatch(/request 0 .*unknown kind/);
