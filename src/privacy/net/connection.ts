@@ -44,6 +44,10 @@ export interface FramedConnection {
   frames(): AsyncIterable<Frame>;
   /** Called once when the connection ends (at once if it already has). */
   onClose(handler: (error: Error | undefined) => void): void;
+  /** Bytes written but not yet handed to the socket. */
+  readonly unsentBytes: number;
+  /** Resolves when the unsent bytes have gone out (at once if there are none): a bulk sender waits here. */
+  drained(): Promise<void>;
   /** End the connection (TLS close_notify, then FIN); frames already sent are delivered first. */
   close(): void;
   /** End it at once, with `error` as the reason given to `onClose`. */
@@ -60,6 +64,9 @@ export interface StreamOptions {
   readonly maxFrameBytes?: number;
   readonly log: Logger;
 }
+
+/** Bytes a connection may hold unsent before it is cut (four of the largest frames; a bulk sender waits for `drained` well before). */
+export const MAX_UNSENT_BYTES = 64 << 20;
 
 /** How long a closing connection waits for the peer's half of the close before it is cut. */
 const CLOSE_GRACE_MS = 2_000;
@@ -144,6 +151,30 @@ export class FrameStream implements FramedConnection {
   send(frame: Frame): void {
     if (this.ended || this.closing) throw new Error(`connection to ${this.peerName} is closed${this.endError ? `: ${this.endError.message}` : ''}`);
     this.stream.write(encodeFrame(frame, this.maxFrameBytes));
+    // A peer that does not read what it is sent (say, the ERROR replies to a flood of bad frames)
+    // must not make this process buffer without bound: past the limit the connection is cut.
+    if (this.stream.writableLength > MAX_UNSENT_BYTES) {
+      const reason = `the peer does not read: more than ${MAX_UNSENT_BYTES / (1 << 20)} MiB unsent`;
+      this.log(`link ${this.peerName}: ${reason}; connection closed`);
+      this.destroy(new Error(reason));
+    }
+  }
+
+  get unsentBytes(): number {
+    return this.stream.writableLength;
+  }
+
+  drained(): Promise<void> {
+    if (this.stream.writableLength === 0 || this.ended) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        this.stream.off('drain', done);
+        this.stream.off('close', done);
+        resolve();
+      };
+      this.stream.on('drain', done);
+      this.stream.on('close', done);
+    });
   }
 
   onFrame(handler: (frame: Frame) => void): void {
