@@ -8,6 +8,7 @@ import { PatientRunError } from '../sim/cohortRun.js';
 import { baselineCommand, checkCommand } from './check.js';
 import { cohortGenerateCommand } from './cohort.js';
 import { dealerCommand, edgeServerCommand, keygenCommand } from './edge.js';
+import { qLearningTrainCommand } from './qLearningTrain.js';
 import { secureQServeCommand, secureQTrainCommand } from './secureQ.js';
 import { controllersCommand } from './controllers.js';
 import { experimentCommand } from './experiment.js';
@@ -309,6 +310,42 @@ await yargs(hideBin(process.argv))
     () => {},
   )
   .command(
+    'q-learning',
+    'Plain fixed-point Q-learning (OIDPR): q-learning train <records.csv> --out table.json trains a Q-table from records for the q-learning controller (startFrom)',
+    (y) =>
+      y
+        .command(
+          'train <records>',
+          'Train a Q-table by batch Q-learning on the records (glucosim import), in the clear; write it as a Q-table file (glucosim-qtable/1)',
+          (yt) =>
+            yt
+              .positional('records', { type: 'string', demandOption: true, describe: 'records file (records.csv, docs/records.md)' })
+              .option('patient', { type: 'string', describe: 'patients to learn from, comma-separated (default: all)' })
+              .option('definition', { type: 'string', describe: 'Q-learning definition JSON (default: docs/privacy.md §8)' })
+              .option('batch-size', { type: 'number', describe: 'τ, records per batch (default: the definition\'s, 10)' })
+              .option('rounds', { type: 'number', describe: 'Rmax, passes over the batches (default: the definition\'s, 2)' })
+              .option('out', { type: 'string', demandOption: true, describe: 'the Q-table file to write (refused if it exists)' }),
+          (argv) => {
+            try {
+              process.stdout.write(
+                qLearningTrainCommand({
+                  records: argv.records,
+                  patient: once(argv.patient, 'patient'),
+                  definition: once(argv.definition, 'definition'),
+                  batchSize: once(argv['batch-size'], 'batch-size'),
+                  rounds: once(argv.rounds, 'rounds'),
+                  out: once(argv.out, 'out')!,
+                }),
+              );
+            } catch (err) {
+              fail(err);
+            }
+          },
+        )
+        .demandCommand(1, 'give a subcommand: train'),
+    () => {},
+  )
+  .command(
     'secure-q',
     'OIDPR secure Q-learning: secure-q train <records.csv> trains a model on secret shares (SecQ-learning); secure-q serve <model> runs it on a local dealer and two edge servers',
     (y) =>
@@ -450,7 +487,7 @@ await yargs(hideBin(process.argv))
       }
     },
   )
-  .demandCommand(1, 'give a command: run, replay, metrics, baseline, check, cohort, experiment, import, mdp, secure-q, privacy, dealer, edge-server or controllers')
+  .demandCommand(1, 'give a command: run, replay, metrics, baseline, check, cohort, experiment, import, mdp, q-learning, secure-q, privacy, dealer, edge-server or controllers')
   .help()
   .fail((message, err) => {
     if (err) fail(err);

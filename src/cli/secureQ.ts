@@ -23,34 +23,23 @@ import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type QLearningDefinition, type QLearningDefinitionFile, DEFAULT_Q_LEARNING_DEFINITION, parseQLearningDefinition, Q_LEARNING_DEFINITION_PROPERTIES, qLearningDefinitionToFile, qLearningParameters } from '../control/qlearning/definition.js';
-import { experienceFromRecords } from '../control/qlearning/experience.js';
+import { qLearningDefinitionToFile, qLearningParameters } from '../control/qlearning/definition.js';
 import { greedyPolicy, trainBatches } from '../control/qlearning/qLearning.js';
 import { actionSetOf, SECURE_MODEL_FORMAT, SHARE_FILE_NAMES, type SecureModelDocument } from '../control/qlearning/secureModel.js';
 import { buildDirectoryAtomic } from '../io/atomic.js';
 import { InputError } from '../io/errors.js';
-import { readJsonFile } from '../io/json.js';
-import { readTextFile } from '../io/readText.js';
-import { compileValidator } from '../io/schema.js';
 import { ServerPair } from '../privacy/edge/clients.js';
 import { parseAddress } from '../privacy/edge/roles.js';
 import { readPskKeyFile } from '../privacy/net/keys.js';
 import { InProcessServers } from '../privacy/oidpr/inProcess.js';
 import { type ModelShare, shareModel } from '../privacy/oidpr/model.js';
 import { newModelId, shareFile } from '../privacy/oidpr/shareFile.js';
-import { parseRecordsCsv } from '../records/recordsCsv.js';
 import { keygenCommand } from './edge.js';
+import { type LearningArguments, learningInputs } from './learningInputs.js';
 import { newOutputDirectory } from './outputDir.js';
 import { GLUCOSIM_VERSION } from './version.js';
 
-const validateDefinition = compileValidator<QLearningDefinitionFile>({ type: 'object', additionalProperties: false, properties: Q_LEARNING_DEFINITION_PROPERTIES });
-
-export interface SecureQTrainArguments {
-  readonly records: string;
-  readonly patient?: string;
-  readonly definition?: string;
-  readonly batchSize?: number;
-  readonly rounds?: number;
+export interface SecureQTrainArguments extends LearningArguments {
   readonly es0?: string;
   readonly es1?: string;
   readonly keys?: string;
@@ -58,30 +47,14 @@ export interface SecureQTrainArguments {
   readonly out?: string;
 }
 
-function wholeOption(value: number | undefined, option: string, min: number, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  if (!(Number.isInteger(value) && value >= min && value <= max)) throw new InputError(`--${option}`, '', `must be a whole number from ${min} to ${max}, not ${value}`);
-  return value;
-}
-
 export async function secureQTrainCommand(args: SecureQTrainArguments): Promise<{ out: string; summary: string }> {
-  const records = parseRecordsCsv(readTextFile(args.records, 'records file'), args.records);
-  let definition: QLearningDefinition = args.definition
-    ? parseQLearningDefinition(validateDefinition(readJsonFile(args.definition, 'Q-learning definition'), args.definition), args.definition, '')
-    : parseQLearningDefinition(DEFAULT_Q_LEARNING_DEFINITION, '(default definition)', '');
-  const batchSize = wholeOption(args.batchSize, 'batch-size', 1, 100_000) ?? definition.batchSize;
-  const rounds = wholeOption(args.rounds, 'rounds', 1, 10_000) ?? definition.rounds;
-  definition = { ...definition, batchSize, rounds };
-  const patients = args.patient?.split(',').map((p) => p.trim());
-  const known = new Set(records.map((r) => r.patient));
-  for (const p of patients ?? []) if (!known.has(p)) throw new InputError('--patient', '', `'${p}' is not in ${args.records}`);
+  const { definition, experience } = learningInputs(args);
+  const { batchSize, rounds } = definition;
   const networked = args.es0 !== undefined || args.es1 !== undefined;
   if (networked && !(args.es0 && args.es1)) throw new InputError(args.es0 ? '--es1' : '--es0', '', 'give both edge servers, --es0 and --es1');
   if (networked && !args.keys && !args.plaintext) throw new InputError('--keys', '', "the provider's key file (hcp.psk.json) is needed to reach the servers, or --plaintext for a loopback benchmark");
   const out = newOutputDirectory(args.out, 'secure-q');
 
-  const experience = experienceFromRecords(records, definition, patients ? { patients } : {});
-  if (experience.records.length === 0) throw new InputError(args.records, '', 'gives no transition on this definition (no two readings of a patient within the gap)');
   const parameters = qLearningParameters(definition);
   const modelId = newModelId();
   const initial = shareModel({ parameters, q: new BigInt64Array(parameters.states * parameters.actions), actionSet: actionSetOf(definition) });

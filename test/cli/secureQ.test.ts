@@ -11,6 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServerPair } from '../../src/privacy/edge/clients.js';
+import { readModelShares, readSecureModel } from '../../src/control/qlearning/secureModel.js';
 import { readPskKeyFile } from '../../src/privacy/net/keys.js';
 import { connect } from '../../src/privacy/net/link.js';
 import { FrameKind } from '../../src/privacy/net/frame.js';
@@ -101,6 +102,30 @@ describe('glucosim secure-q train', () => {
     const r = runCli(['secure-q', 'train', join(dir, 'records', 'records.csv'), '--out', join(dir, 'model')]);
     expect(r.status).toBe(0);
     expect(trainingCheck(join(dir, 'model')).statesWithOtherGreedyAction).toBe(0);
+  });
+
+  it('q-learning train writes the plain table a q-learning controller starts from, equal to the secure one within the bound', () => {
+    const dir = makeTempDir('ql-train');
+    const table = join(dir, 'table.json');
+    const r = runCli(['q-learning', 'train', records, '--out', table]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const doc = JSON.parse(readFileSync(table, 'utf8')) as { format: string; q: string[][] };
+    expect(doc.format).toBe('glucosim-qtable/1');
+    // The secure training of the same records reconstructs to this table within its bound.
+    expect(runCli(['secure-q', 'train', records, '--out', join(dir, 'model')]).status).toBe(0);
+    const [s0, s1] = readModelShares(readSecureModel(join(dir, 'model')));
+    const plain = doc.q.flat().map((v) => BigInt(v));
+    const bound = trainingCheck(join(dir, 'model')).maxBoundUlps!;
+    plain.forEach((v, i) => expect(Math.abs(Number(BigInt.asIntN(64, s0.q[i]! + s1.q[i]!) - v))).toBeLessThanOrEqual(bound));
+    const scenario = JSON.parse(readFileSync(join(ROOT, 'scenarios', 't2dm-secure-q-14day.json'), 'utf8')) as Record<string, any>;
+    scenario.days = 2;
+    scenario.controller = { name: 'q-learning', options: { learningDays: 0, startFrom: table } };
+    writeFileSync(join(dir, 'ql.json'), JSON.stringify(scenario));
+    const run = runCli(['run', join(dir, 'ql.json'), '--cohort', 't2dm#001', '--out', join(dir, 'run'), '--quiet', '--no-report']);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(runCli(['q-learning', 'train', records, '--out', table]).stderr).toMatch(/^glucosim: --out: .* already exists/);
   });
 
   it('refuses bad input with one line naming the option', () => {
