@@ -144,6 +144,9 @@ export interface SecureQServeArguments {
   readonly plaintext?: boolean;
 }
 
+/** How long a server process may take to start listening (it connects to the others first). */
+const READY_TIMEOUT_MS = 60_000;
+
 /** The CLI's own entry point, to start the three processes with. */
 const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
 
@@ -159,6 +162,7 @@ function startChild(args: readonly string[], children: ChildProcess[]): Promise<
       if (m) resolvePort(Number(m[1]));
     });
     child.once('exit', (code) => reject(new Error(`glucosim ${args[0]} exited with status ${code} before it was ready`)));
+    setTimeout(() => reject(new Error(`glucosim ${args[0]} did not say it was listening within ${READY_TIMEOUT_MS / 1000} s`)), READY_TIMEOUT_MS).unref();
   });
 }
 

@@ -3,7 +3,7 @@
  * learning days, recalibration, exploration, a policy file to start from),
  * its phases and the tables of its learned policy for the report.
  */
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { besideFile } from '../../io/paths.js';
 import { InputError } from '../../io/errors.js';
 import { joinField } from '../../io/schema.js';
 import { MDI_OPTIONS_SCHEMA, parseMdiOptions, SPLIT_MIXED_EXAMPLE } from '../multipleDailyInjections.js';
@@ -63,7 +63,7 @@ export function parseMdpOptions(options: Readonly<Record<string, unknown>>, sour
   }
   let startFrom: MdpControllerOptions['startFrom'];
   if (raw.startFrom !== undefined) {
-    const file = isAbsolute(raw.startFrom) ? raw.startFrom : resolve(dirname(source.file), raw.startFrom);
+    const file = besideFile(source.file, raw.startFrom);
     startFrom = { file, counts: readPolicyFile(file, definition).counts };
   }
   return {

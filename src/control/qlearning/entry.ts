@@ -4,7 +4,7 @@
  * hypoglycaemia guard, a Q-table file to start from), its phases and the
  * table of its learned policy for the report.
  */
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { besideFile } from '../../io/paths.js';
 import { guardOption, hypoglycaemiaGuardSchema, learningPhases, penDevicesProblem, variedPreparations } from '../mdp/penAtSlots.js';
 import { levelCount, levelGlucoseMgDl } from '../mdp/space.js';
 import type { ControllerEntry, LogTable, OptionsSource } from '../types.js';
@@ -42,7 +42,7 @@ export function parseQLearningOptions(options: Readonly<Record<string, unknown>>
   const definition = parseQLearningDefinition(definitionFile, source.file, source.field);
   let startFrom: QLearningControllerOptions['startFrom'];
   if (raw.startFrom !== undefined) {
-    const file = isAbsolute(raw.startFrom) ? raw.startFrom : resolve(dirname(source.file), raw.startFrom);
+    const file = besideFile(source.file, raw.startFrom);
     startFrom = { file, q: readQTable(file, definition).q };
   }
   return {

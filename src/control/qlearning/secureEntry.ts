@@ -3,7 +3,7 @@
  * optionally the two edge servers to ask, the hypoglycaemia guard; the
  * per-decision latency table for the report.
  */
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { besideFile } from '../../io/paths.js';
 import { InputError } from '../../io/errors.js';
 import { parseAddress } from '../../privacy/edge/roles.js';
 import { readPskKeyFile } from '../../privacy/net/keys.js';
@@ -43,13 +43,9 @@ const OPTIONS_SCHEMA = {
   },
 } as const;
 
-function relativeTo(source: OptionsSource, path: string): string {
-  return isAbsolute(path) ? path : resolve(dirname(source.file), path);
-}
-
 export function parseSecureQOptions(options: Readonly<Record<string, unknown>>, source: OptionsSource): SecureQControllerOptions {
   const raw = options as unknown as SecureQOptionsFile;
-  const model = readSecureModel(relativeTo(source, raw.model));
+  const model = readSecureModel(besideFile(source.file, raw.model));
   let servers: SecureQControllerOptions['servers'];
   if (raw.servers) {
     const s = raw.servers;
@@ -59,7 +55,7 @@ export function parseSecureQOptions(options: Readonly<Record<string, unknown>>, 
     servers = {
       es0: at(s.es0, 'es0'),
       es1: at(s.es1, 'es1'),
-      ...(s.keys ? { keys: readPskKeyFile(relativeTo(source, s.keys)) } : { plaintext: true, identity: s.identity ?? 'patient' }),
+      ...(s.keys ? { keys: readPskKeyFile(besideFile(source.file, s.keys)) } : { plaintext: true, identity: s.identity ?? 'patient' }),
     };
   } else {
     readModelShares(model); // both share files must be there and match, before anything runs

@@ -20,13 +20,21 @@ export interface Decision {
   readonly doses: number[];
 }
 
+/** Plans kept at most (a server meets few protocol sizes; benchmarks sweep more). */
+const MAX_CACHED_PLANS = 64;
+
 /** Plans by protocol and public sizes: a protocol's plan never depends on its inputs. */
 export class PlanCache {
   private readonly plans = new Map<string, Plan>();
 
   async plan<T>(key: string, program: PartyProgram<T>): Promise<Plan> {
     let plan = this.plans.get(key);
-    if (!plan) this.plans.set(key, (plan = (await dryRun(program)).plan));
+    if (!plan) {
+      plan = (await dryRun(program)).plan;
+      // Bounded: a Map keeps insertion order, so the oldest plan goes first.
+      if (this.plans.size >= MAX_CACHED_PLANS) this.plans.delete(this.plans.keys().next().value!);
+      this.plans.set(key, plan);
+    }
     return plan;
   }
 }
