@@ -1,0 +1,24 @@
+/**
+ * Checks of values a PPOPI party receives from another (bad input gets a
+ * PpopiRefusal naming the party and the field, never the value): group
+ * elements of Z*_{N²}, Catalano–Fiore ciphertexts, proofs.
+ */
+import { gcd } from '../bcp/arith.js';
+import type { BcpParameters } from '../bcp/types.js';
+import { PpopiRefusal, type UploadedValue } from './messages.js';
+
+/** x must be an integer in [1, N²) coprime to N (an element of Z*_{N²}). */
+export function checkGroupElement(party: string, field: string, x: unknown, params: BcpParameters): asserts x is bigint {
+  if (typeof x !== 'bigint') throw new PpopiRefusal(party, field, 'is not an integer');
+  if (x < 1n || x >= params.nSquared) throw new PpopiRefusal(party, field, 'is outside Z_{N²} (must be in [1, N²))');
+  if (gcd(x, params.n) !== 1n) throw new PpopiRefusal(party, field, 'shares a factor with N (not a unit of Z_{N²})');
+}
+
+/** An uploaded value: (m − b ∈ [0, N), (A, B) ∈ Z*_{N²}²) and a 32-byte hex proof. */
+export function checkUploadedValue(party: string, field: string, value: UploadedValue, params: BcpParameters): void {
+  const masked = value?.ciphertext?.masked;
+  if (typeof masked !== 'bigint' || masked < 0n || masked >= params.n) throw new PpopiRefusal(party, `${field}.masked`, 'must be an integer in [0, N)');
+  checkGroupElement(party, `${field}.mask.a`, value.ciphertext.mask?.a, params);
+  checkGroupElement(party, `${field}.mask.b`, value.ciphertext.mask?.b, params);
+  if (typeof value.proof !== 'string' || !/^[0-9a-f]{64}$/.test(value.proof)) throw new PpopiRefusal(party, `${field}.proof`, 'must be 64 hex digits');
+}

@@ -1,0 +1,105 @@
+/**
+ * The KGC's decryptions spread over worker threads: a unification batch is
+ * cut into one contiguous slice per worker, each worker decrypts its slice
+ * with its own copy of the CRT decryptor, and the results come back in
+ * order. Decryption is the KGC's whole cost (one exponentiation modulo p²
+ * and one modulo q² per value), and the values of a batch are independent,
+ * so W workers divide it by up to W (bench/ppopi.ts measures it). With no
+ * workers the decryptions run in the calling thread.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { Decryptor } from '../bcp/bcp.js';
+import type { PowEngine } from '../bcp/engines.js';
+import type { BcpCiphertext, BcpKeyPair, BcpMasterKey, BcpParameters } from '../bcp/types.js';
+import { PROJECT_ROOT } from '../../io/paths.js';
+
+export interface DecryptWorkerSetup {
+  readonly params: BcpParameters;
+  readonly master: BcpMasterKey;
+  readonly keyPair: BcpKeyPair;
+  readonly engine: PowEngine;
+}
+
+export interface DecryptJob {
+  readonly id: number;
+  readonly ciphertexts: readonly BcpCiphertext[];
+}
+
+/** Per ciphertext its message, or the reason it did not decrypt. */
+export interface DecryptReply {
+  readonly id: number;
+  readonly results: readonly (bigint | string)[];
+}
+
+function workerFile(): string {
+  const here = fileURLToPath(new URL('./decryptWorker.js', import.meta.url));
+  if (existsSync(here)) return here;
+  const built = join(PROJECT_ROOT, 'dist', 'src', 'privacy', 'ppopi', 'decryptWorker.js');
+  if (existsSync(built)) return built;
+  throw new Error(`worker not built: run 'npm run build' (looked for ${here} and ${built})`);
+}
+
+export class DecryptPool {
+  private readonly local: Decryptor;
+  private readonly workers: Worker[];
+  private readonly pending = new Map<number, { resolve: (reply: DecryptReply) => void; reject: (err: Error) => void }>();
+  private nextId = 0;
+
+  /** `workers` threads (0: decrypt in the calling thread). */
+  constructor(setup: DecryptWorkerSetup, workers: number) {
+    this.local = new Decryptor(setup.params, setup.keyPair, { master: setup.master, engine: setup.engine });
+    this.workers = Array.from({ length: workers }, () => {
+      const worker = new Worker(workerFile(), { workerData: setup });
+      worker.on('message', (reply: DecryptReply) => {
+        const waiting = this.pending.get(reply.id);
+        this.pending.delete(reply.id);
+        waiting?.resolve(reply);
+      });
+      // A worker that dies fails every batch in flight rather than leaving it waiting.
+      worker.on('error', (err) => {
+        for (const waiting of this.pending.values()) waiting.reject(err);
+        this.pending.clear();
+      });
+      worker.unref();
+      return worker;
+    });
+  }
+
+  get workerCount(): number {
+    return this.workers.length;
+  }
+
+  /** Every ciphertext's message, or the reason it is none, in order. */
+  async decryptAll(ciphertexts: readonly BcpCiphertext[]): Promise<(bigint | string)[]> {
+    if (this.workers.length === 0 || ciphertexts.length < 2) return ciphertexts.map((c) => this.decryptHere(c));
+    const slice = Math.ceil(ciphertexts.length / this.workers.length);
+    const parts = await Promise.all(
+      this.workers.map((worker, w) => {
+        const part = ciphertexts.slice(w * slice, (w + 1) * slice);
+        if (part.length === 0) return Promise.resolve<readonly (bigint | string)[]>([]);
+        const id = this.nextId++;
+        return new Promise<readonly (bigint | string)[]>((resolve, reject) => {
+          this.pending.set(id, { resolve: (reply) => resolve(reply.results), reject });
+          worker.postMessage({ id, ciphertexts: part } satisfies DecryptJob);
+        });
+      }),
+    );
+    return parts.flat();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  private decryptHere(c: BcpCiphertext): bigint | string {
+    try {
+      return this.local.decrypt(c);
+    } catch (err) {
+      if (err instanceof Error && 'reason' in err) return String((err as { reason: unknown }).reason);
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * PPOPI's seven steps end to end in one process (Chen & Ye 2025, §5):
+ * conversion to the KGC's key, equality unification, counting, policy
+ * delivery and requests, and the refusals of bad input (nothing counted).
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { BcpMasterKey, BcpParameters } from '../../../src/privacy/bcp/types.js';
+import { PpopiRefusal } from '../../../src/privacy/ppopi/messages.js';
+import { type InProcessSystem, inProcessSystem, openTask } from '../../../src/privacy/ppopi/system.js';
+import { fixture } from '../bcp/helpers.js';
+
+let params: BcpParameters;
+let master: BcpMasterKey;
+let system: InProcessSystem;
+const shape = { stateCount: 10, actionCount: 4 };
+
+beforeAll(() => {
+  ({ parameters: params, master } = fixture(512));
+  system = inProcessSystem(params, master, ['alice', 'bob', 'carol']);
+  openTask(system, 't1', shape, {}, ['alice', 'bob']);
+}, 60_000);
+
+describe('PPOPI in process', () => {
+  it('fuses attempts of two users: equal plaintexts get equal tags, and the server counts them', async () => {
+    const alice = system.users.get('alice')!;
+    const bob = system.users.get('bob')!;
+    await system.server.submitAttempt('t1', 'alice', alice.encryptAttempt('t1', { states: [0, 1, 2], actions: [3, 3] }));
+    await system.server.submitAttempt('t1', 'bob', bob.encryptAttempt('t1', { states: [0, 1, 2], actions: [3, 3] }));
+    const view = system.server.deliverPolicy('t1', 'bob');
+    expect(view.states).toHaveLength(3);
+    const policy = bob.readPolicy('t1', view);
+    expect(policy(0, 3)).toBeCloseTo(-1 - 0.99, 10);
+    expect(policy(1, 3)).toBeCloseTo(-1, 10);
+    expect(policy(0, 0)).toBeUndefined();
+  });
+
+  it('answers an encrypted request with the state\'s actions, best first', async () => {
+    const alice = system.users.get('alice')!;
+    const answer = await system.server.request('t1', 'alice', alice.encryptValue('t1', 'state', 1));
+    expect(alice.readAnswer('t1', answer)).toEqual([{ action: 3, q: -1 }]);
+  });
+
+  it('refuses a user of no task, a ciphertext outside Z_N², a wrong authorisation, and counts nothing', async () => {
+    const alice = system.users.get('alice')!;
+    const before = JSON.stringify(system.server.deliverPolicy('t1', 'alice'));
+    await expect(system.server.submitAttempt('t1', 'carol', alice.encryptAttempt('t1', { states: [4, 5], actions: [1] }))).rejects.toThrow(
+      "server: attempt: 'carol' is not a registered user of task 't1'",
+    );
+    await expect(system.server.submitAttempt('t1', 'mallory', alice.encryptAttempt('t1', { states: [4, 5], actions: [1] }))).rejects.toThrow(PpopiRefusal);
+    const attempt = alice.encryptAttempt('t1', { states: [4, 5], actions: [1] });
+    const outside = { ...attempt, actions: [{ ...attempt.actions[0], ciphertext: { ...attempt.actions[0].ciphertext, mask: { a: params.nSquared, b: 1n } } }] };
+    await expect(system.server.submitAttempt('t1', 'alice', outside)).rejects.toThrow(/outside Z_\{N²\}/);
+    system.server.authorise('t1', 'alice', system.users.get('bob')!.authorisation('t1'));
+    await expect(system.server.submitAttempt('t1', 'alice', alice.encryptAttempt('t1', { states: [4, 5], actions: [1] }))).rejects.toThrow(/kgc: .*not a ciphertext under this key/);
+    system.server.authorise('t1', 'alice', alice.authorisation('t1'));
+    expect(JSON.stringify(system.server.deliverPolicy('t1', 'alice'))).toBe(before);
+  });
+});
