@@ -1,9 +1,10 @@
 /**
- * The server's learning core in PPOPI (Chen & Ye 2025, §5.6–5.7): it is
- * handed attempts whose states and actions are keys — plain values in the
- * plain run, equality tags (equal iff the plaintexts are equal) in the
- * encrypted one — counts transitions, runs policy iteration over them and
- * delivers, per state key, the tried action keys with their Q values.
+ * The server's learning core in PPOPI (Chen & Ye 2025, §5.5 counting and
+ * policy update, §5.7 delivery): it is handed attempts whose states and
+ * actions are keys — plain values in the plain run, equality tags (equal
+ * iff the plaintexts are equal) in the encrypted one — counts transitions,
+ * runs policy iteration over them and delivers, per state key, the tried
+ * action keys with their Q values.
  *
  * Keys are only ever compared for equality: each is interned to a dense id
  * in first-seen order (states and actions separately), and everything

@@ -142,7 +142,8 @@ export function drawMazeCandidate(source: UniformSource, shape: MazeShape): Omit
 /**
  * A solvable maze: candidates are drawn from `source` until one has a path
  * from start to goal (our rule; at 20 × 10 and 20 % walls about one
- * candidate in twenty is redrawn, mostly a start or goal walled in).
+ * candidate in twelve is redrawn, most often because the start or the goal
+ * is shut in a pocket of at most three cells).
  */
 export function generateMaze(source: UniformSource, shape: MazeShape, maxDraws = 10_000): Maze {
   for (let draws = 1; draws <= maxDraws; draws++) {

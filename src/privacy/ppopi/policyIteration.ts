@@ -1,8 +1,9 @@
 /**
- * Policy iteration over dense integer ids (Chen & Ye 2025, §5.6: the
- * server's learning over equality tags): an empirical model of counted
- * transitions ν(s, a, s′), evaluated by eq. (9), v(j+1) = r + γ P_π v(j),
- * and improved greedily by eq. (10), until the policy is stable.
+ * Policy iteration over dense integer ids (Chen & Ye 2025, §3.4, eqs. 9–10,
+ * which the server runs over equality tags, §5.5): an empirical model of
+ * counted transitions ν(s, a, s′), evaluated by eq. (9),
+ * v(j+1) = r + γ P_π v(j), and improved greedily by eq. (10), until the
+ * policy is stable.
  *
  * States and actions are ids 0, 1, 2, … given by the caller (the attempt
  * server numbers keys in first-seen order). Every floating-point operation
