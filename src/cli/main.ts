@@ -3,6 +3,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { InputError } from '../io/errors.js';
+import { BcpInputError } from '../privacy/bcp/errors.js';
 import { SessionError } from '../privacy/net/sessions.js';
 import { PatientRunError } from '../sim/cohortRun.js';
 import { baselineCommand, checkCommand } from './check.js';
@@ -15,12 +16,14 @@ import { experimentCommand } from './experiment.js';
 import { importRecordsCommand } from './importRecords.js';
 import { mdpLearnCommand } from './mdpLearn.js';
 import { metricsCommand } from './metrics.js';
+import { ppopiGroup } from './ppopi.js';
 import { replayCommand } from './replay.js';
 import { runCommand } from './run.js';
 import { GLUCOSIM_VERSION } from './version.js';
 
 function fail(err: unknown): never {
-  if (err instanceof InputError) {
+  // A value refused by the BCP cryptosystem (a ciphertext, a message, a key) is bad input too: one line naming the field.
+  if (err instanceof InputError || err instanceof BcpInputError) {
     process.stderr.write(`glucosim: ${err.message}\n`);
     process.exit(2);
   }
@@ -407,6 +410,12 @@ await yargs(hideBin(process.argv))
     () => {},
   )
   .command(
+    'ppopi',
+    'PPOPI over the BCP cryptosystem (Chen & Ye 2025): ppopi keygen --out DIR makes the KGC\'s parameters and master key',
+    (y) => ppopiGroup(y, { fail, once }),
+    () => {},
+  )
+  .command(
     'privacy',
     'Keys for the OIDPR deployment: privacy keygen --out DIR writes TLS-PSK key files for es0, es1, the dealer, the provider (hcp) and patient devices',
     (y) =>
@@ -487,7 +496,7 @@ await yargs(hideBin(process.argv))
       }
     },
   )
-  .demandCommand(1, 'give a command: run, replay, metrics, baseline, check, cohort, experiment, import, mdp, q-learning, secure-q, privacy, dealer, edge-server or controllers')
+  .demandCommand(1, 'give a command: run, replay, metrics, baseline, check, cohort, experiment, import, mdp, q-learning, secure-q, ppopi, privacy, dealer, edge-server or controllers')
   .help()
   .fail((message, err) => {
     if (err) fail(err);

@@ -19,12 +19,14 @@ function removeCreated(created: string | undefined): void {
 /**
  * Write a file atomically (temp file in the same directory, then rename).
  * Missing parent directories are created, and removed again if the write fails.
+ * `mode` (e.g. 0o600 for a secret key) is given to the temporary file when it
+ * is created, so the content is never readable by others, not even briefly.
  */
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+export function writeFileAtomic(path: string, data: string | Uint8Array, options: { readonly mode?: number } = {}): void {
   const created = mkdirSync(dirname(path), { recursive: true });
   const tmp = temporaryName(path);
   try {
-    writeFileSync(tmp, data);
+    writeFileSync(tmp, data, options.mode === undefined ? {} : { mode: options.mode, flag: 'wx' });
     renameSync(tmp, path);
   } catch (err) {
     rmSync(tmp, { force: true });
