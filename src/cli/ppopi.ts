@@ -19,6 +19,7 @@ import { InputError } from '../io/errors.js';
 import { generateParameters } from '../privacy/bcp/bcp.js';
 import { writeMasterFile, writeParametersFile } from '../privacy/bcp/keyFile.js';
 import { newOutputDirectory } from './outputDir.js';
+import { ppopiKgc, ppopiServer, ppopiSetup } from './ppopiProcesses.js';
 
 /** What main.ts lends a subcommand: its one-line error handler and its guard against an option given twice. */
 export interface CliHelpers {
@@ -100,7 +101,7 @@ export const ppopiKeygen: PpopiSubcommand = (y, { fail, once }) =>
   );
 
 /** The group's subcommands, in the order of the help text. */
-export const SUBCOMMANDS: readonly (readonly [name: string, add: PpopiSubcommand])[] = [['keygen', ppopiKeygen]];
+export const SUBCOMMANDS: readonly (readonly [name: string, add: PpopiSubcommand])[] = [['keygen', ppopiKeygen], ['setup', ppopiSetup], ['kgc', ppopiKgc], ['server', ppopiServer]];
 
 /** The `ppopi` group's builder: every subcommand, and a demand for one. */
 export function ppopiGroup(y: Argv, helpers: CliHelpers): Argv {

@@ -81,11 +81,13 @@ export class KeyGenerationCentre {
     this.pool = new DecryptPool({ params, master, keyPair, engine: options.engine ?? 'openssl' }, options.workers ?? 0);
   }
 
-  /** §5.1: registers a user or the server and returns its key pair (sent to it over the registration channel). */
-  register(id: string, role: 'user' | 'server'): BcpKeyPair {
+  /**
+   * §5.1: registers a user or the server and returns its key pair (sent to it over the registration channel).
+   * `keyPair`: one made at an earlier registration (a KGC process reloading its registry); a fresh one by default.
+   */
+  register(id: string, role: 'user' | 'server', keyPair: BcpKeyPair = generateKeyPair(this.params)): BcpKeyPair {
     if (!PARTY_ID_PATTERN.test(id)) throw new PpopiRefusal(PARTY, 'register.id', 'a party id is 1–64 letters, digits or ._#- starting with a letter or digit');
     if (this.registered.has(id)) throw new PpopiRefusal(PARTY, 'register.id', `'${id}' is already registered`);
-    const keyPair = generateKeyPair(this.params);
     this.registered.set(id, { role, keyPair });
     return keyPair;
   }
