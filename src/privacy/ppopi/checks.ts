@@ -3,15 +3,19 @@
  * PpopiRefusal naming the party and the field, never the value): group
  * elements of Z*_{N²}, Catalano–Fiore ciphertexts, proofs.
  */
-import { gcd } from '../bcp/arith.js';
 import type { BcpParameters } from '../bcp/types.js';
 import { PpopiRefusal, type UploadedValue } from './messages.js';
 
-/** x must be an integer in [1, N²) coprime to N (an element of Z*_{N²}). */
+/**
+ * x must be an integer in [1, N²). Whether it is also a unit (coprime to N)
+ * is not checked here: a gcd with N costs as much as ~100 multiplications at
+ * 2048 bits, on every value, and a component sharing a factor with N (which
+ * only a holder of that factor could make) fails the KGC's decryption
+ * (B·A^{−s} is then 0 modulo p² or q², not 1 mod N) and is refused there.
+ */
 export function checkGroupElement(party: string, field: string, x: unknown, params: BcpParameters): asserts x is bigint {
   if (typeof x !== 'bigint') throw new PpopiRefusal(party, field, 'is not an integer');
   if (x < 1n || x >= params.nSquared) throw new PpopiRefusal(party, field, 'is outside Z_{N²} (must be in [1, N²))');
-  if (gcd(x, params.n) !== 1n) throw new PpopiRefusal(party, field, 'shares a factor with N (not a unit of Z_{N²})');
 }
 
 /** An uploaded value: (m − b ∈ [0, N), (A, B) ∈ Z*_{N²}²) and a 32-byte hex proof. */

@@ -47,6 +47,8 @@ export class DecryptPool {
   private readonly workers: Worker[];
   private readonly pending = new Map<number, { resolve: (reply: DecryptReply) => void; reject: (err: Error) => void }>();
   private nextId = 0;
+  /** Jobs in flight per worker. */
+  private readonly busy = new Map<Worker, number>();
 
   /** `workers` threads (0: decrypt in the calling thread). */
   constructor(setup: DecryptWorkerSetup, workers: number) {
@@ -56,6 +58,10 @@ export class DecryptPool {
       worker.on('message', (reply: DecryptReply) => {
         const waiting = this.pending.get(reply.id);
         this.pending.delete(reply.id);
+        // An idle worker must not keep the process alive; a busy one must (an awaited promise alone does not).
+        const busy = (this.busy.get(worker) ?? 1) - 1;
+        this.busy.set(worker, busy);
+        if (busy === 0) worker.unref();
         waiting?.resolve(reply);
       });
       // A worker that dies fails every batch in flight rather than leaving it waiting.
@@ -83,6 +89,8 @@ export class DecryptPool {
         const id = this.nextId++;
         return new Promise<readonly (bigint | string)[]>((resolve, reject) => {
           this.pending.set(id, { resolve: (reply) => resolve(reply.results), reject });
+          this.busy.set(worker, (this.busy.get(worker) ?? 0) + 1);
+          worker.ref();
           worker.postMessage({ id, ciphertexts: part } satisfies DecryptJob);
         });
       }),

@@ -10,7 +10,7 @@
  */
 import { ACTION_COUNT, type Maze } from './gridWorld.js';
 import type { PipelineFactory, PlainAttempt, PolicyPipeline, RoundCosts } from './gridWorldStudy.js';
-import type { LearningOptions } from './policyIteration.js';
+import type { ImproveStats, LearningOptions } from './policyIteration.js';
 import type { InProcessSystem } from './system.js';
 import { openTask } from './system.js';
 import type { DeliveredPolicy } from './userWalk.js';
@@ -22,6 +22,7 @@ export function encryptedPipelineFactory(system: InProcessSystem, taskPrefix = '
     openTask(system, taskId, { stateCount: maze.columns * maze.rows, actionCount: ACTION_COUNT }, learning);
     const users = [...system.users.values()];
     let round = 0;
+    let improvement: ImproveStats | undefined;
     return {
       mode: 'encrypted',
       async submit(attempt: PlainAttempt): Promise<RoundCosts> {
@@ -31,8 +32,10 @@ export function encryptedPipelineFactory(system: InProcessSystem, taskPrefix = '
         const encrypted = user.encryptAttempt(taskId, attempt);
         const userEncryptMs = performance.now() - t0;
         const costs = await system.server.submitAttempt(taskId, user.id, { ...encrypted, truncated: attempt.truncated === true });
+        improvement = costs.improvement;
         return { userEncryptMs, convertMs: costs.convertMs, unifyMs: costs.unifyMs, serverMs: costs.learnMs };
       },
+      improveStats: () => improvement,
       async policy(): Promise<DeliveredPolicy> {
         const user = users[round % users.length];
         return user.readPolicy(taskId, system.server.deliverPolicy(taskId, user.id));

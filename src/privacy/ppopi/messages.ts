@@ -6,6 +6,7 @@
  * upload or request changes nothing (no record is counted).
  */
 import type { BcpCiphertext, CfCiphertext } from '../bcp/types.js';
+import type { PolicyViewAction } from './attemptServer.js';
 import type { SealedBox } from './sealedBox.js';
 
 /** A refusal by one party: `kgc: attempt.states[3]: not a ciphertext under this key`. */
@@ -65,16 +66,7 @@ export interface UserTaskSecrets {
 }
 
 /** A tried action of a state, as delivered: its tag and its value Q(s, a). */
-export interface ActionValue {
-  readonly action: string;
-  readonly q: number;
-}
-
-/** The policy as the server delivers it (§5.7): per state tag, the tried actions' tags and values. */
-export interface PolicyView {
-  readonly actionCount: number;
-  readonly states: ReadonlyMap<string, readonly ActionValue[]>;
-}
+export type ActionValue = PolicyViewAction;
 
 /** The answer to an encrypted request (§5.6): the requested state's tried actions, best first; empty for a state the server has never seen. */
 export interface PolicyAnswer {

@@ -16,18 +16,17 @@
  */
 import { randomInt } from 'node:crypto';
 import { modInverse, modPow } from '../bcp/arith.js';
-import { addPlain } from '../bcp/bcp.js';
 import type { BcpKeyPair, BcpParameters } from '../bcp/types.js';
 import { AttemptPolicyServer, type PolicyView } from './attemptServer.js';
 import { checkGroupElement, checkUploadedValue } from './checks.js';
 import type { TaskShape } from './encoding.js';
-import type { LearningOptions } from './policyIteration.js';
+import type { ImproveStats, LearningOptions } from './policyIteration.js';
 import { type EncryptedAttempt, type PolicyAnswer, PpopiRefusal, type UnificationItem, type UploadedValue } from './messages.js';
 import { open, type SealedBox } from './sealedBox.js';
 
 const PARTY = 'server';
 
-/** How the server reaches the KGC: in process, or over the network (net.ts). */
+/** How the server reaches the KGC: in process, or over the network (net/kgcClient.ts). */
 export interface KgcEndpoint {
   unify(taskId: string, serverId: string, items: readonly UnificationItem[]): Promise<string[]> | string[];
 }
@@ -52,7 +51,8 @@ export interface SubmitCosts {
   readonly unifyMs: number;
   /** Counting and policy iteration. */
   readonly learnMs: number;
-  readonly evaluationSweeps: number;
+  /** The policy iteration's counts (eq. 9 sweeps, eq. 10 steps). */
+  readonly improvement: ImproveStats;
 }
 
 export class PolicyServer {
@@ -141,7 +141,7 @@ export class PolicyServer {
     }
     const stats = task.learner.improve();
     const t3 = performance.now();
-    return { convertMs: t1 - t0, unifyMs: t2 - t1, learnMs: t3 - t2, evaluationSweeps: stats.evaluationSweeps };
+    return { convertMs: t1 - t0, unifyMs: t2 - t1, learnMs: t3 - t2, improvement: { evaluationSweeps: stats.evaluationSweeps, improvementSteps: stats.improvementSteps } };
   }
 
   /** §5.4–5.5 alone: the equality tags of a user's uploaded values, in order (nothing is counted). */
@@ -168,13 +168,30 @@ export class PolicyServer {
     return this.participantTask(taskId, userId, 'policy').learner.policyView();
   }
 
+  /**
+   * §5.4–5.5 for values of any record layout: each value checked (refused
+   * with its `field`), converted, realigned and unified, sent to the KGC in
+   * a random order; the tags in the order given. For learners other than the
+   * attempt counter (transitionServer.ts), so that conversion has one
+   * implementation.
+   */
+  async tagsOf(taskId: string, userId: string, values: readonly { readonly value: UploadedValue; readonly field: string }[]): Promise<string[]> {
+    const task = this.participantTask(taskId, userId, values[0]?.field ?? 'values');
+    const items = values.map(({ value, field }) => this.convert(task, userId, value, field));
+    return this.unifyShuffled(taskId, items);
+  }
+
   /** Eq. 18 then eq. 8 with a₀ = 0: (m − b, Enc_{s_t-blinded}(b)) → Enc_KGC(m). */
   private convert(task: ServerTask, userId: string, value: UploadedValue, field: string): UnificationItem {
     const factor = task.conversion.get(userId);
     if (factor === undefined) throw new PpopiRefusal(PARTY, field, `no authorisation from '${userId}' for this task`);
     checkUploadedValue(PARTY, field, value, this.params);
-    const converted = { a: value.ciphertext.mask.a, b: (value.ciphertext.mask.b * factor) % this.params.nSquared };
-    return { ciphertext: addPlain(this.params, converted, value.ciphertext.masked), proof: value.proof };
+    const { n, nSquared } = this.params;
+    const converted = (value.ciphertext.mask.b * factor) % nSquared;
+    // Realignment to a₀ = 0 is ⊕ Enc(m − b) with the trivial encryption (1, 1 + (m − b)N): B·(1 + kN) = B + (B·k mod N)·N mod N².
+    // Written out rather than by bcp's addPlain, whose unit check (a gcd, ~0.2 ms at 2048 bits) would run on every value; the KGC's decryption refuses a non-unit anyway.
+    const realigned = (converted + ((converted * value.ciphertext.masked) % n) * n) % nSquared;
+    return { ciphertext: { a: value.ciphertext.mask.a, b: realigned }, proof: value.proof };
   }
 
   /** The KGC's tags for `items`, sent in a random order (node:crypto) so that the KGC cannot tell which record of the attempt each message is. */

@@ -30,6 +30,7 @@ import { deliveredPolicy } from './plainPipeline.js';
 import { encodeValue, type TaskShape, type ValueKind, valueTag } from './encoding.js';
 import type { EncryptedAttempt, PolicyAnswer, UploadedValue, UserTaskSecrets } from './messages.js';
 import { PpopiRefusal } from './messages.js';
+import { checkGroupElement } from './checks.js';
 import { open, type SealedBox } from './sealedBox.js';
 
 /** The fixed-base tables of g and h_KGC, shareable by the users of one process (they are public). */
@@ -77,6 +78,7 @@ export class PpopiUser {
 
   /** §5.2–5.3: opens the task's secrets (sealed to this user by the KGC), draws s_ti and forms A_i and the blinding factor. */
   joinTask(taskId: string, gr: bigint, grant: SealedBox, shape: TaskShape): void {
+    checkGroupElement(this.id, 'taskParameter', gr, this.params);
     const payload = JSON.parse(open(this.params, this.keyPair, grant).toString('utf8')) as Record<string, string>;
     const secrets: UserTaskSecrets = {
       taskKey: BigInt(`0x${payload.taskKey}`),

@@ -96,7 +96,12 @@ const POLICY_VIEW = object({
 });
 const POLICY_ANSWER = object({ actionCount: count(MAX_ACTION_COUNT), actions: list(ACTION_VALUE, 0, MAX_ACTION_COUNT) });
 const milliseconds: JsonSchema = { type: 'number', minimum: 0 };
-const COSTS = object({ convertMs: milliseconds, unifyMs: milliseconds, learnMs: milliseconds, evaluationSweeps: { type: 'integer', minimum: 0 } });
+const COSTS = object({
+  convertMs: milliseconds,
+  unifyMs: milliseconds,
+  learnMs: milliseconds,
+  improvement: object({ evaluationSweeps: { type: 'integer', minimum: 0 }, improvementSteps: { type: 'integer', minimum: 0 } }),
+});
 const EMPTY = object({});
 const REFUSAL = object({ party: { type: 'string', maxLength: 200 }, field: { type: 'string', maxLength: 400 }, reason: { type: 'string', maxLength: 2000 } });
 
