@@ -1,6 +1,7 @@
 /**
  * The `mdp` controller's registry entry: options (the MDP definition, π0,
- * learning days, recalibration, exploration, a policy file to start from),
+ * learning days, recalibration, exploration, a policy file to start from
+ * or a policy table to follow),
  * its phases and the tables of its learned policy for the report.
  */
 import { besideFile } from '../../io/paths.js';
@@ -12,6 +13,7 @@ import { MDP_DEFINITION_PROPERTIES, type MdpDefinitionFile, parseMdpDefinition }
 import { MDP_SLOT_OWNER, MdpController, type MdpControllerOptions } from './mdpController.js';
 import { guardOption, hypoglycaemiaGuardSchema, learningPhases, penDevicesProblem, variedPreparations } from './penAtSlots.js';
 import { readPolicyFile } from './policyFile.js';
+import { readPolicyTableFile } from './policyTable.js';
 import { regimenDosesAtSlot } from './physicianRegimen.js';
 import { levelCount, levelGlucoseMgDl, nearestDoseIndex } from './space.js';
 
@@ -24,6 +26,7 @@ interface MdpOptionsFile extends MdpDefinitionFile {
   raiseAboveMgDl?: number;
   hypoglycaemiaGuard?: { belowMgDl: number; days: number } | false;
   startFrom?: string;
+  policyTable?: string;
 }
 
 const OPTIONS_SCHEMA = {
@@ -39,6 +42,11 @@ const OPTIONS_SCHEMA = {
     raiseAboveMgDl: { type: 'number', minimum: 0, maximum: 1000, description: 'learning tries a higher dose only on a reading above this, mg/dL; default 180, the top of the target range' },
     hypoglycaemiaGuard: hypoglycaemiaGuardSchema('after a reading below belowMgDl, for `days` days give no more of any preparation than π0 would; false: no guard (the paper has none). Default 72 mg/dL, 3 days'),
     startFrom: { type: 'string', minLength: 1, description: 'a policy.json (glucosim mdp learn) whose counts to start from, relative to this file' },
+    policyTable: {
+      type: 'string',
+      minLength: 1,
+      description: 'a policy table file (glucosim-mdp-table/1, e.g. written by glucosim ppopi t2dm) whose table for this patient and seed to follow, unchanged, after learningDays instead of solving the counts; relative to this file',
+    },
     ...MDP_DEFINITION_PROPERTIES,
   },
 } as const;
@@ -47,7 +55,7 @@ const MDP_PREPARATIONS = ['regular', 'nph', 'long'] as const;
 
 export function parseMdpOptions(options: Readonly<Record<string, unknown>>, source: OptionsSource): MdpControllerOptions {
   const raw = options as unknown as MdpOptionsFile;
-  const { learningDays: _l, physicianRegimen: _p, recalibrateEvery: _r, exploration: _e, explorationSteps: _x, raiseAboveMgDl: _a, hypoglycaemiaGuard: _g, startFrom: _s, ...definitionFile } = raw;
+  const { learningDays: _l, physicianRegimen: _p, recalibrateEvery: _r, exploration: _e, explorationSteps: _x, raiseAboveMgDl: _a, hypoglycaemiaGuard: _g, startFrom: _s, policyTable: _t, ...definitionFile } = raw;
   const definition = parseMdpDefinition(definitionFile, source.file, source.field);
   const regimenField = joinField(source.field, 'physicianRegimen');
   const physicianRegimen = parseMdiOptions(raw.physicianRegimen, { file: source.file, field: regimenField });
@@ -61,11 +69,15 @@ export function parseMdpOptions(options: Readonly<Record<string, unknown>>, sour
       throw new InputError(source.file, joinField(source.field, `actions.${prep}`), `has only the dose 0, but the physician's regimen gives ${prep} insulin: π0 must be an action of the space`);
     }
   }
+  if (raw.policyTable !== undefined && raw.startFrom !== undefined) {
+    throw new InputError(source.file, joinField(source.field, 'policyTable'), 'a policy table is followed as it is: it cannot be combined with startFrom, whose counts the controller would solve');
+  }
   let startFrom: MdpControllerOptions['startFrom'];
   if (raw.startFrom !== undefined) {
     const file = besideFile(source.file, raw.startFrom);
     startFrom = { file, counts: readPolicyFile(file, definition).counts };
   }
+  const policyTable = raw.policyTable === undefined ? undefined : readPolicyTableFile(besideFile(source.file, raw.policyTable), definition);
   return {
     definition,
     learningDays: raw.learningDays,
@@ -76,6 +88,7 @@ export function parseMdpOptions(options: Readonly<Record<string, unknown>>, sour
     raiseAboveMgDl: raw.raiseAboveMgDl ?? 180,
     ...guardOption(raw.hypoglycaemiaGuard, { belowMgDl: 72, days: 3 }),
     ...(startFrom ? { startFrom } : {}),
+    ...(policyTable ? { policyTable } : {}),
   };
 }
 
@@ -95,6 +108,16 @@ export function describeMdpLog(log: Readonly<Record<string, readonly number[]>>,
   };
   const header = ['slot', ...Array.from({ length: L }, (_, k) => `${levelGlucoseMgDl(def.space.glucose, k)}–${levelGlucoseMgDl(def.space.glucose, k + 1)}`)];
   const rows = def.space.slots.names.map((name, slot) => [name, ...Array.from({ length: L }, (_, k) => cell(slot * L + k))]);
+  if (log.policyTable) {
+    return [
+      {
+        title: 'Followed policy table',
+        caption: 'Dose triplet per slot and glucose level (mg/dL) of the policy table this patient followed after its learning days: R regular, N NPH, L long-acting, U; in brackets this patient\'s own visits of that state-action pair; π0 where the table leaves the state to the physician\'s regimen.',
+        header,
+        rows,
+      },
+    ];
+  }
   return [
     {
       title: 'Learned policy',
@@ -156,7 +179,7 @@ export const mdpEntry: ControllerEntry<MdpControllerOptions> = {
   parseOptions: parseMdpOptions,
   patientProblem: regimenProblem,
   devicesProblem: (options, devices) => penDevicesProblem('mdp', options.definition.space.slots, devices, MDP_SLOT_OWNER),
-  phases: (options, days) => learningPhases(options.learningDays, days, 'learning (π0)', 'exploitation (MDP policy)'),
+  phases: (options, days) => learningPhases(options.learningDays, days, 'learning (π0)', options.policyTable ? 'following the policy table' : 'exploitation (MDP policy)'),
   describeLog: describeMdpLog,
   preparations: (options) => variedPreparations(options.definition.actions),
   create: (options, context) => new MdpController(options, context),

@@ -14,17 +14,20 @@
  *   range), as a physician would try more insulin only then;
  * - exploitation (phases C–D): value iteration on the counts, the greedy
  *   policy, recomputed every `recalibrateEvery` transitions; π0 decides in
- *   states without data.
+ *   states without data. With a `policyTable` (a policy learned elsewhere:
+ *   pooled from many patients by PPOPI, policyTable.ts) it follows this
+ *   patient's table instead, unchanged, π0 where the table has no action.
  */
 import type { MdiOptions } from '../multipleDailyInjections.js';
-import { physicianAction } from './physicianRegimen.js';
+import { physicianAction, physicianActions } from './physicianRegimen.js';
+import { PHYSICIAN_DECIDES, type PolicyTables } from './policyTable.js';
 import type { RandomStream } from '../../random/streams.js';
 import type { Controller, ControllerContext, Delivery, InsulinRequest, Observation } from '../types.js';
 import type { TransitionCounts } from './counts.js';
 import { type MdpDefinition, type MdpSolution, mdpSolver, newCounts } from './model.js';
 import { capAction, deliveredAction, HypoglycaemiaGuard, type HypoglycaemiaGuardOptions, MAX_TRANSITION_GAP_MIN, meterSlotProblem, NO_INSULIN, penRequest, SlotReadings } from './penAtSlots.js';
 import { glucoseReward } from './reward.js';
-import { actionCount, actionDoses, actionIndex, actionIndices, type DoseTriplet, levelCount, levelGlucoseMgDl, stateCount, stateIndex, glucoseLevel } from './space.js';
+import { actionCount, actionDoses, actionIndex, actionIndices, type DoseTriplet, stateCount, stateIndex, glucoseLevel } from './space.js';
 import { POLICY_SOURCE } from './valueIteration.js';
 
 export interface MdpControllerOptions {
@@ -48,6 +51,8 @@ export interface MdpControllerOptions {
   readonly hypoglycaemiaGuard?: HypoglycaemiaGuardOptions;
   /** Counts to start from (a policy file learned elsewhere), or none. */
   readonly startFrom?: { readonly file: string; readonly counts: TransitionCounts };
+  /** Tables to follow after the learning days instead of solving the counts (policyTable.ts), or none. */
+  readonly policyTable?: PolicyTables;
 }
 
 /** Whose slots a meter problem names. */
@@ -63,6 +68,8 @@ export class MdpController implements Controller {
   private readonly physicianPreferred: Int32Array;
   private readonly solver: ReturnType<typeof mdpSolver>;
   private solution: MdpSolution | undefined;
+  /** This patient's policy table (option `policyTable`): followed as is after the learning days. */
+  private readonly table: Int32Array | undefined;
   private transitionsSinceSolve = 0;
   private readonly readings: SlotReadings;
   private readonly guard: HypoglycaemiaGuard;
@@ -85,12 +92,11 @@ export class MdpController implements Controller {
     this.explore = context.random('exploration');
     this.readings = new SlotReadings(this.def.space.slots, context.startTimeOfDayMin);
     this.guard = new HypoglycaemiaGuard(options.hypoglycaemiaGuard);
-    const L = levelCount(this.def.space.glucose);
-    this.physicianPreferred = new Int32Array(stateCount(this.def.space));
-    for (let slot = 0; slot < this.def.space.slots.timesOfDayMin.length; slot++) {
-      for (let level = 0; level < L; level++) {
-        this.physicianPreferred[stateIndex(this.def.space, level, slot)] = this.physicianAction(levelGlucoseMgDl(this.def.space.glucose, level), slot);
-      }
+    this.physicianPreferred = physicianActions(options.physicianRegimen, this.def.space, this.def.actions, this.bodyWeightKg);
+    if (options.policyTable) {
+      const table = options.policyTable.get(context.seed, context.therapy.patient);
+      if (!table) throw new Error(`${options.policyTable.file} has no policy table for patient ${context.therapy.patient} under seed ${context.seed}`);
+      this.table = table;
     }
   }
 
@@ -147,11 +153,13 @@ export class MdpController implements Controller {
       this.counts.add(this.previous.state, this.previous.action, state);
       if (exploiting) this.transitionsSinceSolve++;
     }
-    if (exploiting && (!this.solution || this.transitionsSinceSolve >= this.options.recalibrateEvery)) this.solve();
+    if (exploiting && !this.table && (!this.solution || this.transitionsSinceSolve >= this.options.recalibrateEvery)) this.solve();
 
     const physician = this.physicianAction(obs.glucoseMgDl, slot);
     let action: number;
-    if (this.solution) {
+    if (exploiting && this.table) {
+      action = this.table[state] === PHYSICIAN_DECIDES ? physician : this.table[state];
+    } else if (this.solution) {
       const learned = this.solution.policy.source[state] === POLICY_SOURCE.learned;
       action = learned ? this.solution.policy.action[state] : physician;
     } else {
@@ -171,10 +179,17 @@ export class MdpController implements Controller {
   }
 
   endOfDay(): void {
-    this.log.phase.push(this.solution ? 1 : 0);
+    const following = this.table !== undefined && this.log.phase.length + 1 > this.options.learningDays;
+    this.log.phase.push(this.solution || following ? 1 : 0);
     this.log.meanReward.push(this.day.readings ? this.day.rewardSum / this.day.readings : NaN);
     this.log.readings.push(this.day.readings);
-    this.log.learnedStates.push(this.solution ? this.solution.policy.source.reduce((n, s) => n + (s === POLICY_SOURCE.learned ? 1 : 0), 0) : 0);
+    this.log.learnedStates.push(
+      following
+        ? this.table!.reduce((n, a) => n + (a === PHYSICIAN_DECIDES ? 0 : 1), 0)
+        : this.solution
+          ? this.solution.policy.source.reduce((n, s) => n + (s === POLICY_SOURCE.learned ? 1 : 0), 0)
+          : 0,
+    );
     this.log.recalibrations.push(this.day.recalibrations);
     this.log.insulinU.push(this.day.insulinU);
     this.log.guarded.push(this.day.guarded);
@@ -190,16 +205,17 @@ export class MdpController implements Controller {
    */
   dailyLog(): Readonly<Record<string, readonly number[]>> {
     const S = stateCount(this.def.space);
-    // The policy as it stands at the end, solved afresh from every count (also in a run that never left phase B).
-    const final = this.solver(this.counts, this.physicianPreferred);
+    // The policy as it stands at the end: the table followed, or solved afresh from every count (also in a run that never left phase B).
+    const final = this.table ? undefined : this.solver(this.counts, this.physicianPreferred);
     const policy = { regularU: [] as number[], nphU: [] as number[], longU: [] as number[], visits: [] as number[], stateVisits: [] as number[] };
     for (let s = 0; s < S; s++) {
-      const learned = final.policy.source[s] === POLICY_SOURCE.learned;
-      const doses = learned ? actionDoses(this.def.actions, final.policy.action[s]) : { regular: NaN, nph: NaN, long: NaN };
+      const action = final ? (final.policy.source[s] === POLICY_SOURCE.learned ? final.policy.action[s] : PHYSICIAN_DECIDES) : this.table![s];
+      const doses = action === PHYSICIAN_DECIDES ? { regular: NaN, nph: NaN, long: NaN } : actionDoses(this.def.actions, action);
       policy.regularU.push(doses.regular);
       policy.nphU.push(doses.nph);
       policy.longU.push(doses.long);
-      policy.visits.push(final.policy.visits[s]);
+      // With a table, the visits are this patient's own (a pooled table's pairs were visited by many).
+      policy.visits.push(final ? final.policy.visits[s] : action === PHYSICIAN_DECIDES ? 0 : this.counts.visits(s, action));
       policy.stateVisits.push(this.counts.stateVisits(s));
     }
     return {
@@ -210,6 +226,7 @@ export class MdpController implements Controller {
       'policy.visits': policy.visits,
       'policy.stateVisits': policy.stateVisits,
       actionCount: [actionCount(this.def.actions)],
+      ...(this.table ? { policyTable: [1] } : {}),
     };
   }
 }

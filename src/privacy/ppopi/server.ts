@@ -169,14 +169,14 @@ export class PolicyServer {
   }
 
   /**
-   * §5.4–5.5 for values of any record layout: each value checked (refused
-   * with its `field`), converted, realigned and unified, sent to the KGC in
-   * a random order; the tags in the order given. For learners other than the
-   * attempt counter (transitionServer.ts), so that conversion has one
-   * implementation.
+   * §5.4–5.5 for values of any record layout: the user checked against the
+   * task (a refusal names `field`), each value checked (refused with its own
+   * field), converted, realigned and unified, sent to the KGC in a random
+   * order; the tags in the order given. For learners other than the attempt
+   * counter (transitionServer.ts), so that conversion has one implementation.
    */
-  async tagsOf(taskId: string, userId: string, values: readonly { readonly value: UploadedValue; readonly field: string }[]): Promise<string[]> {
-    const task = this.participantTask(taskId, userId, values[0]?.field ?? 'values');
+  async tagsOf(taskId: string, userId: string, field: string, values: readonly { readonly value: UploadedValue; readonly field: string }[]): Promise<string[]> {
+    const task = this.participantTask(taskId, userId, field);
     const items = values.map(({ value, field }) => this.convert(task, userId, value, field));
     return this.unifyShuffled(taskId, items);
   }
