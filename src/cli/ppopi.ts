@@ -21,6 +21,7 @@ import { writeMasterFile, writeParametersFile } from '../privacy/bcp/keyFile.js'
 import { newOutputDirectory } from './outputDir.js';
 import { ppopiKgc, ppopiServer, ppopiSetup } from './ppopiProcesses.js';
 import { ppopiT2dm } from './ppopiT2dm.js';
+import { ppopiGridWorld } from './ppopiGridWorldFactories.js';
 
 /** What main.ts lends a subcommand: its one-line error handler and its guard against an option given twice. */
 export interface CliHelpers {
@@ -102,7 +103,7 @@ export const ppopiKeygen: PpopiSubcommand = (y, { fail, once }) =>
   );
 
 /** The group's subcommands, in the order of the help text. */
-export const SUBCOMMANDS: readonly (readonly [name: string, add: PpopiSubcommand])[] = [['keygen', ppopiKeygen], ['setup', ppopiSetup], ['kgc', ppopiKgc], ['server', ppopiServer], ['t2dm', ppopiT2dm]];
+export const SUBCOMMANDS: readonly (readonly [name: string, add: PpopiSubcommand])[] = [['keygen', ppopiKeygen], ['setup', ppopiSetup], ['kgc', ppopiKgc], ['server', ppopiServer], ['gridworld', ppopiGridWorld], ['t2dm', ppopiT2dm]];
 
 /** The `ppopi` group's builder: every subcommand, and a demand for one. */
 export function ppopiGroup(y: Argv, helpers: CliHelpers): Argv {
