@@ -22,15 +22,9 @@ import { newOutputDirectory } from './outputDir.js';
 import { ppopiKgc, ppopiServer, ppopiSetup } from './ppopiProcesses.js';
 import { ppopiT2dm } from './ppopiT2dm.js';
 import { ppopiGridWorld } from './ppopiGridWorldFactories.js';
+import type { CliHelpers, PpopiSubcommand } from './ppopiSubcommand.js';
 
-/** What main.ts lends a subcommand: its one-line error handler and its guard against an option given twice. */
-export interface CliHelpers {
-  readonly fail: (err: unknown) => never;
-  readonly once: <T>(value: T | readonly T[] | undefined, option: string) => T | undefined;
-}
-
-/** One subcommand: adds itself to the group's yargs. */
-export type PpopiSubcommand = (y: Argv, helpers: CliHelpers) => Argv;
+export type { CliHelpers, PpopiSubcommand } from './ppopiSubcommand.js';
 
 /** Sizes of N offered (bits). */
 export const PPOPI_KEY_BITS: readonly number[] = [512, 1024, 2048, 3072, 4096];

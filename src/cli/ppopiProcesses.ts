@@ -20,12 +20,8 @@ import { parseAddress } from '../privacy/edge/roles.js';
 import { readKgcState, readServerState, setupDeployment } from '../privacy/ppopi/net/deployment.js';
 import { type PpopiService, startKgcService } from '../privacy/ppopi/net/kgcService.js';
 import { startServerService } from '../privacy/ppopi/net/serverService.js';
+import type { PpopiSubcommand } from './ppopiSubcommand.js';
 
-/** ppopi.ts's subcommand shape, restated here so that the two files do not import each other. */
-type PpopiSubcommand = (
-  y: Argv,
-  helpers: { readonly fail: (err: unknown) => never; readonly once: <T>(value: T | readonly T[] | undefined, option: string) => T | undefined },
-) => Argv;
 
 export interface PpopiSetupArguments {
   readonly keys: string;
