@@ -44,8 +44,9 @@ function workerFile(): string {
 
 export class DecryptPool {
   private readonly local: Decryptor;
+  /** The workers still running: one that dies is dropped (its batches fail), and with none left the calling thread decrypts. */
   private readonly workers: Worker[];
-  private readonly pending = new Map<number, { resolve: (reply: DecryptReply) => void; reject: (err: Error) => void }>();
+  private readonly pending = new Map<number, { worker: Worker; resolve: (reply: DecryptReply) => void; reject: (err: Error) => void }>();
   private nextId = 0;
   /** Jobs in flight per worker. */
   private readonly busy = new Map<Worker, number>();
@@ -64,14 +65,24 @@ export class DecryptPool {
         if (busy === 0) worker.unref();
         waiting?.resolve(reply);
       });
-      // A worker that dies fails every batch in flight rather than leaving it waiting.
-      worker.on('error', (err) => {
-        for (const waiting of this.pending.values()) waiting.reject(err);
-        this.pending.clear();
-      });
+      // A worker that dies fails its batches in flight rather than leaving them waiting, and gets no more:
+      // a message posted to a dead worker is dropped, and its batch would wait for ever.
+      worker.on('error', (err) => this.retire(worker, err));
+      worker.on('exit', (code) => this.retire(worker, new Error(`a decryption worker exited (code ${code})`)));
       worker.unref();
       return worker;
     });
+  }
+
+  private retire(worker: Worker, err: Error): void {
+    const at = this.workers.indexOf(worker);
+    if (at >= 0) this.workers.splice(at, 1);
+    this.busy.delete(worker);
+    for (const [id, job] of this.pending) {
+      if (job.worker !== worker) continue;
+      this.pending.delete(id);
+      job.reject(err);
+    }
   }
 
   get workerCount(): number {
@@ -80,15 +91,16 @@ export class DecryptPool {
 
   /** Every ciphertext's message, or the reason it is none, in order. */
   async decryptAll(ciphertexts: readonly BcpCiphertext[]): Promise<(bigint | string)[]> {
-    if (this.workers.length === 0 || ciphertexts.length < 2) return ciphertexts.map((c) => this.decryptHere(c));
-    const slice = Math.ceil(ciphertexts.length / this.workers.length);
+    const workers = [...this.workers];
+    if (workers.length === 0 || ciphertexts.length < 2) return ciphertexts.map((c) => this.decryptHere(c));
+    const slice = Math.ceil(ciphertexts.length / workers.length);
     const parts = await Promise.all(
-      this.workers.map((worker, w) => {
+      workers.map((worker, w) => {
         const part = ciphertexts.slice(w * slice, (w + 1) * slice);
         if (part.length === 0) return Promise.resolve<readonly (bigint | string)[]>([]);
         const id = this.nextId++;
         return new Promise<readonly (bigint | string)[]>((resolve, reject) => {
-          this.pending.set(id, { resolve: (reply) => resolve(reply.results), reject });
+          this.pending.set(id, { worker, resolve: (reply) => resolve(reply.results), reject });
           this.busy.set(worker, (this.busy.get(worker) ?? 0) + 1);
           worker.ref();
           worker.postMessage({ id, ciphertexts: part } satisfies DecryptJob);
@@ -99,7 +111,7 @@ export class DecryptPool {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    await Promise.all([...this.workers].map((w) => w.terminate()));
   }
 
   private decryptHere(c: BcpCiphertext): bigint | string {
