@@ -80,7 +80,9 @@ function describe(error: ErrorObject, root: unknown, options: ValidatorOptions):
   const segments = pointerSegments(error.instancePath);
   const params = error.params as Record<string, unknown>;
   const value = error.data;
-  const got = ` (got ${JSON.stringify(value)})`;
+  // Made only for the reasons that quote the value: an error whose data is the whole document (an unknown
+  // property's) must not stringify it, or a document of k unknown properties costs k times its size.
+  const got = (): string => ` (got ${JSON.stringify(value)})`;
   switch (error.keyword) {
     case 'required': {
       const missing = String(params.missingProperty);
@@ -95,25 +97,25 @@ function describe(error: ErrorObject, root: unknown, options: ValidatorOptions):
     }
     case 'type': {
       const types = Array.isArray(params.type) ? params.type.join(' or ') : String(params.type);
-      return at(segments, root, `must be ${types}${got}`);
+      return at(segments, root, `must be ${types}${got()}`);
     }
     case 'enum':
-      return at(segments, root, `must be one of ${(params.allowedValues as unknown[]).join(', ')}${got}`);
+      return at(segments, root, `must be one of ${(params.allowedValues as unknown[]).join(', ')}${got()}`);
     case 'const':
-      return at(segments, root, `must be ${JSON.stringify(params.allowedValue)}${got}`);
+      return at(segments, root, `must be ${JSON.stringify(params.allowedValue)}${got()}`);
     case 'pattern':
       if (params.pattern === TIME_OF_DAY_PATTERN || params.pattern === END_TIME_OF_DAY_PATTERN) {
         return at(segments, root, timeOfDayReason(value, params.pattern === END_TIME_OF_DAY_PATTERN));
       }
-      return at(segments, root, `must match ${String(params.pattern)}${got}`);
+      return at(segments, root, `must match ${String(params.pattern)}${got()}`);
     case 'minimum':
-      return at(segments, root, `must be ≥ ${String(params.limit)}${got}`);
+      return at(segments, root, `must be ≥ ${String(params.limit)}${got()}`);
     case 'maximum':
-      return at(segments, root, `must be ≤ ${String(params.limit)}${got}`);
+      return at(segments, root, `must be ≤ ${String(params.limit)}${got()}`);
     case 'exclusiveMinimum':
-      return at(segments, root, `must be > ${String(params.limit)}${got}`);
+      return at(segments, root, `must be > ${String(params.limit)}${got()}`);
     case 'exclusiveMaximum':
-      return at(segments, root, `must be < ${String(params.limit)}${got}`);
+      return at(segments, root, `must be < ${String(params.limit)}${got()}`);
     case 'minLength':
       return at(segments, root, 'must not be empty');
     case 'minItems':

@@ -59,6 +59,14 @@ describe('PPOPI wire codec', () => {
     expect(refusalOf(() => SERVER_OPS.openTask.decodeRequest(encodeBody({ taskId: '../x', users: ['u1'], shape: { stateCount: 2, actionCount: 2 }, learning: {} }), 'server')).field).toBe('taskId');
   });
 
+  it('refuses a payload of many unknown properties in time linear in its size (no quoting of the whole document per property)', () => {
+    const payload: Record<string, unknown> = { taskId: 't' };
+    for (let i = 0; i < 8000; i++) payload[`x${i}`] = 'y'.repeat(20);
+    const started = performance.now();
+    expect(refusalOf(() => SERVER_OPS.policy.decodeRequest(encodeBody(payload), 'server'))).toMatchObject({ field: 'x0', reason: expect.stringMatching(/^unknown property/) });
+    expect(performance.now() - started).toBeLessThan(2000);
+  }, 60_000);
+
   it('carries a refusal as the payload of an ERROR frame', () => {
     const r = new PpopiRefusal('kgc', 'unify.items[3]', 'not a ciphertext under this key');
     const back = decodeRefusal(encodeRefusal(r), 'kgc');
