@@ -83,9 +83,9 @@ const LEARNING = object(
     optimisticValue: { type: 'number', minimum: -1e9, maximum: 1e9 },
     tolerance: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
     improvementMargin: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
-    maxSweeps: count(1_000_000),
+    sweepsPerStep: count(1_000_000),
     maxImprovementSteps: count(100_000),
-  },
+  } satisfies Record<keyof LearningOptions, JsonSchema>,
   [],
 );
 const ACTION_VALUE = object({ action: DIGEST, q: { type: 'number' } });

@@ -25,8 +25,10 @@ describe('PPOPI wire codec', () => {
     const payload = encodeBody(attempt);
     expect(payload.toString('utf8')).toContain(`"masked":"${big(512, 1).toString(16)}"`);
     expect(SERVER_OPS.attempt.decodeRequest(payload, 'server')).toEqual(attempt);
-    const open = { taskId: 't1', users: ['u1', 'adult#001'], shape: { stateCount: 200, actionCount: 4 }, learning: { gamma: 0.99, maxSweeps: 10 } };
+    const open = { taskId: 't1', users: ['u1', 'adult#001'], shape: { stateCount: 200, actionCount: 4 }, learning: { gamma: 0.99, sweepsPerStep: 10, maxImprovementSteps: 50 } };
     expect(SERVER_OPS.openTask.decodeRequest(encodeBody(open), 'server')).toEqual(open);
+    // The learning options are the attempt learner's (policyIteration.ts): one it does not have is refused, not ignored.
+    expect(refusalOf(() => SERVER_OPS.openTask.decodeRequest(encodeBody({ ...open, learning: { maxSweeps: 10 } }), 'server')).field).toBe('learning.maxSweeps');
     const grant = { grant: { kem: { a: 5n, b: 7n }, iv: '0a'.repeat(12), data: 'ff00', tag: '1b'.repeat(16) } };
     expect(KGC_OPS.confirm.decodeReply(encodeBody(grant), 'server')).toEqual(grant);
     const view = { actionCount: 4, optimisticValue: -1, states: [{ state: 'cd'.repeat(32), terminal: false, actions: [{ action: 'ef'.repeat(32), q: -1.9 }] }] };
