@@ -133,16 +133,27 @@ interface Pending {
   reject(err: Error): void;
 }
 
-/** The calling side of a link: `call` sends a request and resolves with the reply, or rejects with the callee's PpopiRefusal. */
+/**
+ * The calling side of a link: `call` sends a request and resolves with the
+ * reply, or rejects with the callee's PpopiRefusal. At most `maxInFlight`
+ * requests are unanswered at once, the callee's limit (serveRequests): later
+ * ones wait here for a reply to free a slot rather than being refused there
+ * (the server's link to the KGC carries the unifications of every user's
+ * uploads and requests at once).
+ */
 export class RpcClient {
   readonly connection: FramedConnection;
   private nextId = 1n;
   private readonly pending = new Map<bigint, Pending>();
   private readonly log: Logger;
+  private readonly maxInFlight: number;
+  private active = 0;
+  private readonly queued: (() => void)[] = [];
 
-  constructor(connection: FramedConnection, log: Logger = () => {}) {
+  constructor(connection: FramedConnection, log: Logger = () => {}, maxInFlight = MAX_IN_FLIGHT) {
     this.connection = connection;
     this.log = log;
+    this.maxInFlight = maxInFlight;
     connection.onFrame((f) => this.receive(f));
     connection.onClose((e) => {
       const reason = `the link to ${this.peer} ${e ? `was lost: ${e.message}` : 'closed'}`;
@@ -166,8 +177,21 @@ export class RpcClient {
     return spec.decodeReply(reply, this.connection.localIdentity);
   }
 
-  /** A request of any op with any payload (tests of refusals); resolves with the reply's payload. */
-  send(op: string, payload: Uint8Array, timeoutMs = DEFAULT_CALL_TIMEOUT_MS): Promise<Uint8Array> {
+  /** A request of any op with any payload (tests of refusals); resolves with the reply's payload. Waits for a free slot first. */
+  async send(op: string, payload: Uint8Array, timeoutMs = DEFAULT_CALL_TIMEOUT_MS): Promise<Uint8Array> {
+    if (this.active >= this.maxInFlight) await new Promise<void>((resolve) => this.queued.push(resolve));
+    else this.active++;
+    try {
+      return await this.sendNow(op, payload, timeoutMs);
+    } finally {
+      // The slot passes to the next waiting request (a closed link fails it at once), or is freed.
+      const next = this.queued.shift();
+      if (next !== undefined) next();
+      else this.active--;
+    }
+  }
+
+  private sendNow(op: string, payload: Uint8Array, timeoutMs: number): Promise<Uint8Array> {
     const id = this.nextId++;
     return new Promise<Uint8Array>((resolve, reject) => {
       const timer = setTimeout(() => {
