@@ -125,7 +125,7 @@ async function main(): Promise<void> {
     // Fresh values for every run (the KGC answers a value once), encrypted before the clock starts.
     const batches = Array.from({ length: (args.quick ? 2 : 5) + 1 }, () => Array.from({ length: batch }, (_, i) => user.encryptValue('bench', 'state', i)));
     let b = 0;
-    unifyMsPerValue[`workers${workers}`] = (await timeEachAsync(batches.length - 1, () => system.server.tags('bench', 'bench-user', batches[b++]))) / batch;
+    unifyMsPerValue[`workers${workers}`] = (await timeEachAsync(batches.length - 1, () => system.server.tags('bench', 'bench-user', 'state', batches[b++]))) / batch;
     await system.kgc.close();
   }
   say(`           unification (conversion + KGC) of ${batch} values: ${unifyMsPerValue.workers0.toFixed(2)} ms/value in one thread → ${unifyMsPerValue.workers2.toFixed(2)} ms/value on 2 workers`);

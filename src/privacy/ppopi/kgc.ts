@@ -149,7 +149,8 @@ export class KeyGenerationCentre {
 
   /**
    * §5.5, as docs/ppopi.md §4 describes: each item is BCP under the KGC's key
-   * of one record's message; the answer is its equality tag. All or nothing:
+   * of one record's message, of the kind the item names (a state or an
+   * action); the answer is its equality tag. All or nothing:
    * one refused item refuses the batch (no tag is returned), and every item's
    * first component is spent either way, so no ciphertext can be asked about
    * twice.
@@ -187,6 +188,7 @@ export class KeyGenerationCentre {
       if (typeof message === 'string') throw new PpopiRefusal(PARTY, field, `${message} (a wrong or missing authorisation gives this)`);
       const decoded = decodeValue(message, task.shape);
       if ('reason' in decoded) throw new PpopiRefusal(PARTY, field, decoded.reason);
+      if (decoded.kind !== items[i].kind) throw new PpopiRefusal(PARTY, field, `decrypts to ${decoded.kind === 'action' ? 'an action' : 'a state'}, not the ${items[i].kind} its place holds`);
       return equalityTag(task.tagKey!, message);
     });
   }

@@ -7,6 +7,7 @@
  */
 import type { BcpCiphertext, CfCiphertext } from '../bcp/types.js';
 import type { PolicyViewAction } from './attemptServer.js';
+import type { ValueKind } from './encoding.js';
 import type { SealedBox } from './sealedBox.js';
 
 /** A refusal by one party: `kgc: attempt.states[3]: not a ciphertext under this key`. */
@@ -43,10 +44,18 @@ export interface EncryptedAttempt {
   readonly actions: readonly UploadedValue[];
 }
 
-/** One ciphertext the server asks the KGC to unify (§5.5): BCP under the KGC's key of the record's message, and the user's proof of its first component. */
+/**
+ * One ciphertext the server asks the KGC to unify (§5.5): BCP under the KGC's
+ * key of the record's message, the user's proof of its first component, and
+ * the kind of value its place in the record holds (a state or an action: the
+ * server knows it from the place, the KGC from the plaintext, so it tells
+ * neither anything new). A value of the other kind is refused: counted in the
+ * wrong place, its tag would be a state the users' label tables do not know.
+ */
 export interface UnificationItem {
   readonly ciphertext: BcpCiphertext;
   readonly proof: string;
+  readonly kind: ValueKind;
 }
 
 /** What the KGC hands each participant of a task on confirming it (§5.2), sealed to their public keys. */

@@ -19,7 +19,7 @@ import { modInverse, modPow } from '../bcp/arith.js';
 import type { BcpKeyPair, BcpParameters } from '../bcp/types.js';
 import { AttemptPolicyServer, type PolicyView } from './attemptServer.js';
 import { checkGroupElement, checkUploadedValue } from './checks.js';
-import type { TaskShape } from './encoding.js';
+import type { TaskShape, ValueKind } from './encoding.js';
 import type { ImproveStats, LearningOptions } from './policyIteration.js';
 import { type EncryptedAttempt, type PolicyAnswer, PpopiRefusal, type UnificationItem, type UploadedValue } from './messages.js';
 import { open, type SealedBox } from './sealedBox.js';
@@ -128,8 +128,10 @@ export class PolicyServer {
     if (!Array.isArray(attempt.states) || !Array.isArray(attempt.actions) || attempt.states.length !== attempt.actions.length + 1 || attempt.actions.length === 0) {
       throw new PpopiRefusal(PARTY, 'attempt', 'an attempt has at least one action and one state more than actions');
     }
-    const values = [...attempt.states, ...attempt.actions];
-    const items = values.map((value, i) => this.convert(task, userId, value, i < attempt.states.length ? `attempt.states[${i}]` : `attempt.actions[${i - attempt.states.length}]`));
+    const items = [
+      ...attempt.states.map((value, i) => this.convert(task, userId, value, `attempt.states[${i}]`, 'state')),
+      ...attempt.actions.map((value, i) => this.convert(task, userId, value, `attempt.actions[${i}]`, 'action')),
+    ];
     const t1 = performance.now();
     const tags = await this.unifyShuffled(taskId, items);
     const t2 = performance.now();
@@ -144,19 +146,15 @@ export class PolicyServer {
     return { convertMs: t1 - t0, unifyMs: t2 - t1, learnMs: t3 - t2, improvement: { evaluationSweeps: stats.evaluationSweeps, improvementSteps: stats.improvementSteps } };
   }
 
-  /** §5.4–5.5 alone: the equality tags of a user's uploaded values, in order (nothing is counted). */
-  async tags(taskId: string, userId: string, values: readonly UploadedValue[]): Promise<string[]> {
-    const task = this.participantTask(taskId, userId, 'values');
-    return this.unifyShuffled(
-      taskId,
-      values.map((value, i) => this.convert(task, userId, value, `values[${i}]`)),
-    );
+  /** §5.4–5.5 alone: the equality tags of a user's uploaded values, all of one kind, in order (nothing is counted). */
+  async tags(taskId: string, userId: string, kind: ValueKind, values: readonly UploadedValue[]): Promise<string[]> {
+    return this.tagsOf(taskId, userId, 'values', values.map((value, i) => ({ value, field: `values[${i}]`, kind })));
   }
 
   /** §5.6: an encrypted request for the action at a state; the state's tried actions, best first, in tags. */
   async request(taskId: string, userId: string, state: UploadedValue): Promise<PolicyAnswer> {
     const task = this.participantTask(taskId, userId, 'request');
-    const [tag] = await this.unifyShuffled(taskId, [this.convert(task, userId, state, 'request.state')]);
+    const [tag] = await this.unifyShuffled(taskId, [this.convert(task, userId, state, 'request.state', 'state')]);
     // Same reading as deliverPolicy; the answer lists only this state's actions.
     const entry = task.learner.policyView().states.find((s) => s.state === tag);
     const actions = [...(entry?.actions ?? [])].sort((x, y) => y.q - x.q);
@@ -171,18 +169,18 @@ export class PolicyServer {
   /**
    * §5.4–5.5 for values of any record layout: the user checked against the
    * task (a refusal names `field`), each value checked (refused with its own
-   * field), converted, realigned and unified, sent to the KGC in a random
+   * field; the KGC refuses one that is not of its `kind`), converted, realigned and unified, sent to the KGC in a random
    * order; the tags in the order given. For learners other than the attempt
    * counter (transitionServer.ts), so that conversion has one implementation.
    */
-  async tagsOf(taskId: string, userId: string, field: string, values: readonly { readonly value: UploadedValue; readonly field: string }[]): Promise<string[]> {
+  async tagsOf(taskId: string, userId: string, field: string, values: readonly { readonly value: UploadedValue; readonly field: string; readonly kind: ValueKind }[]): Promise<string[]> {
     const task = this.participantTask(taskId, userId, field);
-    const items = values.map(({ value, field }) => this.convert(task, userId, value, field));
+    const items = values.map(({ value, field, kind }) => this.convert(task, userId, value, field, kind));
     return this.unifyShuffled(taskId, items);
   }
 
   /** Eq. 18 then eq. 8 with a₀ = 0: (m − b, Enc_{s_t-blinded}(b)) → Enc_KGC(m). */
-  private convert(task: ServerTask, userId: string, value: UploadedValue, field: string): UnificationItem {
+  private convert(task: ServerTask, userId: string, value: UploadedValue, field: string, kind: ValueKind): UnificationItem {
     const factor = task.conversion.get(userId);
     if (factor === undefined) throw new PpopiRefusal(PARTY, field, `no authorisation from '${userId}' for this task`);
     checkUploadedValue(PARTY, field, value, this.params);
@@ -191,7 +189,7 @@ export class PolicyServer {
     // Realignment to a₀ = 0 is ⊕ Enc(m − b) with the trivial encryption (1, 1 + (m − b)N): B·(1 + kN) = B + (B·k mod N)·N mod N².
     // Written out rather than by bcp's addPlain, whose unit check (a gcd, ~0.2 ms at 2048 bits) would run on every value; the KGC's decryption refuses a non-unit anyway.
     const realigned = (converted + ((converted * value.ciphertext.masked) % n) * n) % nSquared;
-    return { ciphertext: { a: value.ciphertext.mask.a, b: realigned }, proof: value.proof };
+    return { ciphertext: { a: value.ciphertext.mask.a, b: realigned }, proof: value.proof, kind };
   }
 
   /** The KGC's tags for `items`, sent in a random order (node:crypto) so that the KGC cannot tell which record of the attempt each message is. */

@@ -87,9 +87,9 @@ export class TransitionPolicyServer {
       userId,
       'transitions',
       transitions.flatMap((t, i) => [
-        { value: t.state, field: `transitions[${i}].state` },
-        { value: t.action, field: `transitions[${i}].action` },
-        { value: t.next, field: `transitions[${i}].next` },
+        { value: t.state, field: `transitions[${i}].state`, kind: 'state' as const },
+        { value: t.action, field: `transitions[${i}].action`, kind: 'action' as const },
+        { value: t.next, field: `transitions[${i}].next`, kind: 'state' as const },
       ]),
     );
     const t1 = performance.now();
@@ -100,7 +100,7 @@ export class TransitionPolicyServer {
   /** §5.6: an encrypted request for a state; its trusted actions with their Q values, best first, in tags. */
   async request(taskId: string, userId: string, state: UploadedValue): Promise<PolicyAnswer> {
     const learner = this.learner(taskId);
-    const [tag] = await this.server.tagsOf(taskId, userId, 'request', [{ value: state, field: 'request.state' }]);
+    const [tag] = await this.server.tagsOf(taskId, userId, 'request', [{ value: state, field: 'request.state', kind: 'state' }]);
     return { actionCount: learner.actionCount, actions: learner.answer(tag) };
   }
 

@@ -192,7 +192,7 @@ export const KGC_OPS = {
   unify: spec<UnifyRequest, UnifyReply>(
     'unify',
     'server',
-    object({ taskId: TASK_ID, items: list(object({ ciphertext: CIPHERTEXT, proof: DIGEST }), 1, 2 * MAX_ATTEMPT_ACTIONS + 1) }),
+    object({ taskId: TASK_ID, items: list(object({ ciphertext: CIPHERTEXT, proof: DIGEST, kind: { enum: ['state', 'action'] } }), 1, 2 * MAX_ATTEMPT_ACTIONS + 1) }),
     object({ tags: list(DIGEST, 1, 2 * MAX_ATTEMPT_ACTIONS + 1) }),
   ),
 } as const;

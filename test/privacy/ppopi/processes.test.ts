@@ -175,7 +175,7 @@ describe('the KGC and the server as processes, users as clients', () => {
     expect(await refusal(u3.server.call(SERVER_OPS.policy, { taskId: 't1' }))).toMatchObject({ party: 'server', field: 'policy', reason: "'u3' is not a registered user of task 't1'" });
     expect(await refusal(u3.kgc.call(KGC_OPS.grant, { taskId: 't1' }))).toMatchObject({ party: 'kgc', field: 'grant.user' });
     // The server's ops at the KGC are the server's only.
-    expect(await refusal(u3.kgc.call(KGC_OPS.unify, { taskId: 't1', items: [{ ciphertext: { a: 2n, b: 3n }, proof: '0'.repeat(64) }] }))).toMatchObject({ party: 'kgc', field: 'op' });
+    expect(await refusal(u3.kgc.call(KGC_OPS.unify, { taskId: 't1', items: [{ ciphertext: { a: 2n, b: 3n }, proof: '0'.repeat(64), kind: 'state' }] }))).toMatchObject({ party: 'kgc', field: 'op' });
     // The link is still usable after refusals.
     expect(await refusal(u3.server.call(SERVER_OPS.policy, { taskId: 't1' }))).toBeInstanceOf(PpopiRefusal);
   });

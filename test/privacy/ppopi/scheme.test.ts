@@ -55,4 +55,19 @@ describe('PPOPI in process', () => {
     system.server.authorise('t1', 'alice', alice.authorisation('t1'));
     expect(JSON.stringify(system.server.deliverPolicy('t1', 'alice'))).toBe(before);
   });
+
+  it('refuses a value of the other kind in a place (an action where a state goes): nothing counted, every user can still read the policy', async () => {
+    const alice = system.users.get('alice')!;
+    const bob = system.users.get('bob')!;
+    const before = JSON.stringify(system.server.deliverPolicy('t1', 'alice'));
+    const attempt = alice.encryptAttempt('t1', { states: [6, 7], actions: [2] });
+    const mixed = { ...attempt, states: [attempt.states[0], alice.encryptValue('t1', 'action', 2)] };
+    await expect(system.server.submitAttempt('t1', 'alice', mixed)).rejects.toThrow(/^kgc: unify\.items\[\d\]: decrypts to an action, not the state its place holds$/);
+    // A refused batch spends its values: the next try is encrypted afresh.
+    const swapped = { ...alice.encryptAttempt('t1', { states: [6, 7], actions: [2] }), actions: [alice.encryptValue('t1', 'state', 2)] };
+    await expect(system.server.submitAttempt('t1', 'alice', swapped)).rejects.toThrow(/decrypts to a state, not the action its place holds/);
+    await expect(system.server.request('t1', 'alice', alice.encryptValue('t1', 'action', 1))).rejects.toThrow(/decrypts to an action, not the state/);
+    expect(JSON.stringify(system.server.deliverPolicy('t1', 'alice'))).toBe(before);
+    expect(() => bob.readPolicy('t1', system.server.deliverPolicy('t1', 'bob'))).not.toThrow();
+  });
 });

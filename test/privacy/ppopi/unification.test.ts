@@ -42,8 +42,8 @@ describe('equality unification', () => {
     let missed = 0;
     for (let start = 0; start < pairs.length; start += 1000) {
       const chunk = pairs.slice(start, start + 1000);
-      const left = await system.server.tags('pairs', 'alice', chunk.map(([x]) => alice.encryptValue('pairs', 'state', x)));
-      const right = await system.server.tags('pairs', 'bob', chunk.map(([, y]) => bob.encryptValue('pairs', 'state', y)));
+      const left = await system.server.tags('pairs', 'alice', 'state', chunk.map(([x]) => alice.encryptValue('pairs', 'state', x)));
+      const right = await system.server.tags('pairs', 'bob', 'state', chunk.map(([, y]) => bob.encryptValue('pairs', 'state', y)));
       chunk.forEach(([x, y], i) => {
         const equalTags = left[i] === right[i];
         if (x === y) {
@@ -58,23 +58,24 @@ describe('equality unification', () => {
 
   it('tags a state and an action of the same number differently', async () => {
     const alice = system.users.get('alice')!;
-    const [state, action] = await system.server.tags('pairs', 'alice', [alice.encryptValue('pairs', 'state', 3), alice.encryptValue('pairs', 'action', 3)]);
+    const [state] = await system.server.tags('pairs', 'alice', 'state', [alice.encryptValue('pairs', 'state', 3)]);
+    const [action] = await system.server.tags('pairs', 'alice', 'action', [alice.encryptValue('pairs', 'action', 3)]);
     expect(state).not.toBe(action);
   });
 
   it('answers a ciphertext once: the server cannot ask again, nor about a shifted copy, nor about its own encryption', async () => {
     const alice = system.users.get('alice')!;
     const value = alice.encryptValue('pairs', 'state', 5);
-    await system.server.tags('pairs', 'alice', [value]);
-    await expect(system.server.tags('pairs', 'alice', [value])).rejects.toThrow(/kgc: unify\.items\[0\]: this ciphertext's first component was already unified/);
+    await system.server.tags('pairs', 'alice', 'state', [value]);
+    await expect(system.server.tags('pairs', 'alice', 'state', [value])).rejects.toThrow(/kgc: unify\.items\[0\]: this ciphertext's first component was already unified/);
     // A fresh value, shifted by δ = 1 homomorphically before the KGC sees it: the same g^ρ, so the KGC's answer would tell m from m + 1.
     const fresh = alice.encryptValue('pairs', 'state', 6);
     const shifted = { ...fresh, ciphertext: { ...fresh.ciphertext, masked: (fresh.ciphertext.masked + 2n) % params.n } };
-    await system.server.tags('pairs', 'alice', [shifted]); // accepted once (it is a valid record of 7)…
-    await expect(system.server.tags('pairs', 'alice', [fresh])).rejects.toThrow(/already unified/); // …and the original is now spent
+    await system.server.tags('pairs', 'alice', 'state', [shifted]); // accepted once (it is a valid record of 7)…
+    await expect(system.server.tags('pairs', 'alice', 'state', [fresh])).rejects.toThrow(/already unified/); // …and the original is now spent
     // The server's own encryption of a guessed state under the KGC's public key carries no user's proof.
     const guess = encrypt(params, system.kgc.publicKey, encodeValue('state', 5));
-    await expect(system.kgc.unify('pairs', system.server.id, [{ ciphertext: guess, proof: '0'.repeat(64) }])).rejects.toThrow(/proof: not made with this task's record key/);
+    await expect(system.kgc.unify('pairs', system.server.id, [{ ciphertext: guess, proof: '0'.repeat(64), kind: 'state' }])).rejects.toThrow(/proof: not made with this task's record key/);
   });
 
   it('the paper\'s eq. (22) would not do: its unified values give the server every plaintext difference', () => {

@@ -33,9 +33,9 @@ describe('PPOPI wire codec', () => {
     expect(KGC_OPS.confirm.decodeReply(encodeBody(grant), 'server')).toEqual(grant);
     const view = { actionCount: 4, optimisticValue: -1, states: [{ state: 'cd'.repeat(32), terminal: false, actions: [{ action: 'ef'.repeat(32), q: -1.9 }] }] };
     expect(SERVER_OPS.policy.decodeReply(encodeBody(view), 'u1')).toEqual(view);
-    expect(KGC_OPS.unify.decodeRequest(encodeBody({ taskId: 't', items: [{ ciphertext: { a: 1n, b: 2n }, proof: '00'.repeat(32) }] }), 'kgc')).toEqual({
+    expect(KGC_OPS.unify.decodeRequest(encodeBody({ taskId: 't', items: [{ ciphertext: { a: 1n, b: 2n }, proof: '00'.repeat(32), kind: 'action' }] }), 'kgc')).toEqual({
       taskId: 't',
-      items: [{ ciphertext: { a: 1n, b: 2n }, proof: '00'.repeat(32) }],
+      items: [{ ciphertext: { a: 1n, b: 2n }, proof: '00'.repeat(32), kind: 'action' }],
     });
   });
 
