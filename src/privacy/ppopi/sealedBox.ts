@@ -43,7 +43,8 @@ export function seal(params: BcpParameters, recipientPublicKey: bigint, payload:
 export function open(params: BcpParameters, keyPair: BcpKeyPair, box: SealedBox): Buffer {
   const k = decrypt(params, keyPair, box.kem);
   try {
-    const decipher = createDecipheriv('aes-256-gcm', dataKey(k), Buffer.from(box.iv, 'hex'));
+    // The tag's full 16 bytes: without authTagLength, GCM accepts a tag cut to as few as 4 bytes (a 2^-32 forgery).
+    const decipher = createDecipheriv('aes-256-gcm', dataKey(k), Buffer.from(box.iv, 'hex'), { authTagLength: 16 });
     decipher.setAuthTag(Buffer.from(box.tag, 'hex'));
     return Buffer.concat([decipher.update(Buffer.from(box.data, 'hex')), decipher.final()]);
   } catch {
