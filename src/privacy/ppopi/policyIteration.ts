@@ -65,7 +65,12 @@ export interface LearningOptions {
   readonly improvementMargin: number;
   /** Evaluation sweeps before each improvement, at most. */
   readonly sweepsPerStep: number;
-  /** Improvement steps allowed in one call of `improve` (a safeguard). */
+  /**
+   * Improvement steps allowed in one call of `improve` (a safeguard). At the
+   * limit `improve` returns with the policy its last step left (the next call
+   * goes on from there) rather than throwing: the attempt server has counted
+   * the records by then, and an upload is all or nothing.
+   */
   readonly maxImprovementSteps: number;
 }
 
@@ -235,7 +240,8 @@ export class IdPolicyIteration {
       evaluationSweeps += sweeps;
       if (!this.improveOnce() && converged) return { evaluationSweeps, improvementSteps };
     }
-    throw new Error(`policy iteration did not settle in ${this.options.maxImprovementSteps} improvement steps`);
+    // Not settled within the limit (improvementSteps = maxImprovementSteps tells it): see LearningOptions.maxImprovementSteps.
+    return { evaluationSweeps, improvementSteps: this.options.maxImprovementSteps };
   }
 
   /**

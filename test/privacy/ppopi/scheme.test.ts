@@ -70,4 +70,20 @@ describe('PPOPI in process', () => {
     expect(JSON.stringify(system.server.deliverPolicy('t1', 'alice'))).toBe(before);
     expect(() => bob.readPolicy('t1', system.server.deliverPolicy('t1', 'bob'))).not.toThrow();
   });
+
+  it('counts an upload whole also when policy iteration meets its step limit: the upload is accepted, not refused after counting', async () => {
+    openTask(system, 't-capped', { stateCount: 5, actionCount: 2 }, { maxImprovementSteps: 1 }, ['carol']);
+    const carol = system.users.get('carol')!;
+    const attempts = [
+      { states: [0, 1, 2, 3], actions: [0, 0, 0] },
+      { states: [0, 3], actions: [1] },
+      { states: [0, 0, 3], actions: [1, 0] }, // its improvement needs a second step
+      { states: [1, 3], actions: [1] },
+    ];
+    const steps: number[] = [];
+    for (const attempt of attempts) steps.push((await system.server.submitAttempt('t-capped', 'carol', carol.encryptAttempt('t-capped', attempt))).improvement.improvementSteps);
+    expect(steps).toEqual([1, 1, 1, 1]);
+    expect(system.server.deliverPolicy('t-capped', 'carol').states).toHaveLength(4);
+  });
 });
+
