@@ -128,12 +128,10 @@ export class PolicyServer {
     if (!Array.isArray(attempt.states) || !Array.isArray(attempt.actions) || attempt.states.length !== attempt.actions.length + 1 || attempt.actions.length === 0) {
       throw new PpopiRefusal(PARTY, 'attempt', 'an attempt has at least one action and one state more than actions');
     }
-    const items = [
-      ...attempt.states.map((value, i) => this.convert(task, userId, value, `attempt.states[${i}]`, 'state')),
-      ...attempt.actions.map((value, i) => this.convert(task, userId, value, `attempt.actions[${i}]`, 'action')),
-    ];
+    const fields = [...attempt.states.map((_, i) => `attempt.states[${i}]`), ...attempt.actions.map((_, i) => `attempt.actions[${i}]`)];
+    const items = [...attempt.states, ...attempt.actions].map((value, i) => this.convert(task, userId, value, fields[i], i < attempt.states.length ? 'state' : 'action'));
     const t1 = performance.now();
-    const tags = await this.unifyShuffled(taskId, items);
+    const tags = await this.unifyShuffled(taskId, items, fields);
     const t2 = performance.now();
     try {
       task.learner.ingest({ states: tags.slice(0, attempt.states.length), actions: tags.slice(attempt.states.length), truncated: attempt.truncated === true });
@@ -154,7 +152,7 @@ export class PolicyServer {
   /** §5.6: an encrypted request for the action at a state; the state's tried actions, best first, in tags. */
   async request(taskId: string, userId: string, state: UploadedValue): Promise<PolicyAnswer> {
     const task = this.participantTask(taskId, userId, 'request');
-    const [tag] = await this.unifyShuffled(taskId, [this.convert(task, userId, state, 'request.state', 'state')]);
+    const [tag] = await this.unifyShuffled(taskId, [this.convert(task, userId, state, 'request.state', 'state')], ['request.state']);
     // Same reading as deliverPolicy; the answer lists only this state's actions.
     const entry = task.learner.policyView().states.find((s) => s.state === tag);
     const actions = [...(entry?.actions ?? [])].sort((x, y) => y.q - x.q);
@@ -176,7 +174,7 @@ export class PolicyServer {
   async tagsOf(taskId: string, userId: string, field: string, values: readonly { readonly value: UploadedValue; readonly field: string; readonly kind: ValueKind }[]): Promise<string[]> {
     const task = this.participantTask(taskId, userId, field);
     const items = values.map(({ value, field, kind }) => this.convert(task, userId, value, field, kind));
-    return this.unifyShuffled(taskId, items);
+    return this.unifyShuffled(taskId, items, values.map((v) => v.field));
   }
 
   /** Eq. 18 then eq. 8 with a₀ = 0: (m − b, Enc_{s_t-blinded}(b)) → Enc_KGC(m). */
@@ -192,14 +190,24 @@ export class PolicyServer {
     return { ciphertext: { a: value.ciphertext.mask.a, b: realigned }, proof: value.proof, kind };
   }
 
-  /** The KGC's tags for `items`, sent in a random order (node:crypto) so that the KGC cannot tell which record of the attempt each message is. */
-  private async unifyShuffled(taskId: string, items: readonly UnificationItem[]): Promise<string[]> {
+  /**
+   * The KGC's tags for `items`, sent in a random order (node:crypto) so that
+   * the KGC cannot tell which record of the attempt each message is. A KGC
+   * refusal of the shuffled batch's item k is passed on naming the field of
+   * the value it came from (`fields`, in the order of `items`), not k.
+   */
+  private async unifyShuffled(taskId: string, items: readonly UnificationItem[], fields: readonly string[]): Promise<string[]> {
     const order = items.map((_, i) => i);
     for (let i = order.length - 1; i > 0; i--) {
       const j = randomInt(i + 1);
       [order[i], order[j]] = [order[j], order[i]];
     }
-    const tags = await this.kgc.unify(taskId, this.id, order.map((i) => items[i]));
+    let tags: string[];
+    try {
+      tags = await this.kgc.unify(taskId, this.id, order.map((i) => items[i]));
+    } catch (err) {
+      throw inOriginalPlace(err, order, fields);
+    }
     if (!Array.isArray(tags) || tags.length !== items.length) throw new PpopiRefusal(PARTY, 'unify', `the KGC answered ${Array.isArray(tags) ? tags.length : 'no'} tags for ${items.length} values`);
     const inOrder = new Array<string>(items.length);
     order.forEach((original, shuffled) => (inOrder[original] = tags[shuffled]));
@@ -217,4 +225,17 @@ export class PolicyServer {
     if (!task.participants.has(userId)) throw new PpopiRefusal(PARTY, field, `'${userId}' is not a registered user of task '${taskId}'`);
     return task;
   }
+}
+
+/** The KGC's fields of a unification item's parts, as the user's value names them (checks.ts). */
+const ITEM_PART: Readonly<Record<string, string>> = { '': '', '.a': '.mask.a', '.b': '.mask.b', '.proof': '.proof' };
+
+/** A KGC refusal of `unify.items[k]…` of the shuffled batch as a refusal of the value it came from (`fields[order[k]]…`); other errors as they are. */
+function inOriginalPlace(err: unknown, order: readonly number[], fields: readonly string[]): unknown {
+  if (!(err instanceof PpopiRefusal)) return err;
+  const match = /^unify\.items\[(\d+)\](.*)$/.exec(err.field);
+  const original = match === null ? undefined : order[Number(match[1])];
+  const part = match === null ? undefined : ITEM_PART[match[2]];
+  if (original === undefined || part === undefined || fields[original] === undefined) return err;
+  return new PpopiRefusal(err.party, `${fields[original]}${part}`, err.reason);
 }

@@ -62,11 +62,15 @@ describe('PPOPI in process', () => {
     const before = JSON.stringify(system.server.deliverPolicy('t1', 'alice'));
     const attempt = alice.encryptAttempt('t1', { states: [6, 7], actions: [2] });
     const mixed = { ...attempt, states: [attempt.states[0], alice.encryptValue('t1', 'action', 2)] };
-    await expect(system.server.submitAttempt('t1', 'alice', mixed)).rejects.toThrow(/^kgc: unify\.items\[\d\]: decrypts to an action, not the state its place holds$/);
+    await expect(system.server.submitAttempt('t1', 'alice', mixed)).rejects.toThrow(/^kgc: attempt\.states\[1\]: decrypts to an action, not the state its place holds$/);
     // A refused batch spends its values: the next try is encrypted afresh.
     const swapped = { ...alice.encryptAttempt('t1', { states: [6, 7], actions: [2] }), actions: [alice.encryptValue('t1', 'state', 2)] };
-    await expect(system.server.submitAttempt('t1', 'alice', swapped)).rejects.toThrow(/decrypts to a state, not the action its place holds/);
-    await expect(system.server.request('t1', 'alice', alice.encryptValue('t1', 'action', 1))).rejects.toThrow(/decrypts to an action, not the state/);
+    await expect(system.server.submitAttempt('t1', 'alice', swapped)).rejects.toThrow(/^kgc: attempt\.actions\[0\]: decrypts to a state, not the action its place holds$/);
+    await expect(system.server.request('t1', 'alice', alice.encryptValue('t1', 'action', 1))).rejects.toThrow(/^kgc: request\.state: decrypts to an action, not the state/);
+    // The KGC's refusals name the user's value, not its place in the shuffled batch.
+    const unproved = alice.encryptAttempt('t1', { states: [6, 7], actions: [2] });
+    const forged = { ...unproved, actions: [{ ...unproved.actions[0], proof: '0'.repeat(64) }] };
+    await expect(system.server.submitAttempt('t1', 'alice', forged)).rejects.toThrow(/^kgc: attempt\.actions\[0\]\.proof: not made with this task's record key$/);
     expect(JSON.stringify(system.server.deliverPolicy('t1', 'alice'))).toBe(before);
     expect(() => bob.readPolicy('t1', system.server.deliverPolicy('t1', 'bob'))).not.toThrow();
   });

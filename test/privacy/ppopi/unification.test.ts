@@ -67,7 +67,7 @@ describe('equality unification', () => {
     const alice = system.users.get('alice')!;
     const value = alice.encryptValue('pairs', 'state', 5);
     await system.server.tags('pairs', 'alice', 'state', [value]);
-    await expect(system.server.tags('pairs', 'alice', 'state', [value])).rejects.toThrow(/kgc: unify\.items\[0\]: this ciphertext's first component was already unified/);
+    await expect(system.server.tags('pairs', 'alice', 'state', [value])).rejects.toThrow(/^kgc: values\[0\]: this ciphertext's first component was already unified$/);
     // A fresh value, shifted by δ = 1 homomorphically before the KGC sees it: the same g^ρ, so the KGC's answer would tell m from m + 1.
     const fresh = alice.encryptValue('pairs', 'state', 6);
     const shifted = { ...fresh, ciphertext: { ...fresh.ciphertext, masked: (fresh.ciphertext.masked + 2n) % params.n } };
