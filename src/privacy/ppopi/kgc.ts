@@ -184,12 +184,15 @@ export class KeyGenerationCentre {
     if (refusal !== undefined) throw refusal;
     const messages = await this.pool.decryptAll(items.map((item) => item.ciphertext));
     return messages.map((message, i) => {
-      const field = `unify.items[${i}]`;
-      if (typeof message === 'string') throw new PpopiRefusal(PARTY, field, `${message} (a wrong or missing authorisation gives this)`);
-      const decoded = decodeValue(message, task.shape);
-      if ('reason' in decoded) throw new PpopiRefusal(PARTY, field, decoded.reason);
-      if (decoded.kind !== items[i].kind) throw new PpopiRefusal(PARTY, field, `decrypts to ${decoded.kind === 'action' ? 'an action' : 'a state'}, not the ${items[i].kind} its place holds`);
-      return equalityTag(task.tagKey!, message);
+      if (typeof message !== 'string') {
+        const decoded = decodeValue(message, task.shape);
+        if (!('reason' in decoded) && decoded.kind === items[i].kind) return equalityTag(task.tagKey!, message);
+      }
+      // One reason whatever went wrong. A user controls the ciphertext that reaches the KGC (it knows its
+      // conversion factor and picks the masked part), so a reason that told an even message from an odd one
+      // (state or action) or a small one from a large one would be an oracle on L(B·A^{−s_KGC}): with A = 1 + xN
+      // and B = 1 that is −s_KGC·x mod N, whose parity for chosen x gives s_KGC mod N bit by bit.
+      throw new PpopiRefusal(PARTY, `unify.items[${i}]`, `does not decrypt to ${items[i].kind === 'action' ? 'an action' : 'a state'} of this task under the KGC's key (a wrong or missing authorisation gives this)`);
     });
   }
 

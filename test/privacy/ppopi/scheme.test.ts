@@ -51,7 +51,7 @@ describe('PPOPI in process', () => {
     const outside = { ...attempt, actions: [{ ...attempt.actions[0], ciphertext: { ...attempt.actions[0].ciphertext, mask: { a: params.nSquared, b: 1n } } }] };
     await expect(system.server.submitAttempt('t1', 'alice', outside)).rejects.toThrow(/outside Z_\{N²\}/);
     system.server.authorise('t1', 'alice', system.users.get('bob')!.authorisation('t1'));
-    await expect(system.server.submitAttempt('t1', 'alice', alice.encryptAttempt('t1', { states: [4, 5], actions: [1] }))).rejects.toThrow(/kgc: .*not a ciphertext under this key/);
+    await expect(system.server.submitAttempt('t1', 'alice', alice.encryptAttempt('t1', { states: [4, 5], actions: [1] }))).rejects.toThrow(/^kgc: attempt\.(states|actions)\[\d\]: does not decrypt to (a state|an action) of this task under the KGC's key \(a wrong or missing authorisation gives this\)$/);
     system.server.authorise('t1', 'alice', alice.authorisation('t1'));
     expect(JSON.stringify(system.server.deliverPolicy('t1', 'alice'))).toBe(before);
   });
@@ -62,11 +62,11 @@ describe('PPOPI in process', () => {
     const before = JSON.stringify(system.server.deliverPolicy('t1', 'alice'));
     const attempt = alice.encryptAttempt('t1', { states: [6, 7], actions: [2] });
     const mixed = { ...attempt, states: [attempt.states[0], alice.encryptValue('t1', 'action', 2)] };
-    await expect(system.server.submitAttempt('t1', 'alice', mixed)).rejects.toThrow(/^kgc: attempt\.states\[1\]: decrypts to an action, not the state its place holds$/);
+    await expect(system.server.submitAttempt('t1', 'alice', mixed)).rejects.toThrow(/^kgc: attempt\.states\[1\]: does not decrypt to a state of this task under the KGC's key/);
     // A refused batch spends its values: the next try is encrypted afresh.
     const swapped = { ...alice.encryptAttempt('t1', { states: [6, 7], actions: [2] }), actions: [alice.encryptValue('t1', 'state', 2)] };
-    await expect(system.server.submitAttempt('t1', 'alice', swapped)).rejects.toThrow(/^kgc: attempt\.actions\[0\]: decrypts to a state, not the action its place holds$/);
-    await expect(system.server.request('t1', 'alice', alice.encryptValue('t1', 'action', 1))).rejects.toThrow(/^kgc: request\.state: decrypts to an action, not the state/);
+    await expect(system.server.submitAttempt('t1', 'alice', swapped)).rejects.toThrow(/^kgc: attempt\.actions\[0\]: does not decrypt to an action of this task/);
+    await expect(system.server.request('t1', 'alice', alice.encryptValue('t1', 'action', 1))).rejects.toThrow(/^kgc: request\.state: does not decrypt to a state of this task/);
     // The KGC's refusals name the user's value, not its place in the shuffled batch.
     const unproved = alice.encryptAttempt('t1', { states: [6, 7], actions: [2] });
     const forged = { ...unproved, actions: [{ ...unproved.actions[0], proof: '0'.repeat(64) }] };
@@ -88,6 +88,24 @@ describe('PPOPI in process', () => {
     for (const attempt of attempts) steps.push((await system.server.submitAttempt('t-capped', 'carol', carol.encryptAttempt('t-capped', attempt))).improvement.improvementSteps);
     expect(steps).toEqual([1, 1, 1, 1]);
     expect(system.server.deliverPolicy('t-capped', 'carol').states).toHaveLength(4);
+  });
+
+  it('refuses every value that is no record of the task with one reason, whatever it decrypts to (no parity or range oracle on the KGC key)', async () => {
+    const alice = system.users.get('alice')!;
+    const reasons = new Set<string>();
+    // Out of range and even, out of range and odd, in range of the other kind, in range but too large by one.
+    for (const [kind, value] of [['state', 1000], ['action', 1000], ['action', 2], ['state', shape.stateCount]] as const) {
+      const attempt = alice.encryptAttempt('t1', { states: [0, 1], actions: [0] });
+      const odd = { ...attempt, states: [attempt.states[0], alice.encryptValue('t1', kind, value)] };
+      const refusal = await system.server.submitAttempt('t1', 'alice', odd).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(refusal).toBeInstanceOf(PpopiRefusal);
+      expect((refusal as PpopiRefusal).field).toBe('attempt.states[1]');
+      reasons.add((refusal as PpopiRefusal).reason);
+    }
+    expect([...reasons]).toEqual(["does not decrypt to a state of this task under the KGC's key (a wrong or missing authorisation gives this)"]);
   });
 });
 
