@@ -3,6 +3,7 @@
  * PpopiRefusal naming the party and the field, never the value): group
  * elements of Z*_{N²}, Catalano–Fiore ciphertexts, proofs.
  */
+import { gcd } from '../bcp/arith.js';
 import type { BcpParameters } from '../bcp/types.js';
 import { PpopiRefusal, type UploadedValue } from './messages.js';
 
@@ -25,4 +26,15 @@ export function checkUploadedValue(party: string, field: string, value: Uploaded
   checkGroupElement(party, `${field}.mask.a`, value.ciphertext.mask?.a, params);
   checkGroupElement(party, `${field}.mask.b`, value.ciphertext.mask?.b, params);
   if (typeof value.proof !== 'string' || !/^[0-9a-f]{64}$/.test(value.proof)) throw new PpopiRefusal(party, `${field}.proof`, 'must be 64 hex digits');
+}
+
+/**
+ * A negotiation parameter or an authorisation must also be a unit: one that
+ * shares a factor with N (N itself, say, which is public) would make g^r or
+ * the conversion factor non-invertible and the task unusable. One gcd per
+ * user and task, unlike the per-value checks above.
+ */
+export function checkUnit(party: string, field: string, x: unknown, params: BcpParameters): asserts x is bigint {
+  checkGroupElement(party, field, x, params);
+  if (gcd(x, params.n) !== 1n) throw new PpopiRefusal(party, field, 'shares a factor with N (not a unit of Z_{N²})');
 }

@@ -6,6 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Decryptor } from '../bcp/bcp.js';
+import { BcpInputError } from '../bcp/errors.js';
 import type { DecryptJob, DecryptReply, DecryptWorkerSetup } from './decryptPool.js';
 
 const setup = workerData as DecryptWorkerSetup;
@@ -16,7 +17,9 @@ parentPort!.on('message', (job: DecryptJob) => {
     try {
       return decryptor.decrypt(c);
     } catch (err) {
-      return err instanceof Error && 'reason' in err ? String((err as { reason: unknown }).reason) : String(err);
+      // A ciphertext that is none under the key is an answer; anything else is a fault of this worker, as in the calling thread.
+      if (err instanceof BcpInputError) return err.reason;
+      throw err;
     }
   });
   parentPort!.postMessage({ id: job.id, results } satisfies DecryptReply);

@@ -30,7 +30,7 @@ import type { BcpKeyPair, BcpMasterKey, BcpParameters } from '../bcp/types.js';
 import { decodeValue, equalityTag, type TaskShape } from './encoding.js';
 import { PpopiRefusal, type TaskGrant, type UnificationItem } from './messages.js';
 import { seal } from './sealedBox.js';
-import { checkGroupElement } from './checks.js';
+import { checkGroupElement, checkUnit } from './checks.js';
 import { DecryptPool } from './decryptPool.js';
 
 const PARTY = 'kgc';
@@ -52,7 +52,7 @@ interface Task {
   confirmed: boolean;
   tagKey?: Buffer;
   recordKey?: Buffer;
-  /** SHA-256 of every first component g^ρ unified in this task: each is accepted once. */
+  /** SHA-256 (its first 128 bits) of every first component g^ρ unified in this task: each is accepted once. */
   readonly spent: Set<string>;
 }
 
@@ -115,7 +115,7 @@ export class KeyGenerationCentre {
     const task = this.task(taskId);
     if (!task.participants.includes(userId)) throw new PpopiRefusal(PARTY, 'negotiation.user', `'${userId}' is not a user of task '${taskId}'`);
     if (task.confirmed) throw new PpopiRefusal(PARTY, 'negotiation', `task '${taskId}' is already confirmed`);
-    checkGroupElement(PARTY, 'negotiation.np', np, this.params);
+    checkUnit(PARTY, 'negotiation.np', np, this.params);
     task.negotiation.set(userId, np);
   }
 
@@ -172,7 +172,8 @@ export class KeyGenerationCentre {
         refuse(err as PpopiRefusal);
         continue;
       }
-      const spentKey = createHash('sha256').update(item.ciphertext.a.toString(16)).digest('hex');
+      // 128 bits of SHA-256 (22 base64 characters) per value: collisions at 2^-64 after 2^32 values, a third of the memory of hex.
+      const spentKey = createHash('sha256').update(item.ciphertext.a.toString(16)).digest('base64').slice(0, 22);
       if (task.spent.has(spentKey) || seenHere.has(spentKey)) refuse(new PpopiRefusal(PARTY, field, "this ciphertext's first component was already unified"));
       seenHere.add(spentKey);
       const expected = createHmac('sha256', task.recordKey!).update(item.ciphertext.a.toString(16)).digest();

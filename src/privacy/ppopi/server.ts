@@ -18,7 +18,7 @@ import { randomInt } from 'node:crypto';
 import { modInverse, modPow } from '../bcp/arith.js';
 import type { BcpKeyPair, BcpParameters } from '../bcp/types.js';
 import { AttemptPolicyServer, type PolicyView } from './attemptServer.js';
-import { checkGroupElement, checkUploadedValue } from './checks.js';
+import { checkUnit, checkUploadedValue } from './checks.js';
 import type { TaskShape, ValueKind } from './encoding.js';
 import type { ImproveStats, LearningOptions } from './policyIteration.js';
 import { type EncryptedAttempt, type PolicyAnswer, PpopiRefusal, type UnificationItem, type UploadedValue } from './messages.js';
@@ -85,7 +85,7 @@ export class PolicyServer {
   receiveNegotiation(taskId: string, userId: string, np: bigint): void {
     const task = this.participantTask(taskId, userId, 'negotiation');
     if (task.gr !== undefined) throw new PpopiRefusal(PARTY, 'negotiation', `task '${taskId}' has already released g^r`);
-    checkGroupElement(PARTY, 'negotiation.np', np, this.params);
+    checkUnit(PARTY, 'negotiation.np', np, this.params);
     task.negotiation.set(userId, np);
   }
 
@@ -113,7 +113,7 @@ export class PolicyServer {
   authorise(taskId: string, userId: string, authorisation: bigint): void {
     const task = this.participantTask(taskId, userId, 'authorisation');
     if (task.grPowerInverse === undefined) throw new PpopiRefusal(PARTY, 'authorisation', `task '${taskId}' has no task key yet`);
-    checkGroupElement(PARTY, 'authorisation', authorisation, this.params);
+    checkUnit(PARTY, 'authorisation', authorisation, this.params);
     task.conversion.set(userId, (authorisation * task.grPowerInverse) % this.params.nSquared);
   }
 

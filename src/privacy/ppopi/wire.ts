@@ -79,11 +79,13 @@ const USERS: JsonSchema = { ...list(IDENTITY, 1, MAX_TASK_USERS), uniqueItems: t
 /** The learning options a task is opened with (policyIteration.ts checks how they relate); bounded so that no user can make the server iterate without end. */
 const LEARNING = object(
   {
-    gamma: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 },
+    // A task's users choose these, and the server iterates on its event loop: γ ≤ 0.999 and a tolerance ≥ 1e-12 keep an
+    // evaluation within ~35,000 sweeps (γ^k ≤ 1e-12·(1 − γ)), and one evaluation step within 1,000 sweeps.
+    gamma: { type: 'number', exclusiveMinimum: 0, maximum: 0.999 },
     optimisticValue: { type: 'number', minimum: -1e9, maximum: 1e9 },
-    tolerance: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
+    tolerance: { type: 'number', minimum: 1e-12, maximum: 1 },
     improvementMargin: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
-    sweepsPerStep: count(1_000_000),
+    sweepsPerStep: count(1_000),
     maxImprovementSteps: count(100_000),
   } satisfies Record<keyof LearningOptions, JsonSchema>,
   [],

@@ -107,5 +107,13 @@ describe('PPOPI in process', () => {
     }
     expect([...reasons]).toEqual(["does not decrypt to a state of this task under the KGC's key (a wrong or missing authorisation gives this)"]);
   });
-});
 
+  it('refuses a negotiation parameter or an authorisation that shares a factor with N (it would make the task unusable)', () => {
+    expect(() => system.server.authorise('t1', 'alice', params.n)).toThrow("server: authorisation: shares a factor with N (not a unit of Z_{N²})");
+    const fresh = inProcessSystem(params, master, ['dave']);
+    fresh.kgc.openTask('t2', fresh.server.id, ['dave'], shape);
+    fresh.server.openTask('t2', ['dave'], shape);
+    expect(() => fresh.kgc.receiveNegotiation('t2', 'dave', params.n * 3n)).toThrow('kgc: negotiation.np: shares a factor with N');
+    expect(() => fresh.server.receiveNegotiation('t2', 'dave', params.n)).toThrow('server: negotiation.np: shares a factor with N');
+  });
+});

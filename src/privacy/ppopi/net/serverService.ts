@@ -104,6 +104,8 @@ export async function startServerService(options: ServerServiceOptions): Promise
   /** Until the task is confirmed (or failed), `ms` pass, or the caller's link closes. */
   function confirmation(entry: TaskEntry, ms: number, signal: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
+      // A link closed already would never fire 'abort' again: do not wait out `ms` for it.
+      if (signal.aborted) return resolve();
       const done = () => {
         clearTimeout(timer);
         signal.removeEventListener('abort', done);
