@@ -29,6 +29,7 @@
 import type { InProcessSystem } from '../../privacy/ppopi/system.js';
 import { openTask } from '../../privacy/ppopi/system.js';
 import type { ContinuingLearningOptions } from '../../privacy/ppopi/continuingPolicyIteration.js';
+import { actionKey, stateKey } from '../../privacy/ppopi/plainPipeline.js';
 import { type TransitionLearnerSummary, TransitionLearner } from '../../privacy/ppopi/transitionLearner.js';
 import { TransitionPolicyServer } from '../../privacy/ppopi/transitionServer.js';
 import { encryptTransitions } from '../../privacy/ppopi/transitionUser.js';
@@ -56,9 +57,6 @@ export function learnerOptions(definition: MdpDefinition): Partial<ContinuingLea
   }
   return { gamma: definition.discount.gamma, minVisits: definition.minVisits };
 }
-
-const stateKey = (s: number) => `s:${s}`;
-const actionKey = (a: number) => `a:${a}`;
 
 /** A plain learner's answer in the patient's terms. */
 function plainAnswer(learner: TransitionLearner, state: number): ValuedAction[] {

@@ -39,6 +39,7 @@
  * compute bit-identical values whatever the keys behind the ids (plain
  * values, or the equality tags of encrypted records).
  */
+import { type CountedPair, expectedNextValue, improvedChoice, TransitionCounts } from './transitionCounts.js';
 
 export interface ContinuingLearningOptions {
   /** Discount per transition, 0 < γ < 1. */
@@ -77,13 +78,9 @@ export function continuingLearningOptions(options: Partial<ContinuingLearningOpt
 /** No action: a state without a trusted pair. */
 export const NO_ACTION = -1;
 
-/** One (state, action) pair: its visits, the sum of their rewards and where they led (next states ascending). */
-interface Pair {
-  readonly action: number;
-  total: number;
+/** One (state, action) pair: its visits and where they led (CountedPair), and the sum of their rewards. */
+interface Pair extends CountedPair {
   rewardSum: number;
-  readonly next: number[];
-  readonly counts: number[];
 }
 
 export interface ContinuingImproveStats {
@@ -96,65 +93,39 @@ export interface ContinuingImproveStats {
 export class ContinuingPolicyIteration {
   readonly options: ContinuingLearningOptions;
   readonly actionCount: number;
-  /** Per state, its pairs in ascending action id order. */
-  private readonly pairs: Pair[][] = [];
+  /** Per state, its pairs (ascending action ids) and its value. */
+  private readonly model: TransitionCounts<Pair>;
   /** Per state, the rewards of the records that arrived in it: sum and count. */
   private readonly arrivalSum: number[] = [];
   private readonly arrivals: number[] = [];
   private readonly policy: number[] = [];
-  private values = new Float64Array(16);
-  private scratch = new Float64Array(16);
 
   constructor(actionCount: number, options: Partial<ContinuingLearningOptions> & { readonly gamma: number }) {
-    if (!(Number.isInteger(actionCount) && actionCount >= 1)) throw new RangeError(`actionCount must be an integer ≥ 1 (got ${actionCount})`);
+    this.model = new TransitionCounts(actionCount, (action) => ({ action, total: 0, next: [], counts: [], rewardSum: 0 }));
     this.actionCount = actionCount;
     this.options = continuingLearningOptions(options);
   }
 
   get stateCount(): number {
-    return this.pairs.length;
+    return this.model.stateCount;
   }
 
   /** Make states 0 … id exist. */
   ensureState(id: number): void {
-    if (!(Number.isInteger(id) && id >= 0)) throw new RangeError(`state id must be an integer ≥ 0 (got ${id})`);
-    while (this.pairs.length <= id) {
-      const s = this.pairs.length;
-      this.pairs.push([]);
+    this.model.ensureState(id, () => {
       this.arrivalSum.push(0);
       this.arrivals.push(0);
       this.policy.push(NO_ACTION);
-      if (s >= this.values.length) {
-        const grown = new Float64Array(this.values.length * 2);
-        grown.set(this.values);
-        this.values = grown;
-        this.scratch = new Float64Array(grown.length);
-      }
-      this.values[s] = 0;
-    }
+      return 0;
+    });
   }
 
   /** Count one record: ν(s, a, s′) += 1, its reward into R(s, a) and into s′'s arrivals. */
   addTransition(state: number, action: number, next: number, reward: number): void {
-    if (!(Number.isInteger(action) && action >= 0 && action < this.actionCount)) throw new RangeError(`action id must be an integer in [0, ${this.actionCount}) (got ${action})`);
+    this.model.checkAction(action);
     if (!Number.isFinite(reward)) throw new RangeError(`a reward must be a finite number (got ${reward})`);
     this.ensureState(Math.max(state, next));
-    const list = this.pairs[state];
-    let i = 0;
-    while (i < list.length && list[i].action < action) i++;
-    let pair = list[i];
-    if (pair === undefined || pair.action !== action) {
-      pair = { action, total: 0, rewardSum: 0, next: [], counts: [] };
-      list.splice(i, 0, pair);
-    }
-    let j = 0;
-    while (j < pair.next.length && pair.next[j] < next) j++;
-    if (pair.next[j] === next) pair.counts[j]++;
-    else {
-      pair.next.splice(j, 0, next);
-      pair.counts.splice(j, 0, 1);
-    }
-    pair.total++;
+    const pair = this.model.add(state, action, next);
     pair.rewardSum += reward;
     this.arrivalSum[next] += reward;
     this.arrivals[next]++;
@@ -167,7 +138,7 @@ export class ContinuingPolicyIteration {
 
   /** Visits of a pair (0 if never tried). */
   visits(state: number, action: number): number {
-    return this.pairs[state]?.find((p) => p.action === action)?.total ?? 0;
+    return this.model.pairsOf(state).find((p) => p.action === action)?.total ?? 0;
   }
 
   /** Records that arrived in a state. */
@@ -183,23 +154,22 @@ export class ContinuingPolicyIteration {
   /** Current value of a state. */
   value(state: number): number {
     if (!(state >= 0 && state < this.stateCount)) throw new RangeError(`no state ${state}`);
-    return this.values[state];
+    return this.model.values[state];
   }
 
   /** Q(s, a) of a trusted pair under the current values; undefined otherwise. */
   q(state: number, action: number): number | undefined {
     const pair = this.trusted(state).find((p) => p.action === action);
-    return pair === undefined ? undefined : this.pairQ(pair, this.values);
+    return pair === undefined ? undefined : this.pairQ(pair);
   }
 
   private trusted(state: number): Pair[] {
-    return (this.pairs[state] ?? []).filter((p) => p.total >= this.options.minVisits);
+    return this.model.pairsOf(state).filter((p) => p.total >= this.options.minVisits);
   }
 
-  private pairQ(pair: Pair, v: Float64Array): number {
-    let sum = 0;
-    for (let k = 0; k < pair.next.length; k++) sum += (pair.counts[k] / pair.total) * v[pair.next[k]];
-    return pair.rewardSum / pair.total + this.options.gamma * sum;
+  /** Q(s, a) = R(s, a) + γ Σ_{s′} p(s′|s, a) V(s′) under the current values. */
+  private pairQ(pair: Pair): number {
+    return pair.rewardSum / pair.total + this.options.gamma * expectedNextValue(pair, this.model.values);
   }
 
   /** V of a state without a trusted pair: its mean arrival reward for ever (0 if never arrived in: then no pair leads to it). */
@@ -213,11 +183,11 @@ export class ContinuingPolicyIteration {
    * under the current values, then evaluate and improve until stable.
    */
   improve(): ContinuingImproveStats {
-    const trusted = this.pairs.map((_, s) => this.trusted(s));
+    const trusted = Array.from({ length: this.stateCount }, (_, s) => this.trusted(s));
     for (let s = 0; s < this.stateCount; s++) {
       if (trusted[s].length === 0) {
         this.policy[s] = NO_ACTION;
-        this.values[s] = this.stayValue(s);
+        this.model.values[s] = this.stayValue(s);
       } else if (!trusted[s].some((p) => p.action === this.policy[s])) {
         this.policy[s] = this.greedy(trusted[s]).action;
       }
@@ -233,9 +203,9 @@ export class ContinuingPolicyIteration {
   /** The first pair of highest Q under the current values (ascending action ids: ties to the lowest). */
   private greedy(pairs: readonly Pair[]): Pair {
     let best = pairs[0];
-    let bestQ = this.pairQ(best, this.values);
+    let bestQ = this.pairQ(best);
     for (let k = 1; k < pairs.length; k++) {
-      const q = this.pairQ(pairs[k], this.values);
+      const q = this.pairQ(pairs[k]);
       if (q > bestQ) {
         best = pairs[k];
         bestQ = q;
@@ -248,39 +218,17 @@ export class ContinuingPolicyIteration {
    * Jacobi sweeps of eq. (9) until no value moves by more than the
    * tolerance, the state's own transition moved to the left side,
    * V_s = (R + γ Σ_{s′≠s} p V_{s′}) / (1 − γ p_ss): the same fixed point,
-   * and a state that stays put is solved in one sweep.
+   * and a state that stays put is solved in one sweep (transitionCounts.ts).
+   * A state without a trusted pair is held at its stay value, r̄_in(s)/(1 − γ).
    */
   private evaluate(trusted: readonly (readonly Pair[])[]): number {
     const { gamma, tolerance, maxSweeps } = this.options;
-    const n = this.stateCount;
-    const chosen = this.policy.map((a, s) => (a === NO_ACTION ? undefined : trusted[s].find((p) => p.action === a)!));
-    for (let sweep = 1; sweep <= maxSweeps; sweep++) {
-      const old = this.values;
-      const next = this.scratch;
-      let change = 0;
-      for (let s = 0; s < n; s++) {
-        const pair = chosen[s];
-        let v: number;
-        if (pair === undefined) v = old[s];
-        else {
-          let sum = 0;
-          let self = 0;
-          for (let k = 0; k < pair.next.length; k++) {
-            const p = pair.counts[k] / pair.total;
-            if (pair.next[k] === s) self = p;
-            else sum += p * old[pair.next[k]];
-          }
-          v = (pair.rewardSum / pair.total + gamma * sum) / (1 - gamma * self);
-        }
-        next[s] = v;
-        const d = Math.abs(v - old[s]);
-        if (d > change) change = d;
-      }
-      this.values = next;
-      this.scratch = old;
-      if (change <= tolerance) return sweep;
-    }
-    throw new Error(`policy evaluation did not converge in ${maxSweeps} sweeps`);
+    const pair = this.policy.map((a, s) => (a === NO_ACTION ? undefined : trusted[s].find((p) => p.action === a)!));
+    const reward = pair.map((p) => (p === undefined ? 0 : p.rewardSum / p.total));
+    const held = pair.map((p, s) => (p === undefined ? this.stayValue(s) : 0));
+    const { sweeps, converged } = this.model.evaluate({ pair, reward, held }, gamma, tolerance, maxSweeps);
+    if (!converged) throw new Error(`policy evaluation did not converge in ${maxSweeps} sweeps`);
+    return sweeps;
   }
 
   /** Eq. (10): each state's greedy action, kept unless another is better by the margin; true if any changed. */
@@ -290,16 +238,7 @@ export class ContinuingPolicyIteration {
     for (let s = 0; s < this.stateCount; s++) {
       const current = this.policy[s];
       if (current === NO_ACTION) continue;
-      let best = current;
-      let bestQ = this.pairQ(trusted[s].find((p) => p.action === current)!, this.values);
-      for (const pair of trusted[s]) {
-        if (pair.action === best) continue;
-        const q = this.pairQ(pair, this.values);
-        if (q > bestQ + margin) {
-          best = pair.action;
-          bestQ = q;
-        }
-      }
+      const best = improvedChoice(trusted[s], current, this.pairQ(trusted[s].find((p) => p.action === current)!), margin, (pair) => this.pairQ(pair));
       if (best !== current) {
         this.policy[s] = best;
         changed = true;

@@ -28,18 +28,15 @@
  */
 import { createHash } from 'node:crypto';
 import { ACTION_COUNT, type Maze } from './gridWorld.js';
+import type { PlainAttempt } from './messages.js';
 import { type ImproveStats, type LearningOptions, learningOptions } from './policyIteration.js';
 import { bestPath, type DeliveredPolicy, walkAttempt } from './userWalk.js';
 
 export type StudyMode = 'plain' | 'encrypted';
 export const STUDY_MODES: readonly StudyMode[] = ['plain', 'encrypted'];
 
-export interface PlainAttempt {
-  readonly states: readonly number[];
-  readonly actions: readonly number[];
-  /** True when the attempt was cut at the step limit before the goal (its last state is then not terminal). */
-  readonly truncated?: boolean;
-}
+/** What a pipeline is handed: the attempt in the user's own terms (declared with the other messages). */
+export type { PlainAttempt } from './messages.js';
 
 /** Per-round costs, ms, measured by the pipeline (components it wants to report, e.g. userEncryptMs, serverMs, kgcMs). */
 export interface RoundCosts {

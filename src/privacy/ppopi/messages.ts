@@ -38,6 +38,14 @@ export interface UploadedValue {
   readonly proof: string;
 }
 
+/** An attempt in the user's own terms (§5.3): the states visited and the actions taken; states.length = actions.length + 1. */
+export interface PlainAttempt {
+  readonly states: readonly number[];
+  readonly actions: readonly number[];
+  /** True when the attempt was cut at the step limit before the goal (its last state is then not terminal). */
+  readonly truncated?: boolean;
+}
+
 /** An attempt history (§5.3): the states visited and the actions taken; states.length = actions.length + 1. */
 export interface EncryptedAttempt {
   readonly states: readonly UploadedValue[];

@@ -13,6 +13,7 @@ import { type DeliveredPolicy, deliveredPolicy } from './userWalk.js';
 /** Reading a policy view in the user's terms (userWalk.ts), re-exported for the pipelines. */
 export { deliveredPolicy } from './userWalk.js';
 
+/** The keys of the runs in the clear, `s:<state>` and `a:<action>` (also the pooled T2DM learner's, control/ppopi/pooledPolicy.ts). */
 export const stateKey = (cell: number): string => `s:${cell}`;
 export const actionKey = (action: number): string => `a:${action}`;
 

@@ -53,6 +53,7 @@
  *   `improvementMargin`, which exceeds twice the evaluation's error bound
  *   γ·tolerance/(1 − γ): noise cannot make the policy cycle.
  */
+import { type CountedPair, expectedNextValue, improvedChoice, TransitionCounts } from './transitionCounts.js';
 
 export interface LearningOptions {
   /** Discount γ, 0 < γ < 1. */
@@ -106,14 +107,6 @@ export function learningOptions(options: Partial<LearningOptions> = {}): Learnin
 /** The policy's choice at a state whose best option is an action not yet tried there. */
 export const UNTRIED = -1;
 
-/** One tried (state, action) pair: its visits and where they led, next states in ascending id order. */
-interface Pair {
-  readonly action: number;
-  total: number;
-  readonly next: number[];
-  readonly counts: number[];
-}
-
 export interface ImproveStats {
   /** Evaluation sweeps (eq. 9) summed over the improvement steps. */
   readonly evaluationSweeps: number;
@@ -126,45 +119,34 @@ export class IdPolicyIteration {
   /** The task's number of actions (public): a state with fewer tried actions still has an untried one. */
   readonly actionCount: number;
   private readonly terminal: boolean[] = [];
-  /** Per state, its tried pairs in ascending action id order. */
-  private readonly pairs: Pair[][] = [];
+  /** Per state, its tried pairs (ascending action ids) and its value. */
+  private readonly model: TransitionCounts<CountedPair>;
   private readonly policy: number[] = [];
-  private values = new Float64Array(16);
-  private scratch = new Float64Array(16);
 
   constructor(actionCount: number, options: Partial<LearningOptions> = {}) {
-    if (!(Number.isInteger(actionCount) && actionCount >= 1)) throw new RangeError(`actionCount must be an integer ≥ 1 (got ${actionCount})`);
+    this.model = new TransitionCounts(actionCount, (action) => ({ action, total: 0, next: [], counts: [] }));
     this.actionCount = actionCount;
     this.options = learningOptions(options);
   }
 
   get stateCount(): number {
-    return this.terminal.length;
+    return this.model.stateCount;
   }
 
   /** Make states 0..id exist (new ones: not terminal, never departed, worth the optimistic value). */
   ensureState(id: number): void {
-    if (!(Number.isInteger(id) && id >= 0)) throw new RangeError(`state id must be an integer ≥ 0 (got ${id})`);
-    while (this.terminal.length <= id) {
-      const s = this.terminal.length;
+    this.model.ensureState(id, () => {
       this.terminal.push(false);
-      this.pairs.push([]);
       this.policy.push(UNTRIED);
-      if (s >= this.values.length) {
-        const grown = new Float64Array(this.values.length * 2);
-        grown.set(this.values);
-        this.values = grown;
-        this.scratch = new Float64Array(grown.length);
-      }
-      this.values[s] = this.options.optimisticValue;
-    }
+      return this.options.optimisticValue;
+    });
   }
 
   /** A state where an attempt ended at the goal: value 0, never acted in. */
   markTerminal(state: number): void {
     this.ensureState(state);
     this.terminal[state] = true;
-    this.values[state] = 0;
+    this.model.values[state] = 0;
   }
 
   isTerminal(state: number): boolean {
@@ -173,37 +155,20 @@ export class IdPolicyIteration {
 
   /** Count one transition ν(s, a, s′). */
   addTransition(state: number, action: number, next: number): void {
-    if (!(Number.isInteger(action) && action >= 0 && action < this.actionCount)) {
-      throw new RangeError(`action id must be an integer in [0, ${this.actionCount}) (got ${action})`);
-    }
+    this.model.checkAction(action);
     this.ensureState(Math.max(state, next));
-    const list = this.pairs[state];
-    let i = 0;
-    while (i < list.length && list[i].action < action) i++;
-    let pair = list[i];
-    if (pair === undefined || pair.action !== action) {
-      pair = { action, total: 0, next: [], counts: [] };
-      list.splice(i, 0, pair);
-    }
-    let j = 0;
-    while (j < pair.next.length && pair.next[j] < next) j++;
-    if (pair.next[j] === next) pair.counts[j]++;
-    else {
-      pair.next.splice(j, 0, next);
-      pair.counts.splice(j, 0, 1);
-    }
-    pair.total++;
+    this.model.add(state, action, next);
   }
 
   /** Tried action ids of a state, ascending. */
   triedActions(state: number): number[] {
-    return (this.pairs[state] ?? []).map((p) => p.action);
+    return this.model.pairsOf(state).map((p) => p.action);
   }
 
   /** Current value estimate of a state. */
   value(state: number): number {
     if (state < 0 || state >= this.stateCount) throw new RangeError(`no state ${state}`);
-    return this.values[state];
+    return this.model.values[state];
   }
 
   /** The policy's choice at a state: an action id, or UNTRIED. */
@@ -213,18 +178,17 @@ export class IdPolicyIteration {
 
   /** Q(s, a) = r + γ Σ_{s′} ν(s, a, s′)/n(s, a) · v(s′) of a tried pair; undefined if untried. */
   q(state: number, action: number): number | undefined {
-    const pair = (this.pairs[state] ?? []).find((p) => p.action === action);
-    return pair === undefined ? undefined : this.pairQ(pair, this.values);
+    const pair = this.model.pairsOf(state).find((p) => p.action === action);
+    return pair === undefined ? undefined : this.pairQ(pair);
   }
 
-  private pairQ(pair: Pair, v: Float64Array): number {
-    let sum = 0;
-    for (let k = 0; k < pair.next.length; k++) sum += (pair.counts[k] / pair.total) * v[pair.next[k]];
-    return STEP_REWARD + this.options.gamma * sum;
+  /** Q of a tried pair under the current values. */
+  private pairQ(pair: CountedPair): number {
+    return STEP_REWARD + this.options.gamma * expectedNextValue(pair, this.model.values);
   }
 
   private hasUntried(state: number): boolean {
-    return this.pairs[state].length < this.actionCount;
+    return this.model.pairsOf(state).length < this.actionCount;
   }
 
   /**
@@ -253,8 +217,8 @@ export class IdPolicyIteration {
       if (this.terminal[s] || this.policy[s] !== UNTRIED || this.hasUntried(s)) continue;
       let best = UNTRIED;
       let bestQ = -Infinity;
-      for (const pair of this.pairs[s]) {
-        const q = this.pairQ(pair, this.values);
+      for (const pair of this.model.pairsOf(s)) {
+        const q = this.pairQ(pair);
         if (q > bestQ) {
           bestQ = q;
           best = pair.action;
@@ -267,39 +231,13 @@ export class IdPolicyIteration {
   /** Eq. (9) sweeps until no value moves by more than the tolerance, at most sweepsPerStep. */
   private evaluate(): { sweeps: number; converged: boolean } {
     const { gamma, optimisticValue, tolerance, sweepsPerStep } = this.options;
-    const n = this.stateCount;
-    // The pair each state follows (undefined: terminal, or an untried action).
-    const chosen = this.terminal.map((terminal, s) =>
-      terminal || this.policy[s] === UNTRIED ? undefined : this.pairs[s].find((p) => p.action === this.policy[s])!,
+    // The pair each state follows (undefined: terminal, worth 0, or an untried action, worth the optimistic value).
+    const pair = this.terminal.map((terminal, s) =>
+      terminal || this.policy[s] === UNTRIED ? undefined : this.model.pairsOf(s).find((p) => p.action === this.policy[s])!,
     );
-    for (let sweep = 1; sweep <= sweepsPerStep; sweep++) {
-      const old = this.values;
-      const next = this.scratch;
-      let change = 0;
-      for (let s = 0; s < n; s++) {
-        let v: number;
-        const pair = chosen[s];
-        if (this.terminal[s]) v = 0;
-        else if (pair === undefined) v = optimisticValue;
-        else {
-          let sum = 0;
-          let self = 0;
-          for (let k = 0; k < pair.next.length; k++) {
-            const p = pair.counts[k] / pair.total;
-            if (pair.next[k] === s) self = p;
-            else sum += p * old[pair.next[k]];
-          }
-          v = (STEP_REWARD + gamma * sum) / (1 - gamma * self);
-        }
-        next[s] = v;
-        const d = Math.abs(v - old[s]);
-        if (d > change) change = d;
-      }
-      this.values = next;
-      this.scratch = old;
-      if (change <= tolerance) return { sweeps: sweep, converged: true };
-    }
-    return { sweeps: sweepsPerStep, converged: false };
+    const reward = pair.map(() => STEP_REWARD);
+    const held = this.terminal.map((terminal) => (terminal ? 0 : optimisticValue));
+    return this.model.evaluate({ pair, reward, held }, gamma, tolerance, sweepsPerStep);
   }
 
   /** Eq. (10): each state's greedy option, kept unless another is better by the margin; true if any changed. */
@@ -310,19 +248,12 @@ export class IdPolicyIteration {
       if (this.terminal[s]) continue;
       const current = this.policy[s];
       let best = current;
-      let bestQ = current === UNTRIED ? optimisticValue : this.pairQ(this.pairs[s].find((p) => p.action === current)!, this.values);
+      let bestQ = current === UNTRIED ? optimisticValue : this.pairQ(this.model.pairsOf(s).find((p) => p.action === current)!);
       if (current !== UNTRIED && this.hasUntried(s) && optimisticValue > bestQ + improvementMargin) {
         best = UNTRIED;
         bestQ = optimisticValue;
       }
-      for (const pair of this.pairs[s]) {
-        if (pair.action === best) continue;
-        const q = this.pairQ(pair, this.values);
-        if (q > bestQ + improvementMargin) {
-          best = pair.action;
-          bestQ = q;
-        }
-      }
+      best = improvedChoice(this.model.pairsOf(s), best, bestQ, improvementMargin, (pair) => this.pairQ(pair));
       if (best !== current) {
         this.policy[s] = best;
         changed = true;

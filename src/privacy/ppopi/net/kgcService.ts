@@ -17,20 +17,14 @@
  * directory) but no task.
  */
 import type { Logger } from '../../net/connection.js';
-import { listen } from '../../net/link.js';
 import { KeyGenerationCentre } from '../kgc.js';
 import { PpopiRefusal } from '../messages.js';
 import type { SealedBox } from '../sealedBox.js';
 import { KGC_OPS } from '../wire.js';
 import type { KgcState } from './deployment.js';
-import { PPOPI_MAX_FRAME_BYTES, route, serveRequests } from './rpc.js';
+import { type PpopiService, route, startService } from './rpc.js';
 
-export interface PpopiService {
-  readonly host: string;
-  readonly port: number;
-  /** Stop listening, close every link, and stop the workers. */
-  close(): Promise<void>;
-}
+export type { PpopiService } from './rpc.js';
 
 export interface KgcServiceOptions {
   readonly state: KgcState;
@@ -83,22 +77,5 @@ export async function startKgcService(options: KgcServiceOptions): Promise<Ppopi
     route(KGC_OPS.unify, async ({ taskId, items }, { caller }) => ({ tags: await kgc.unify(taskId, caller, items) })),
   ];
 
-  const server = await listen({
-    host: options.host,
-    port: options.port,
-    keys: state.psk,
-    log,
-    maxFrameBytes: PPOPI_MAX_FRAME_BYTES,
-    onConnection(connection) {
-      serveRequests(connection, { party, routes, roleOf: (id) => roles.get(id), log });
-    },
-  });
-  return {
-    host: options.host,
-    port: server.port,
-    async close() {
-      await server.close();
-      await kgc.close();
-    },
-  };
+  return startService(options, state.psk, { party, routes, roleOf: (id) => roles.get(id), log }, () => kgc.close());
 }

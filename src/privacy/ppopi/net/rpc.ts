@@ -15,7 +15,7 @@
  * handshake, so no request names its sender. Bytes that are not frames
  * close the link (connection.ts): their boundaries can no longer be trusted.
  */
-import { connect } from '../../net/link.js';
+import { connect, listen } from '../../net/link.js';
 import type { FramedConnection, Logger } from '../../net/connection.js';
 import { type Frame, FrameKind, kindName } from '../../net/frame.js';
 import type { PskKeys } from '../../net/keys.js';
@@ -125,6 +125,42 @@ export function serveRequests(connection: FramedConnection, options: ServeOption
     inFlight.add(f.session);
     void handle(f, r).finally(() => inFlight.delete(f.session));
   });
+}
+
+/** A party's listener (the KGC's, the server's), serving requests on every link it accepts. */
+export interface PpopiService {
+  readonly host: string;
+  readonly port: number;
+  /** Stop listening, close every link, then what the party holds (`closeParty`: the KGC's workers, the server's link to the KGC). */
+  close(): Promise<void>;
+}
+
+/**
+ * Listen at `at` (port 0 picks a free one) with the party's keys, the caller
+ * of every request being the identity its PSK proved, and serve requests
+ * (serveRequests) on every link accepted, frames up to PPOPI_MAX_FRAME_BYTES.
+ * `closeParty` closes what the party holds besides its links (the KGC's
+ * decryption workers, the server's link to the KGC), after the listener.
+ */
+export async function startService(at: Address, keys: PskKeys, serve: ServeOptions, closeParty: () => Promise<void> | void): Promise<PpopiService> {
+  const listener = await listen({
+    host: at.host,
+    port: at.port,
+    keys,
+    log: serve.log,
+    maxFrameBytes: PPOPI_MAX_FRAME_BYTES,
+    onConnection(connection) {
+      serveRequests(connection, serve);
+    },
+  });
+  return {
+    host: at.host,
+    port: listener.port,
+    async close() {
+      await listener.close();
+      await closeParty();
+    },
+  };
 }
 
 interface Pending {

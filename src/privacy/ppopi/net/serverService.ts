@@ -21,15 +21,13 @@
  * which remembers the task, will not open it again under the same id).
  */
 import type { Logger } from '../../net/connection.js';
-import { listen } from '../../net/link.js';
 import { PpopiRefusal } from '../messages.js';
 import { learningOptions } from '../policyIteration.js';
 import { PolicyServer } from '../server.js';
 import { type OpenTaskRequest, SERVER_OPS, NOT_CONFIRMED_YET } from '../wire.js';
 import type { ServerState } from './deployment.js';
 import { KgcClient } from './kgcClient.js';
-import type { PpopiService } from './kgcService.js';
-import { type Address, PPOPI_MAX_FRAME_BYTES, route, serveRequests } from './rpc.js';
+import { type Address, type PpopiService, route, startService } from './rpc.js';
 
 /** Tasks one server process holds (in memory): users open them, so their number is bounded. */
 export const MAX_TASKS = 1024;
@@ -182,22 +180,5 @@ export async function startServerService(options: ServerServiceOptions): Promise
     route(SERVER_OPS.policy, ({ taskId }, { caller }) => server.deliverPolicy(taskId, caller)),
   ];
 
-  const listener = await listen({
-    host: options.host,
-    port: options.port,
-    keys: state.psk,
-    log,
-    maxFrameBytes: PPOPI_MAX_FRAME_BYTES,
-    onConnection(connection) {
-      serveRequests(connection, { party, routes, roleOf: (id) => (registeredUsers.has(id) ? 'user' : undefined), log });
-    },
-  });
-  return {
-    host: options.host,
-    port: listener.port,
-    async close() {
-      await listener.close();
-      kgc.close();
-    },
-  };
+  return startService(options, state.psk, { party, routes, roleOf: (id) => (registeredUsers.has(id) ? 'user' : undefined), log }, () => kgc.close());
 }

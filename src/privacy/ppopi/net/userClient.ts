@@ -16,7 +16,7 @@ import type { Logger } from '../../net/connection.js';
 import type { PolicyView } from '../attemptServer.js';
 import { checkGroupElement } from '../checks.js';
 import type { TaskShape } from '../encoding.js';
-import { type EncryptedAttempt, PpopiRefusal } from '../messages.js';
+import { type EncryptedAttempt, type PlainAttempt, PpopiRefusal } from '../messages.js';
 import type { LearningOptions } from '../policyIteration.js';
 import type { SubmitCosts } from '../server.js';
 import { encryptionTables, type PlainPolicy, PpopiUser } from '../user.js';
@@ -34,14 +34,6 @@ export interface UserClientOptions {
   readonly window?: number;
   /** How long to wait for the KGC and the server to come up, ms (default 0: once). */
   readonly connectRetryMs?: number;
-}
-
-/** An attempt in the user's own terms (§5.3): states.length = actions.length + 1. */
-export interface PlainAttempt {
-  readonly states: readonly number[];
-  readonly actions: readonly number[];
-  /** Cut short by a step limit rather than ended at the goal. */
-  readonly truncated?: boolean;
 }
 
 export interface JoinOptions {
