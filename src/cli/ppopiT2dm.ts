@@ -154,11 +154,11 @@ export async function ppopiT2dmCommand(args: PpopiT2dmArguments): Promise<{ out:
     try {
       for (const [i, seed] of learningPlan.seeds.entries()) {
         const patients: PoolingPatient[] = study.patients.map((member) => {
-          const own = records[i].get(member.name)!;
-          learningText[i].set(member.name, transitionsText(own, definition));
+          const transitions = experienceFromRecords(records[i].get(member.name)!, definition).records;
+          learningText[i].set(member.name, JSON.stringify(transitions));
           return {
             patient: member.name,
-            transitions: experienceFromRecords(own, definition).records,
+            transitions,
             preferred: physicianActions(study.mdp.physicianRegimen, definition.space, definition.actions, member.bodyWeightKg),
           };
         });

@@ -21,3 +21,17 @@ export const SCENARIOS_DIR = join(PROJECT_ROOT, 'scenarios');
 export function besideFile(file: string, path: string): string {
   return isAbsolute(path) ? path : resolve(dirname(file), path);
 }
+
+/**
+ * The compiled file of a worker thread: beside the calling module when it
+ * runs from `dist/`, else in `dist/` at the same place (when tests run the
+ * TypeScript sources). `fromModule` is the caller's `import.meta.url`,
+ * `srcPath` the worker's path under the project, e.g. `src/sim/worker.js`.
+ */
+export function builtWorkerFile(fromModule: string, srcPath: string): string {
+  const here = fileURLToPath(new URL(`./${srcPath.split('/').pop()}`, fromModule));
+  if (existsSync(here)) return here;
+  const built = join(PROJECT_ROOT, 'dist', srcPath);
+  if (existsSync(built)) return built;
+  throw new Error(`worker not built: run 'npm run build' (looked for ${here} and ${built})`);
+}

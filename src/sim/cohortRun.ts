@@ -6,11 +6,8 @@
  * resolves only when every job has a result; the first failure aborts the
  * other jobs (their controllers are closed) and rejects.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { PROJECT_ROOT } from '../io/paths.js';
+import { builtWorkerFile } from '../io/paths.js';
 import type { Scenario } from '../scenario/types.js';
 import type { Trace } from './trace.js';
 import type { FromWorker, PatientResult, SimulationJob, ToWorker, WorkerSetup } from './workerProtocol.js';
@@ -38,14 +35,6 @@ export interface CohortRunOptions {
   readonly onProgress?: (progress: CohortProgress) => void;
 }
 
-/** The compiled worker: beside this module in `dist/`, or in `dist/` when running from `src/` (tests). */
-function workerFile(): string {
-  const here = fileURLToPath(new URL('./worker.js', import.meta.url));
-  if (existsSync(here)) return here;
-  const built = join(PROJECT_ROOT, 'dist', 'src', 'sim', 'worker.js');
-  if (existsSync(built)) return built;
-  throw new Error(`worker not built: run 'npm run build' (looked for ${here} and ${built})`);
-}
 
 /** A cohort through one scenario under one seed: results in cohort order. */
 export function runCohort(options: CohortRunOptions): Promise<PatientResult[]> {
@@ -181,7 +170,7 @@ export function runJobs(options: JobRunOptions): Promise<PatientResult[]> {
       fail(first ? new PatientRunError(first.patient, `its worker stopped: ${reason}${others}`, first.label) : new Error(`a worker stopped: ${reason}`));
     };
     for (let i = 0; i < workerCount; i++) {
-      const worker = new Worker(workerFile(), { workerData: setup });
+      const worker = new Worker(builtWorkerFile(import.meta.url, 'src/sim/worker.js'), { workerData: setup });
       workers.push(worker);
       inFlight.set(worker, new Set());
       worker.on('message', (message: FromWorker) => {

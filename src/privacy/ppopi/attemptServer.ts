@@ -75,6 +75,11 @@ export class Interner {
   has(key: string): boolean {
     return this.ids.has(key);
   }
+
+  /** The id of a key seen before, or undefined (never assigns one). */
+  find(key: string): number | undefined {
+    return this.ids.get(key);
+  }
 }
 
 export class AttemptPolicyServer {
@@ -129,11 +134,17 @@ export class AttemptPolicyServer {
 
   /** The delivered policy: every known state with its tried actions' Q values, in first-seen order. */
   policyView(): PolicyView {
-    const states: PolicyViewState[] = this.states.keys.map((state, s) => ({
-      state,
-      terminal: this.learner.isTerminal(s),
-      actions: this.learner.triedActions(s).map((a) => ({ action: this.actions.keys[a], q: this.learner.q(s, a)! })),
-    }));
+    const states: PolicyViewState[] = this.states.keys.map((state, s) => ({ state, terminal: this.learner.isTerminal(s), actions: this.actionValues(s) }));
     return { actionCount: this.actionCount, optimisticValue: this.options.optimisticValue, states };
+  }
+
+  /** One state's tried actions with their Q values (none for a state never seen): what a request (§5.6) is answered from. */
+  stateActions(stateKey: string): PolicyViewAction[] {
+    const s = this.states.find(stateKey);
+    return s === undefined ? [] : this.actionValues(s);
+  }
+
+  private actionValues(s: number): PolicyViewAction[] {
+    return this.learner.triedActions(s).map((a) => ({ action: this.actions.keys[a], q: this.learner.q(s, a)! }));
   }
 }

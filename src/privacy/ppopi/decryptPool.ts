@@ -7,14 +7,12 @@
  * so W workers divide it by up to W (bench/ppopi.ts measures it). With no
  * workers the decryptions run in the calling thread.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { Decryptor } from '../bcp/bcp.js';
 import type { PowEngine } from '../bcp/engines.js';
 import type { BcpCiphertext, BcpKeyPair, BcpMasterKey, BcpParameters } from '../bcp/types.js';
-import { PROJECT_ROOT } from '../../io/paths.js';
+import { builtWorkerFile } from '../../io/paths.js';
+import { BcpInputError } from '../bcp/errors.js';
 
 export interface DecryptWorkerSetup {
   readonly params: BcpParameters;
@@ -34,13 +32,6 @@ export interface DecryptReply {
   readonly results: readonly (bigint | string)[];
 }
 
-function workerFile(): string {
-  const here = fileURLToPath(new URL('./decryptWorker.js', import.meta.url));
-  if (existsSync(here)) return here;
-  const built = join(PROJECT_ROOT, 'dist', 'src', 'privacy', 'ppopi', 'decryptWorker.js');
-  if (existsSync(built)) return built;
-  throw new Error(`worker not built: run 'npm run build' (looked for ${here} and ${built})`);
-}
 
 export class DecryptPool {
   private readonly local: Decryptor;
@@ -55,7 +46,7 @@ export class DecryptPool {
   constructor(setup: DecryptWorkerSetup, workers: number) {
     this.local = new Decryptor(setup.params, setup.keyPair, { master: setup.master, engine: setup.engine });
     this.workers = Array.from({ length: workers }, () => {
-      const worker = new Worker(workerFile(), { workerData: setup });
+      const worker = new Worker(builtWorkerFile(import.meta.url, 'src/privacy/ppopi/decryptWorker.js'), { workerData: setup });
       worker.on('message', (reply: DecryptReply) => {
         const waiting = this.pending.get(reply.id);
         this.pending.delete(reply.id);
@@ -116,9 +107,10 @@ export class DecryptPool {
 
   private decryptHere(c: BcpCiphertext): bigint | string {
     try {
-      return this.local.decrypt(c);
+      return this.local.decryptInRange(c);
     } catch (err) {
-      if (err instanceof Error && 'reason' in err) return String((err as { reason: unknown }).reason);
+      // As in the worker (decryptWorker.ts): a ciphertext that is none under the key is an answer, anything else a fault.
+      if (err instanceof BcpInputError) return err.reason;
       throw err;
     }
   }

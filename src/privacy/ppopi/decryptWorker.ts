@@ -15,7 +15,7 @@ const decryptor = new Decryptor(setup.params, setup.keyPair, { master: setup.mas
 parentPort!.on('message', (job: DecryptJob) => {
   const results = job.ciphertexts.map((c): bigint | string => {
     try {
-      return decryptor.decrypt(c);
+      return decryptor.decryptInRange(c);
     } catch (err) {
       // A ciphertext that is none under the key is an answer; anything else is a fault of this worker, as in the calling thread.
       if (err instanceof BcpInputError) return err.reason;

@@ -54,3 +54,12 @@ export function equalityTag(tagKey: Buffer, message: bigint): string {
 export function valueTag(tagKey: Buffer, kind: ValueKind, value: number): string {
   return equalityTag(tagKey, encodeValue(kind, value));
 }
+
+/**
+ * A user's proof that a value's first component g^ρ is one of the task's
+ * records: HMAC-SHA256 under the task's record key, which users hold and the
+ * server does not (docs/ppopi.md §4). Hex, 64 digits.
+ */
+export function recordProof(recordKey: Buffer, firstComponent: bigint): string {
+  return createHmac('sha256', recordKey).update(firstComponent.toString(16)).digest('hex');
+}

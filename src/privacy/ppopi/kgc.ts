@@ -23,13 +23,14 @@
  * could encrypt every possible state and read the records' tags), nor about
  * a record shifted homomorphically (Enc(m + δ) keeps g^ρ).
  */
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { generateKeyPair } from '../bcp/bcp.js';
 import { randomInRange } from '../bcp/random.js';
 import type { BcpKeyPair, BcpMasterKey, BcpParameters } from '../bcp/types.js';
-import { decodeValue, equalityTag, type TaskShape } from './encoding.js';
+import { decodeValue, equalityTag, recordProof, type TaskShape } from './encoding.js';
 import { PpopiRefusal, type TaskGrant, type UnificationItem } from './messages.js';
 import { seal } from './sealedBox.js';
+import { identityProblem } from '../net/keys.js';
 import { checkGroupElement, checkUnit } from './checks.js';
 import { DecryptPool } from './decryptPool.js';
 
@@ -52,7 +53,7 @@ interface Task {
   confirmed: boolean;
   tagKey?: Buffer;
   recordKey?: Buffer;
-  /** SHA-256 (its first 128 bits) of every first component g^ρ unified in this task: each is accepted once. */
+  /** Every first component g^ρ unified in this task (128 bits of its record proof): each is accepted once. */
   readonly spent: Set<string>;
 }
 
@@ -63,8 +64,6 @@ export interface KgcOptions {
   readonly workers?: number;
 }
 
-/** Party names: short, printable, safe in a TLS PSK identity and a file name. */
-export const PARTY_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._#-]{0,63}$/;
 
 export class KeyGenerationCentre {
   readonly params: BcpParameters;
@@ -86,7 +85,9 @@ export class KeyGenerationCentre {
    * `keyPair`: one made at an earlier registration (a KGC process reloading its registry); a fresh one by default.
    */
   register(id: string, role: 'user' | 'server', keyPair: BcpKeyPair = generateKeyPair(this.params)): BcpKeyPair {
-    if (!PARTY_ID_PATTERN.test(id)) throw new PpopiRefusal(PARTY, 'register.id', 'a party id is 1–64 letters, digits or ._#- starting with a letter or digit');
+    // A party's id is its TLS-PSK identity in the networked deployment: the same rule.
+    const problem = identityProblem(id);
+    if (problem !== undefined) throw new PpopiRefusal(PARTY, 'register.id', problem);
     if (this.registered.has(id)) throw new PpopiRefusal(PARTY, 'register.id', `'${id}' is already registered`);
     this.registered.set(id, { role, keyPair });
     return keyPair;
@@ -172,11 +173,12 @@ export class KeyGenerationCentre {
         refuse(err as PpopiRefusal);
         continue;
       }
-      // 128 bits of SHA-256 (22 base64 characters) per value: collisions at 2^-64 after 2^32 values, a third of the memory of hex.
-      const spentKey = createHash('sha256').update(item.ciphertext.a.toString(16)).digest('base64').slice(0, 22);
+      const expected = Buffer.from(recordProof(task.recordKey!, item.ciphertext.a), 'hex');
+      // The spent set keys a first component by 128 bits of its expected proof (a function of g^ρ alone, 22 base64
+      // characters): collisions at 2^-64 after 2^32 values, a third of the memory of hex.
+      const spentKey = expected.toString('base64', 0, 16);
       if (task.spent.has(spentKey) || seenHere.has(spentKey)) refuse(new PpopiRefusal(PARTY, field, "this ciphertext's first component was already unified"));
       seenHere.add(spentKey);
-      const expected = createHmac('sha256', task.recordKey!).update(item.ciphertext.a.toString(16)).digest();
       const proof = typeof item.proof === 'string' && /^[0-9a-f]{64}$/.test(item.proof) ? Buffer.from(item.proof, 'hex') : Buffer.alloc(0);
       if (proof.length !== expected.length || !timingSafeEqual(proof, expected)) refuse(new PpopiRefusal(PARTY, `${field}.proof`, "not made with this task's record key"));
     }

@@ -153,9 +153,8 @@ export class PolicyServer {
   async request(taskId: string, userId: string, state: UploadedValue): Promise<PolicyAnswer> {
     const task = this.participantTask(taskId, userId, 'request');
     const [tag] = await this.unifyShuffled(taskId, [this.convert(task, userId, state, 'request.state', 'state')], ['request.state']);
-    // Same reading as deliverPolicy; the answer lists only this state's actions.
-    const entry = task.learner.policyView().states.find((s) => s.state === tag);
-    const actions = [...(entry?.actions ?? [])].sort((x, y) => y.q - x.q);
+    // The same values as deliverPolicy, for this state only.
+    const actions = task.learner.stateActions(tag).sort((x, y) => y.q - x.q);
     return { actionCount: task.shape.actionCount, actions };
   }
 

@@ -11,7 +11,7 @@ import type { TaskShape } from './encoding.js';
 import { KeyGenerationCentre, type KgcOptions } from './kgc.js';
 import type { LearningOptions } from './policyIteration.js';
 import { PolicyServer } from './server.js';
-import { encryptionTables, PpopiUser } from './user.js';
+import { kgcEncryptor, PpopiUser } from './user.js';
 
 export interface InProcessSystem {
   readonly kgc: KeyGenerationCentre;
@@ -30,8 +30,8 @@ export function inProcessSystem(params: BcpParameters, master: BcpMasterKey, use
   const kgc = new KeyGenerationCentre(params, master, options);
   const serverId = options.serverId ?? 'server';
   const server = new PolicyServer(serverId, params, kgc.register(serverId, 'server'), kgc);
-  const tables = encryptionTables(params, kgc.publicKey, options.window);
-  const users = new Map(userIds.map((id) => [id, new PpopiUser(id, params, kgc.register(id, 'user'), tables)]));
+  const encryptor = kgcEncryptor(params, kgc.publicKey, options.window);
+  const users = new Map(userIds.map((id) => [id, new PpopiUser(id, params, kgc.register(id, 'user'), encryptor)]));
   return { kgc, server, users };
 }
 

@@ -17,6 +17,7 @@
  * party may send it is part of its definition.
  */
 import { InputError } from '../../io/errors.js';
+import { IDENTITY_PATTERN } from '../net/keys.js';
 import { compileValidator, type JsonSchema } from '../../io/schema.js';
 import { MAX_BCP_BITS } from '../bcp/keyFile.js';
 import type { SealedBox } from './sealedBox.js';
@@ -52,7 +53,7 @@ const MAX_REFUSAL_CHARS = 600;
 const BIG: JsonSchema = { type: 'string', minLength: 1, maxLength: MAX_HEX_DIGITS, pattern: '^[0-9a-f]+$' };
 /** HMAC-SHA256 values: equality tags and proofs. */
 const DIGEST: JsonSchema = { type: 'string', pattern: '^[0-9a-f]{64}$' };
-const IDENTITY: JsonSchema = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._#-]{0,63}$' };
+const IDENTITY: JsonSchema = { type: 'string', pattern: IDENTITY_PATTERN.source };
 const TASK_ID = IDENTITY;
 
 function object(properties: Record<string, JsonSchema>, required: readonly string[] = Object.keys(properties)): JsonSchema {

@@ -272,3 +272,27 @@ describe('master decryption needs the right parameters', () => {
     expect(refusal(() => new MasterDecryptor(parameters, master).decrypt(c, parameters.nSquared - 1n)).field).toBe('publicKey');
   });
 });
+
+describe('decryptInRange: the KGC hot path without the unit check (512 bits)', () => {
+  const { parameters, master } = fixture(512);
+  const keyPair = generateKeyPair(parameters);
+  const decryptor = new Decryptor(parameters, keyPair, { master });
+
+  it('decrypts as decrypt does', () => {
+    for (let i = 0; i < 5; i++) {
+      const m = randomBelow(parameters.n);
+      const c = encrypt(parameters, keyPair.publicKey, m);
+      expect(decryptor.decryptInRange(c)).toBe(m);
+      expect(decryptor.decryptInRange({ a: c.a, b: c.b })).toBe(decryptor.decrypt(c));
+    }
+  });
+
+  it('refuses a component sharing a factor with N, and one outside [1, N²)', () => {
+    const c = encrypt(parameters, keyPair.publicKey, 5n);
+    for (const bad of [{ a: master.p, b: c.b }, { a: c.a, b: master.q * 7n }, { a: c.a * master.p, b: c.b }]) {
+      expect(() => decryptor.decryptInRange({ a: bad.a % parameters.nSquared, b: bad.b % parameters.nSquared })).toThrow(BcpDecryptionError);
+    }
+    expect(() => decryptor.decryptInRange({ a: parameters.nSquared, b: c.b })).toThrow(BcpInputError);
+    expect(() => decryptor.decryptInRange({ a: c.a, b: 0n })).toThrow(BcpInputError);
+  });
+});

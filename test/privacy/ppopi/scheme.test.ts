@@ -38,6 +38,9 @@ describe('PPOPI in process', () => {
     const alice = system.users.get('alice')!;
     const answer = await system.server.request('t1', 'alice', alice.encryptValue('t1', 'state', 1));
     expect(alice.readAnswer('t1', answer)).toEqual([{ action: 3, q: -1 }]);
+    // A state the server has never seen: no tried action, nothing learned of it.
+    const unseen = await system.server.request('t1', 'alice', alice.encryptValue('t1', 'state', 9));
+    expect(unseen).toEqual({ actionCount: 4, actions: [] });
   });
 
   it('refuses a user of no task, a ciphertext outside Z_N², a wrong authorisation, and counts nothing', async () => {

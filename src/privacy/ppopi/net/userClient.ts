@@ -19,7 +19,7 @@ import type { TaskShape } from '../encoding.js';
 import { type EncryptedAttempt, type PlainAttempt, PpopiRefusal } from '../messages.js';
 import type { LearningOptions } from '../policyIteration.js';
 import type { SubmitCosts } from '../server.js';
-import { encryptionTables, type PlainPolicy, PpopiUser } from '../user.js';
+import { kgcEncryptor, type PlainPolicy, PpopiUser } from '../user.js';
 import { KGC_OPS, MAX_WAIT_MS, NOT_CONFIRMED_YET, SERVER_OPS } from '../wire.js';
 import { readUserState, type UserState } from './deployment.js';
 import { type Address, connectRpc, type RpcClient } from './rpc.js';
@@ -60,7 +60,7 @@ export class PpopiUserClient {
 
   static async connect(options: UserClientOptions): Promise<PpopiUserClient> {
     const state = typeof options.dir === 'string' ? readUserState(options.dir) : options.dir;
-    const user = new PpopiUser(state.id, state.parameters, state.keyPair, encryptionTables(state.parameters, state.kgcPublicKey, options.window));
+    const user = new PpopiUser(state.id, state.parameters, state.keyPair, kgcEncryptor(state.parameters, state.kgcPublicKey, options.window));
     const link = (address: Address, peer: string) => connectRpc({ address, keys: state.psk, peer, log: options.log, retryMs: options.connectRetryMs });
     const [kgc, server] = await Promise.all([link(options.kgc, state.kgcId), link(options.server, state.serverId)]);
     return new PpopiUserClient(state, user, kgc, server);
