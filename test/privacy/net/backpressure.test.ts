@@ -21,6 +21,10 @@ describe('a peer that does not read', () => {
     const server = await listen({ host: '127.0.0.1', port: 0, plaintext: true, identity: 'es0', log, onConnection: (c) => new SessionMux(c, { log }) });
     try {
       const socket = new Socket();
+      // The server cuts this peer mid-write: the client's write then fails with
+      // ECONNRESET or EPIPE, which is the expected outcome, not a test error.
+      let clientError: NodeJS.ErrnoException | undefined;
+      socket.on('error', (e: NodeJS.ErrnoException) => (clientError = e));
       await new Promise<void>((r) => socket.connect(server.port, '127.0.0.1', () => r()));
       socket.pause(); // never reads a reply
       socket.write(encodeFrame({ kind: FrameKind.HELLO, session: 0n, round: 0, op: 'hello', payload: Buffer.from('patient') }));
@@ -35,6 +39,7 @@ describe('a peer that does not read', () => {
       }
       for (let waited = 0; waited < 20_000 && cut === 0; waited += 50) await new Promise((r) => setTimeout(r, 50));
       expect(cut).toBe(1);
+      if (clientError) expect(['ECONNRESET', 'EPIPE']).toContain(clientError.code);
       expect(lines).toBeGreaterThan(MAX_UNSENT_BYTES / 200); // many refusals were logged before the cut
       socket.destroy();
       // The server still accepts a new connection.
