@@ -30,8 +30,16 @@
  *   The MDP's cost includes the physics of its extra injections (each one
  *   restarts the integrator), not only the controller's.
  * - peakRssMB: peak resident memory of this process (workers included).
+ * - longRunPeakRssMB, longRunMsPerPatientDay: a whole `glucosim run` of 30
+ *   patients × 365 days (randomised-10day.json's protocol; traces and report
+ *   written, all cores) in a process of its own (bench/longRun.ts): its
+ *   peak resident memory and wall time per patient-day after start-up;
+ *   shortRunMsPerPatientDay the same for the 10-day scenario, and
+ *   longToShortRatio the cost per patient-day of the long run over it
+ *   (issue #11: memory under 1 GB, cost within 15 %).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadPopulation } from '../src/cohort/population.js';
@@ -198,6 +206,30 @@ for (let i = 0; i < 3; i++) {
   msMdp = Math.min(msMdp, await cohortMsPerPatientDay(mdpScenario));
 }
 
+// Long runs in bounded memory: a whole run in a fresh process, so its peak RSS is its own.
+interface LongRun {
+  readonly seconds: number;
+  readonly patientDays: number;
+  readonly peakRssMB: number;
+}
+function wholeRun(days: number): LongRun {
+  const dir = mkdtempSync(join(tmpdir(), 'glucosim-bench-long-'));
+  try {
+    const file = join(dir, `randomised-${days}day.json`);
+    writeFileSync(file, JSON.stringify({ ...scenarioJson, name: `randomised-${days}day`, days }));
+    const child = spawnSync(process.execPath, [join(PROJECT_ROOT, 'dist', 'bench', 'longRun.js'), file, join(dir, 'run')], { encoding: 'utf8' });
+    if (child.status !== 0) throw new Error(`bench: the ${days}-day run failed: ${child.stderr}`);
+    return JSON.parse(child.stdout) as LongRun;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+log('whole run, 30 patients × 10 days, in a process of its own');
+const shortRun = wholeRun(10);
+log('whole run, 30 patients × 365 days, in a process of its own (~30 s)');
+const longRun = wholeRun(365);
+const msPerPatientDayOf = (r: LongRun) => (1000 * r.seconds) / r.patientDays;
+
 const round = (x: number, digits: number) => Number(x.toFixed(digits));
 process.stdout.write(
   JSON.stringify({
@@ -221,6 +253,11 @@ process.stdout.write(
     msPerPatientDayMdi: round(msMdi, 3),
     mdpToMdiRatio: round(msMdp / msMdi, 3),
     peakRssMB: round(process.resourceUsage().maxRSS / 1024, 1),
+    longRunPeakRssMB: round(longRun.peakRssMB, 1),
+    longRunMsPerPatientDay: round(msPerPatientDayOf(longRun), 3),
+    shortRunMsPerPatientDay: round(msPerPatientDayOf(shortRun), 3),
+    longToShortRatio: round(msPerPatientDayOf(longRun) / msPerPatientDayOf(shortRun), 3),
+    shortRunPeakRssMB: round(shortRun.peakRssMB, 1),
     node: process.version,
   }) + '\n',
 );

@@ -16,6 +16,7 @@ import {
   parseBaseline,
 } from '../report/baseline.js';
 import { cohortBaselineValues, parseRunMetrics } from '../report/runMetricsFile.js';
+import { checkOutputFile } from './outputDir.js';
 
 function relativeTolerance(value: number | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -35,10 +36,12 @@ function loadRun(dir: string): { patients: MetricTable; cohort: Record<string, n
   };
 }
 
-export function baselineCommand(args: { dir: string; out?: string; tolerance?: number; strict?: boolean }): string {
-  const run = loadRun(args.dir);
-  const baseline = createBaseline(run.source, run.patients, run.cohort, relativeTolerance(args.tolerance), args.strict ?? false);
+export function baselineCommand(args: { dir: string; out?: string; tolerance?: number; strict?: boolean; force?: boolean }): string {
+  const tolerance = relativeTolerance(args.tolerance);
   const out = args.out ?? join(args.dir, 'baseline.json');
+  checkOutputFile(out, args.force ?? false);
+  const run = loadRun(args.dir);
+  const baseline = createBaseline(run.source, run.patients, run.cohort, tolerance, args.strict ?? false);
   writeFileAtomic(out, JSON.stringify(baseline, null, 2) + '\n');
   return out;
 }

@@ -2,10 +2,11 @@
  * `glucosim cohort generate --type t2dm --n 100 --seed 7 --out patients/t2dm-100.json`:
  * draw a virtual cohort (src/cohort/t2dm.ts) and write it atomically.
  */
-import { existsSync, statSync } from 'node:fs';
 import { generateT2dmCohort, t2dmCohortJson } from '../cohort/t2dm.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { InputError } from '../io/errors.js';
+import { checkOutputFile } from './outputDir.js';
+import { seedOption } from './seed.js';
 import { GLUCOSIM_VERSION } from './version.js';
 
 /** Cohort types the generator knows. */
@@ -19,10 +20,12 @@ export interface CohortGenerateArguments {
   readonly type?: string;
   /** Number of subjects, a whole number ≥ 1 (a string from the command line is parsed strictly). */
   readonly n?: number | string;
-  /** Seed of the random streams, a whole number ≥ 0 (default 1). */
+  /** Seed of the random streams: a number, or any text as `glucosim run --seed` takes it (default 1). */
   readonly seed?: number | string;
   /** Output file (JSON). */
   readonly out?: string;
+  /** Replace an existing output file. */
+  readonly force?: boolean;
 }
 
 /** A whole number from an option, or an InputError naming it. */
@@ -33,6 +36,11 @@ function wholeNumber(value: number | string | undefined, option: string, min: nu
     throw new InputError(`--${option}`, '', `must be a whole number from ${min} to ${max}, got ${value === undefined ? 'nothing' : JSON.stringify(value)}`);
   }
   return n;
+}
+
+/** `text` as one shell word, so that the file's generatedBy is a command that makes it again. */
+function shellWord(text: string): string {
+  return /^[\w.#+-]+$/.test(text) ? text : `'${text.replace(/'/g, "'\\''")}'`;
 }
 
 /** Why `out` cannot be written, in a user's words. */
@@ -57,12 +65,12 @@ export function cohortGenerateCommand(args: CohortGenerateArguments): string {
     throw new InputError('--type', '', `unknown cohort type '${args.type}' (known: ${COHORT_TYPES.join(', ')})`);
   }
   const n = wholeNumber(args.n, 'n', 1, MAX_COHORT_SIZE);
-  const seed = args.seed === undefined ? 1 : wholeNumber(args.seed, 'seed', 0, Number.MAX_SAFE_INTEGER);
+  const seed = seedOption(args.seed === undefined ? undefined : String(args.seed)) ?? 1;
   const out = args.out;
   if (out === undefined || out.trim() === '') throw new InputError('--out', '', 'missing; give the cohort file to write, e.g. patients/t2dm-100.json');
-  if (existsSync(out) && statSync(out).isDirectory()) throw new InputError('--out', '', `${out} is a directory; give a file name`);
+  checkOutputFile(out, args.force);
   const cohort = generateT2dmCohort(n, seed);
-  const json = t2dmCohortJson(cohort, `glucosim ${GLUCOSIM_VERSION} cohort generate --type ${args.type} --n ${n} --seed ${seed}`);
+  const json = t2dmCohortJson(cohort, `glucosim ${GLUCOSIM_VERSION} cohort generate --type ${args.type} --n ${n} --seed ${shellWord(String(seed))}`);
   try {
     writeFileAtomic(out, json);
   } catch (err) {

@@ -11,6 +11,7 @@
  * are logged on stderr, one line each; the server keeps serving.
  */
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { InputError } from '../io/errors.js';
 import { readJsonFile } from '../io/json.js';
 import { startDealer } from '../privacy/edge/dealerServer.js';
@@ -18,10 +19,13 @@ import { startEdgeServer } from '../privacy/edge/edgeServer.js';
 import { deploymentKeys, parseAddress } from '../privacy/edge/roles.js';
 import { identityProblem, readPskKeyFile, writePskKeyFiles } from '../privacy/net/keys.js';
 import { parseShareFile } from '../privacy/oidpr/shareFile.js';
+import { checkOutputFile } from './outputDir.js';
 
 export interface KeygenArguments {
   readonly out: string;
   readonly patients?: string;
+  /** Replace existing key files. */
+  readonly force?: boolean;
 }
 
 export function keygenCommand(args: KeygenArguments): string {
@@ -31,10 +35,9 @@ export function keygenCommand(args: KeygenArguments): string {
     if (bad) throw new InputError('--patients', '', bad);
     if (['es0', 'es1', 'dealer', 'hcp'].includes(p)) throw new InputError('--patients', '', `'${p}' is a server's or the provider's identity`);
   }
-  for (const id of ['es0', 'es1', 'dealer', 'hcp', ...patients]) {
-    if (existsSync(`${args.out}/${id}.psk.json`)) throw new InputError('--out', '', `${args.out}/${id}.psk.json exists; key files are never overwritten`);
-  }
-  const written = writePskKeyFiles(args.out, deploymentKeys(patients));
+  // Secret keys are replaced only when asked: a deployment's running parties hold the old ones.
+  for (const id of ['es0', 'es1', 'dealer', 'hcp', ...patients]) checkOutputFile(join(args.out, `${id}.psk.json`), args.force);
+  const written = writePskKeyFiles(args.out, deploymentKeys(patients), { replace: args.force });
   return `${written.join('\n')}\n`;
 }
 

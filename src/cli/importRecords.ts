@@ -11,13 +11,13 @@
 import { readTextFile } from '../io/readText.js';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildDirectoryAtomic, writeFileAtomic } from '../io/atomic.js';
+import { writeFileAtomic } from '../io/atomic.js';
 import { InputError } from '../io/errors.js';
 import { AIM94_QUIRKS, AIM94_QUIRK_NAMES } from '../records/aim94.js';
 import { importAim94Files, type Aim94FileImport } from '../records/aim94Files.js';
 import { recordsFromTrace, TRACE_RECORDS_START } from '../records/fromTrace.js';
 import { checkPatientName, formatRecordsCsv } from '../records/recordsCsv.js';
-import { newOutputDirectory } from './outputDir.js';
+import { buildOutputDirectory, newOutputDirectory } from './outputDir.js';
 import { GLUCOSIM_VERSION } from './version.js';
 
 export const AIM94_CREDIT = 'AIM-94 data set provided by Michael Kahn, MD, PhD, Washington University, St. Louis, MO';
@@ -28,6 +28,8 @@ export interface ImportArguments {
   readonly format: string;
   readonly files: readonly string[];
   readonly out?: string;
+  /** Replace an existing output directory. */
+  readonly force?: boolean;
 }
 
 export interface ImportResult {
@@ -107,7 +109,7 @@ async function importRunCommand(args: ImportArguments): Promise<ImportResult> {
   if (!existsSync(traceDir)) throw new InputError(runDir, '', 'is not a run directory: it has no traces/ (glucosim run writes one)');
   const files = readdirSync(traceDir).filter((f) => f.endsWith('.csv')).sort();
   if (files.length === 0) throw new InputError(traceDir, '', 'holds no trace files');
-  const out = newOutputDirectory(args.out, 'run-records');
+  const out = newOutputDirectory(args.out, 'run-records', args.force);
   const perPatient = files.map((f) => {
     const patient = f.slice(0, -'.csv'.length);
     try {
@@ -126,7 +128,7 @@ async function importRunCommand(args: ImportArguments): Promise<ImportResult> {
     patients: perPatient.map((p) => ({ patient: p.patient, glucose: p.records.filter((r) => r.kind === 'glucose').length, insulin: p.records.filter((r) => r.kind === 'insulin').length })),
     totals: { patients: perPatient.length, records: records.length },
   };
-  await buildDirectoryAtomic(out, async (dir) => {
+  await buildOutputDirectory(out, args.force, async (dir) => {
     writeFileAtomic(join(dir, 'records.csv'), formatRecordsCsv(records));
     writeFileAtomic(join(dir, 'import-summary.json'), JSON.stringify(summary, null, 2) + '\n');
   });
@@ -138,7 +140,7 @@ export async function importRecordsCommand(args: ImportArguments): Promise<Impor
   if (args.format === 'run') return importRunCommand(args);
   if (args.format !== 'aim94') throw new InputError('import', 'format', `must be aim94 or run (got '${args.format}')`);
   if (args.files.length === 0) throw new InputError('import', 'files', 'give at least one data file');
-  const out = newOutputDirectory(args.out, 'aim94-records');
+  const out = newOutputDirectory(args.out, 'aim94-records', args.force);
   const imported = importAim94Files(args.files.map((name) => ({ name, text: readDataFile(name) })));
   for (const f of imported.files) {
     try {
@@ -153,7 +155,7 @@ export async function importRecordsCommand(args: ImportArguments): Promise<Impor
   }
   const csv = formatRecordsCsv(imported.records);
   const summary = summaryJson(imported.files);
-  await buildDirectoryAtomic(out, async (dir) => {
+  await buildOutputDirectory(out, args.force, async (dir) => {
     writeFileAtomic(join(dir, 'records.csv'), csv);
     writeFileAtomic(join(dir, 'import-summary.json'), summary);
   });

@@ -5,6 +5,7 @@ import { hideBin } from 'yargs/helpers';
 import { InputError } from '../io/errors.js';
 import { BcpInputError } from '../privacy/bcp/errors.js';
 import { SessionError } from '../privacy/net/sessions.js';
+import { ModelIntegrationError } from '../sim/closedLoop.js';
 import { PatientRunError } from '../sim/cohortRun.js';
 import { baselineCommand, checkCommand } from './check.js';
 import { cohortGenerateCommand } from './cohort.js';
@@ -19,6 +20,9 @@ import { metricsCommand } from './metrics.js';
 import { ppopiGroup } from './ppopi.js';
 import { replayCommand } from './replay.js';
 import { runCommand } from './run.js';
+import { FORCE_OPTION } from './outputDir.js';
+import { attachSeedValues } from './seed.js';
+import { InterruptedError } from './interrupt.js';
 import { GLUCOSIM_VERSION } from './version.js';
 
 function fail(err: unknown): never {
@@ -27,21 +31,31 @@ function fail(err: unknown): never {
     process.stderr.write(`glucosim: ${err.message}\n`);
     process.exit(2);
   }
-  // A patient whose run failed (a controller's deadline, error or device) is named in one line.
+  // A patient whose run failed (a controller's deadline, error or device; exit 1) or whose
+  // model could not be integrated (bad parameters or inputs; exit 2) is named in one line.
   if (err instanceof PatientRunError) {
     process.stderr.write(`glucosim: ${err.message}\n`);
-    process.exit(1);
+    process.exit(err.exitCode);
+  }
+  if (err instanceof ModelIntegrationError) {
+    process.stderr.write(`glucosim: ${err.message}\n`);
+    process.exit(2);
   }
   // A failed session with an edge server or the dealer names the session, the peer and the step: one line.
   if (err instanceof SessionError) {
     process.stderr.write(`glucosim: ${err.message}\n`);
     process.exit(1);
   }
-  // A file-system refusal (EISDIR, EACCES, ENOSPC …) is the user's to fix: one line, no stack.
+  // Stopped by the user (SIGINT, SIGTERM): one line, and 128 + the signal's number, as a shell reports it.
+  if (err instanceof InterruptedError) {
+    process.stderr.write(`glucosim: ${err.message}\n`);
+    process.exit(err.exitCode);
+  }
+  // A file-system refusal (EISDIR, EACCES, ENOSPC …) is the user's to fix: one line naming the path, no stack.
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (err instanceof Error && typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
     process.stderr.write(`glucosim: ${err.message}\n`);
-    process.exit(1);
+    process.exit(2);
   }
   process.stderr.write(`glucosim: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
@@ -57,7 +71,7 @@ function once<T>(value: T | readonly T[] | undefined, option: string): T | undef
   return value as T | undefined;
 }
 
-await yargs(hideBin(process.argv))
+await yargs(attachSeedValues(hideBin(process.argv)))
   .scriptName('glucosim')
   .version(GLUCOSIM_VERSION)
   .strict()
@@ -69,9 +83,10 @@ await yargs(hideBin(process.argv))
         .positional('scenario', { type: 'string', demandOption: true, describe: 'scenario JSON file (see scenarios/)' })
         .option('cohort', { type: 'string', describe: 'patients: names (adult#001), groups (adolescents, adults, children) or all, comma-separated; default: the scenario\'s cohort' })
         .option('out', { type: 'string', describe: 'run directory to create (default: results/<scenario>-<timestamp>/)' })
+        .option('force', FORCE_OPTION)
         .option('workers', { type: 'number', describe: 'worker threads (default: all cores)' })
         .option('concurrency-per-worker', { type: 'number', describe: 'patients a worker runs at once (default 1; more overlaps the waits of remote controllers)' })
-        .option('seed', { type: 'string', describe: 'override the scenario seed' })
+        .option('seed', { type: 'string', describe: 'override the scenario seed: any text; one that reads as a whole number (-1, 007) is that number' })
         .option('quiet', { type: 'boolean', default: false, describe: 'no progress line on stderr' })
         .option('window-days', { type: 'number', describe: 'metrics, CVGA and report over the last N days (default: all days)' })
         .option('report', { type: 'boolean', default: true, describe: 'write metrics, plots and report.html (--no-report: traces and summary only)' }),
@@ -85,6 +100,7 @@ await yargs(hideBin(process.argv))
           concurrencyPerWorker: once(argv['concurrency-per-worker'], 'concurrency-per-worker'),
           seed: once(argv.seed, 'seed'),
           quiet: argv.quiet,
+          force: argv.force,
           windowDays: once(argv['window-days'], 'window-days'),
           report: argv.report,
         });
@@ -102,6 +118,7 @@ await yargs(hideBin(process.argv))
         .option('patient', { type: 'string', demandOption: true, describe: 'patient name, e.g. adult#001' })
         .option('inputs', { type: 'string', demandOption: true, describe: 'CSV with columns minute, carbs_g, insulin_u_per_min' })
         .option('out', { type: 'string', describe: 'output CSV (default: stdout)' })
+        .option('force', FORCE_OPTION)
         .option('eat-rate', { type: 'number', describe: 'eating rate, g/min (default 5, as the reference)' }),
     (argv) => {
       try {
@@ -111,6 +128,7 @@ await yargs(hideBin(process.argv))
           inputs: once(argv.inputs, 'inputs')!,
           out,
           eatRate: once(argv['eat-rate'], 'eat-rate'),
+          force: argv.force,
         });
         if (!out) process.stdout.write(csv);
       } catch (err) {
@@ -127,21 +145,28 @@ await yargs(hideBin(process.argv))
         .option('id', { type: 'string', describe: 'subject column (default id)' })
         .option('time', { type: 'string', describe: 'time column, wall clock YYYY-MM-DD HH:MM[:SS] (default time)' })
         .option('glucose', { type: 'string', describe: 'glucose column (default gl)' })
-        .option('unit', { type: 'string', describe: 'glucose unit of the file: mg/dL (default) or mmol/L' })
+        .option('unit', { type: 'string', describe: 'glucose unit of the file: mg/dL (default) or mmol/L, exactly' })
+        .option('unit-check', { type: 'boolean', default: true, describe: 'refuse a subject whose median glucose is outside 30–600 mg/dL, i.e. a file in the other unit (--no-unit-check: keep extreme data)' })
+        .option('duplicates', { type: 'string', describe: 'readings of a subject at the same time: refuse (default) or average' })
         .option('format', { type: 'string', describe: 'json (default) or csv' })
-        .option('out', { type: 'string', describe: 'output file (default: stdout)' }),
+        .option('out', { type: 'string', describe: 'output file (default: stdout)' })
+        .option('force', FORCE_OPTION),
     (argv) => {
       try {
         const out = once(argv.out, 'out');
-        const text = metricsCommand({
+        const { text, note } = metricsCommand({
           file: argv.file,
           id: once(argv.id, 'id'),
           time: once(argv.time, 'time'),
           glucose: once(argv.glucose, 'glucose'),
           unit: once(argv.unit, 'unit'),
+          unitCheck: argv['unit-check'],
+          duplicates: once(argv.duplicates, 'duplicates'),
           format: once(argv.format, 'format'),
           out,
+          force: argv.force,
         });
+        if (note) process.stderr.write(`glucosim: ${note}\n`);
         if (!out) process.stdout.write(text);
       } catch (err) {
         fail(err);
@@ -156,10 +181,11 @@ await yargs(hideBin(process.argv))
         .positional('dir', { type: 'string', demandOption: true, describe: 'run directory (with metrics.json)' })
         .option('out', { type: 'string', describe: 'baseline file (default: <dir>/baseline.json)' })
         .option('tolerance', { type: 'number', describe: 'relative tolerance of every metric (default 0.001 = 0.1 %)' })
-        .option('strict', { type: 'boolean', default: false, describe: 'flag changes in either direction, improvements too (golden runs)' }),
+        .option('strict', { type: 'boolean', default: false, describe: 'flag changes in either direction, improvements too (golden runs)' })
+        .option('force', FORCE_OPTION),
     (argv) => {
       try {
-        process.stdout.write(`${baselineCommand({ dir: argv.dir, out: once(argv.out, 'out'), tolerance: once(argv.tolerance, 'tolerance'), strict: argv.strict })}\n`);
+        process.stdout.write(`${baselineCommand({ dir: argv.dir, out: once(argv.out, 'out'), tolerance: once(argv.tolerance, 'tolerance'), strict: argv.strict, force: argv.force })}\n`);
       } catch (err) {
         fail(err);
       }
@@ -194,11 +220,12 @@ await yargs(hideBin(process.argv))
         .positional('action', { type: 'string', choices: ['generate'], demandOption: true })
         .option('type', { type: 'string', describe: 'cohort type: t2dm' })
         .option('n', { type: 'string', describe: 'number of subjects' })
-        .option('seed', { type: 'string', describe: 'seed of the draws (default 1)' })
-        .option('out', { type: 'string', describe: 'cohort file to write (JSON)' }),
+        .option('seed', { type: 'string', describe: 'seed of the draws, any text as for run (default 1)' })
+        .option('out', { type: 'string', describe: 'cohort file to write (JSON)' })
+        .option('force', FORCE_OPTION),
     (argv) => {
       try {
-        const out = cohortGenerateCommand({ type: once(argv.type, 'type'), n: once(argv.n, 'n'), seed: once(argv.seed, 'seed'), out: once(argv.out, 'out') });
+        const out = cohortGenerateCommand({ type: once(argv.type, 'type'), n: once(argv.n, 'n'), seed: once(argv.seed, 'seed'), out: once(argv.out, 'out'), force: argv.force });
         process.stdout.write(`${out}\n`);
       } catch (err) {
         fail(err);
@@ -212,8 +239,9 @@ await yargs(hideBin(process.argv))
       y
         .positional('file', { type: 'string', demandOption: true, describe: 'experiment JSON file (see experiments/)' })
         .option('out', { type: 'string', describe: 'directory to create (default: results/<experiment>-<timestamp>/)' })
+        .option('force', FORCE_OPTION)
         .option('seeds', { type: 'number', describe: "number of seeds (default: the file's)" })
-        .option('seed', { type: 'string', describe: "first seed; seed i is this + i − 1 (default: the scenario's seed)" })
+        .option('seed', { type: 'string', describe: "first seed, any text as for run; seed i is this + i − 1, or for a text: the text, then <text>-2, <text>-3 … (default: the scenario's seed)" })
         .option('cohort', { type: 'string', describe: "patients: names, groups or all (default: the file's)" })
         .option('workers', { type: 'number', describe: 'worker threads (default: all cores)' })
         .option('concurrency-per-worker', { type: 'number', describe: 'jobs a worker runs at once (default 1; more overlaps the waits of remote controllers)' })
@@ -229,6 +257,7 @@ await yargs(hideBin(process.argv))
           workers: once(argv.workers, 'workers'),
           concurrencyPerWorker: once(argv['concurrency-per-worker'], 'concurrency-per-worker'),
           quiet: argv.quiet,
+          force: argv.force,
         });
         process.stdout.write(`${out}\n`);
       } catch (err) {
@@ -243,10 +272,11 @@ await yargs(hideBin(process.argv))
       y
         .positional('format', { type: 'string', choices: ['aim94', 'run'], demandOption: true, describe: 'source format' })
         .positional('files', { type: 'string', array: true, demandOption: true, describe: 'aim94: data files (data-01 … data-70), each a patient named by its file name; run: one run directory (glucosim run --out)' })
-        .option('out', { type: 'string', describe: 'directory to create (default: results/aim94-records-<timestamp>/)' }),
+        .option('out', { type: 'string', describe: 'directory to create (default: results/aim94-records-<timestamp>/)' })
+        .option('force', FORCE_OPTION),
     async (argv) => {
       try {
-        const { out, table } = await importRecordsCommand({ format: argv.format, files: argv.files, out: once(argv.out, 'out') });
+        const { out, table } = await importRecordsCommand({ format: argv.format, files: argv.files, out: once(argv.out, 'out'), force: argv.force });
         process.stdout.write(`${table}${out}\n`);
       } catch (err) {
         fail(err);
@@ -280,7 +310,8 @@ await yargs(hideBin(process.argv))
               .option('tolerance', { type: 'string', describe: 'value iteration stops when ‖V − V*‖∞ is within this (default 1e-6)' })
               .option('dose-lead-min', { type: 'string', describe: 'doses logged up to this many minutes before a reading belong to it (default 15)' })
               .option('max-gap-hours', { type: 'string', describe: 'no transition between readings further apart than this (default 24)' })
-              .option('out', { type: 'string', describe: 'directory to create (default: results/mdp-learn-<timestamp>/)' }),
+              .option('out', { type: 'string', describe: 'directory to create (default: results/mdp-learn-<timestamp>/)' })
+              .option('force', FORCE_OPTION),
           async (argv) => {
             try {
               const { summary } = await mdpLearnCommand({
@@ -302,6 +333,7 @@ await yargs(hideBin(process.argv))
                 doseLeadMin: once(argv['dose-lead-min'], 'dose-lead-min'),
                 maxGapHours: once(argv['max-gap-hours'], 'max-gap-hours'),
                 out: once(argv.out, 'out'),
+                force: argv.force,
               });
               process.stdout.write(summary);
             } catch (err) {
@@ -327,7 +359,8 @@ await yargs(hideBin(process.argv))
               .option('definition', { type: 'string', describe: 'Q-learning definition JSON (default: docs/privacy.md §8)' })
               .option('batch-size', { type: 'number', describe: 'τ, records per batch (default: the definition\'s, 10)' })
               .option('rounds', { type: 'number', describe: 'Rmax, passes over the batches (default: the definition\'s, 2)' })
-              .option('out', { type: 'string', demandOption: true, describe: 'the Q-table file to write (refused if it exists)' }),
+              .option('out', { type: 'string', demandOption: true, describe: 'the Q-table file to write (refused if it exists, unless --force)' })
+              .option('force', FORCE_OPTION),
           (argv) => {
             try {
               process.stdout.write(
@@ -338,6 +371,7 @@ await yargs(hideBin(process.argv))
                   batchSize: once(argv['batch-size'], 'batch-size'),
                   rounds: once(argv.rounds, 'rounds'),
                   out: once(argv.out, 'out')!,
+                  force: argv.force,
                 }),
               );
             } catch (err) {
@@ -367,7 +401,8 @@ await yargs(hideBin(process.argv))
               .option('es1', { type: 'string', describe: 'HOST:PORT of edge server ES2 (party 1)' })
               .option('keys', { type: 'string', describe: 'the provider\'s TLS-PSK key file (hcp.psk.json), with --es0/--es1' })
               .option('plaintext', { type: 'boolean', default: false, describe: 'no TLS to the servers (loopback benchmarks only)' })
-              .option('out', { type: 'string', describe: 'model directory to create (default: results/secure-q-<timestamp>/)' }),
+              .option('out', { type: 'string', describe: 'model directory to create (default: results/secure-q-<timestamp>/)' })
+              .option('force', FORCE_OPTION),
           async (argv) => {
             try {
               const { summary } = await secureQTrainCommand({
@@ -381,6 +416,7 @@ await yargs(hideBin(process.argv))
                 keys: once(argv.keys, 'keys'),
                 plaintext: argv.plaintext,
                 out: once(argv.out, 'out'),
+                force: argv.force,
               });
               process.stdout.write(summary);
             } catch (err) {
@@ -425,11 +461,12 @@ await yargs(hideBin(process.argv))
           'Write a TLS-PSK key file per identity (es0, es1, dealer, hcp, patients) into a new directory, readable by its owner only',
           (yk) =>
             yk
-              .option('out', { type: 'string', demandOption: true, describe: 'directory for the key files (existing files are never overwritten)' })
+              .option('out', { type: 'string', demandOption: true, describe: 'directory for the key files (existing key files are refused, unless --force)' })
+              .option('force', FORCE_OPTION)
               .option('patients', { type: 'string', describe: 'patient device identities, comma-separated (default: patient)' }),
           (argv) => {
             try {
-              process.stdout.write(keygenCommand({ out: once(argv.out, 'out')!, patients: once(argv.patients, 'patients') }));
+              process.stdout.write(keygenCommand({ out: once(argv.out, 'out')!, patients: once(argv.patients, 'patients'), force: argv.force }));
             } catch (err) {
               fail(err);
             }

@@ -17,14 +17,14 @@ import { DEFAULT_SLOTS, doseGrid, MDP_DEFINITION_PROPERTIES, type MdpDefinitionF
 import { type MdpDefinition, solveMdp } from '../control/mdp/model.js';
 import { type PolicyDocument, policyDocument } from '../control/mdp/policyFile.js';
 import { actionCount, levelCount, stateCount } from '../control/mdp/space.js';
-import { buildDirectoryAtomic, writeFileAtomic } from '../io/atomic.js';
+import { writeFileAtomic } from '../io/atomic.js';
 import { InputError } from '../io/errors.js';
 import { compileValidator } from '../io/schema.js';
 import { parseRecordsCsv } from '../records/recordsCsv.js';
 import type { PatientRecord } from '../records/types.js';
 import { policySvg } from '../report/policySvg.js';
 import { AIM94_CREDIT } from './importRecords.js';
-import { newOutputDirectory } from './outputDir.js';
+import { buildOutputDirectory, newOutputDirectory } from './outputDir.js';
 import { GLUCOSIM_VERSION } from './version.js';
 
 /** Option values as the command line gives them (text), or numbers from code. */
@@ -52,6 +52,8 @@ export interface MdpLearnArguments {
   readonly doseLeadMin?: Value;
   readonly maxGapHours?: Value;
   readonly out?: string;
+  /** Replace an existing output directory. */
+  readonly force?: boolean;
 }
 
 export interface MdpLearnResult {
@@ -248,7 +250,7 @@ function plural(n: number, word: string): string {
 }
 
 export async function mdpLearnCommand(args: MdpLearnArguments): Promise<MdpLearnResult> {
-  const out = newOutputDirectory(args.out, 'mdp-learn');
+  const out = newOutputDirectory(args.out, 'mdp-learn', args.force);
   const definition = learnDefinition(args);
   const doseLeadMin = inRange(numberOption(args.doseLeadMin, 'dose-lead-min'), 'dose-lead-min', 0, 720, true) ?? DEFAULT_DOSE_LEAD_MIN;
   const maxGapHours = inRange(numberOption(args.maxGapHours, 'max-gap-hours'), 'max-gap-hours', 0, 24 * 366, false) ?? DEFAULT_MAX_GAP_HOURS;
@@ -310,7 +312,7 @@ export async function mdpLearnCommand(args: MdpLearnArguments): Promise<MdpLearn
     subtitle: `${basename(args.records)}, ${who}: ${plural(t.readings, 'reading')}, ${plural(t.transitions, 'transition')}; ${learnedStates} of ${S} states with a learned action`,
   });
 
-  await buildDirectoryAtomic(out, async (dir) => {
+  await buildOutputDirectory(out, args.force, async (dir) => {
     writeFileAtomic(join(dir, 'policy.json'), compactJson(doc));
     writeFileAtomic(join(dir, 'policy.svg'), svg);
     writeFileAtomic(join(dir, 'policy.csv'), policyCsv(doc));

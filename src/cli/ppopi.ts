@@ -14,11 +14,10 @@
 import { chmodSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { buildDirectoryAtomic } from '../io/atomic.js';
 import { InputError } from '../io/errors.js';
 import { generateParameters } from '../privacy/bcp/bcp.js';
 import { writeMasterFile, writeParametersFile } from '../privacy/bcp/keyFile.js';
-import { newOutputDirectory } from './outputDir.js';
+import { buildOutputDirectory, FORCE_OPTION, newOutputDirectory } from './outputDir.js';
 import { ppopiKgc, ppopiServer, ppopiSetup } from './ppopiProcesses.js';
 import { ppopiT2dm } from './ppopiT2dm.js';
 import { ppopiGridWorld } from './ppopiGridWorldFactories.js';
@@ -33,6 +32,8 @@ export const PPOPI_DEFAULT_KEY_BITS = 2048;
 export interface PpopiKeygenArguments {
   readonly bits?: number;
   readonly out: string;
+  /** Replace an existing key directory (its master key is lost). */
+  readonly force?: boolean;
   /** A progress line (stderr in the CLI); none if undefined. */
   readonly progress?: (line: string) => void;
 }
@@ -42,7 +43,7 @@ export async function ppopiKeygenCommand(args: PpopiKeygenArguments): Promise<st
   const bits = args.bits ?? PPOPI_DEFAULT_KEY_BITS;
   if (!PPOPI_KEY_BITS.includes(bits)) throw new InputError('--bits', '', `must be one of ${PPOPI_KEY_BITS.join(', ')} (got ${String(bits)})`);
   if (args.out === undefined || args.out === '') throw new InputError('--out', '', 'give the directory to create');
-  const out = newOutputDirectory(resolve(args.out), 'ppopi-keys');
+  const out = newOutputDirectory(resolve(args.out), 'ppopi-keys', args.force);
   const progress = args.progress ?? (() => {});
   const started = performance.now();
   const seconds = () => ((performance.now() - started) / 1000).toFixed(1);
@@ -56,7 +57,7 @@ export async function ppopiKeygenCommand(args: PpopiKeygenArguments): Promise<st
     clearInterval(heartbeat);
   }
   const { parameters, master } = generated;
-  await buildDirectoryAtomic(out, async (dir) => {
+  await buildOutputDirectory(out, args.force, async (dir) => {
     // The directory holds the KGC's secret: its owner's only (parameters.json is copied out to the parties).
     chmodSync(dir, 0o700);
     writeParametersFile(join(dir, 'parameters.json'), parameters);
@@ -78,7 +79,8 @@ export const ppopiKeygen: PpopiSubcommand = (y, { fail, once }) =>
     (yk) =>
       yk
         .option('bits', { type: 'number', describe: `bits of N: ${PPOPI_KEY_BITS.join(', ')} (default ${PPOPI_DEFAULT_KEY_BITS})` })
-        .option('out', { type: 'string', demandOption: true, describe: 'directory to create (refused if it exists)' })
+        .option('out', { type: 'string', demandOption: true, describe: 'directory to create (refused if it exists, unless --force)' })
+        .option('force', FORCE_OPTION)
         .option('quiet', { type: 'boolean', default: false, describe: 'no progress lines on stderr' }),
     async (argv) => {
       try {
@@ -87,6 +89,7 @@ export const ppopiKeygen: PpopiSubcommand = (y, { fail, once }) =>
           await ppopiKeygenCommand({
             bits: once(argv.bits, 'bits'),
             out: once(argv.out, 'out')!,
+            force: argv.force,
             progress: quiet ? undefined : (line) => process.stderr.write(`ppopi keygen: ${line}\n`),
           }),
         );

@@ -10,7 +10,7 @@
  * same in every mode, every run and with any --mazes ≥ i + 1.
  */
 import { basename, join } from 'node:path';
-import { buildDirectoryAtomic, writeFileAtomic } from '../io/atomic.js';
+import { writeFileAtomic } from '../io/atomic.js';
 import { InputError } from '../io/errors.js';
 import { generateMaze, type Maze, type MazeShape } from '../privacy/ppopi/gridWorld.js';
 import { type GridWorldExperiment, loadGridWorldExperiment } from '../privacy/ppopi/gridWorldExperiment.js';
@@ -18,7 +18,7 @@ import { type GridWorldStudyResult, runGridWorldStudy, type StudyFactories, type
 import { type LearningOptions, learningOptions } from '../privacy/ppopi/policyIteration.js';
 import { randomStream } from '../random/streams.js';
 import { figure3Svg, type GridWorldReportInput, PAPER_TABLE2, roundsCsv, table2Json, table2Markdown } from '../report/ppopiGridWorld.js';
-import { newOutputDirectory } from './outputDir.js';
+import { buildOutputDirectory, newOutputDirectory } from './outputDir.js';
 
 export interface PpopiGridWorldArguments {
   readonly experiment: string;
@@ -28,6 +28,8 @@ export interface PpopiGridWorldArguments {
   /** A key file for the encrypted pipeline (passed through to its factory). */
   readonly keys?: string;
   readonly quiet?: boolean;
+  /** Replace an existing output directory. */
+  readonly force?: boolean;
 }
 
 /** What a factory maker is told: the experiment (its keyBits), the --keys file and the learning options. */
@@ -125,7 +127,7 @@ export async function ppopiGridWorldCommand(args: PpopiGridWorldArguments, facto
     throw new InputError('--mazes', '', `must be a whole number ≥ 1 (got ${args.mazes})`);
   }
   const count = args.mazes ?? experiment.mazes;
-  const out = newOutputDirectory(args.out, experiment.name);
+  const out = newOutputDirectory(args.out, experiment.name, args.force);
   let learning: LearningOptions;
   try {
     learning = learningOptions({ gamma: experiment.gamma });
@@ -149,7 +151,7 @@ export async function ppopiGridWorldCommand(args: PpopiGridWorldArguments, facto
     progress?.finish();
   }
   const input = reportInput(experiment, count, result, skipped);
-  await buildDirectoryAtomic(out, async (dir) => {
+  await buildOutputDirectory(out, args.force, async (dir) => {
     writeFileAtomic(join(dir, 'table2.md'), table2Markdown(input));
     writeFileAtomic(join(dir, 'table2.json'), table2Json(input));
     writeFileAtomic(join(dir, 'figure3.svg'), figure3Svg(input.rounds));

@@ -14,6 +14,7 @@ import { encryptedPipelineFactory } from '../privacy/ppopi/encryptedPipeline.js'
 import { plainPipelineFactory } from '../privacy/ppopi/plainPipeline.js';
 import { type InProcessSystem, inProcessSystem } from '../privacy/ppopi/system.js';
 import { type GridWorldSetup, ppopiGridWorldCommand } from './ppopiGridWorld.js';
+import { FORCE_OPTION } from './outputDir.js';
 import type { PpopiSubcommand } from './ppopiSubcommand.js';
 import type { StudyFactories } from '../privacy/ppopi/gridWorldStudy.js';
 
@@ -49,6 +50,7 @@ export const ppopiGridWorld: PpopiSubcommand = (y, { fail, once }) =>
       yg
         .positional('experiment', { type: 'string', demandOption: true, describe: 'experiment file (experiments/ppopi-gridworld.json)' })
         .option('out', { type: 'string', describe: 'directory to create (default results/<name>-<time>)' })
+        .option('force', FORCE_OPTION)
         .option('mazes', { type: 'number', describe: "run only the experiment's first N mazes" })
         .option('keys', { type: 'string', describe: "a glucosim ppopi keygen directory of the experiment's keyBits (default: generate keys)" })
         .option('quiet', { type: 'boolean', default: false, describe: 'no progress on stderr' }),
@@ -57,7 +59,7 @@ export const ppopiGridWorld: PpopiSubcommand = (y, { fail, once }) =>
       try {
         const quiet = argv.quiet === true;
         const summary = await ppopiGridWorldCommand(
-          { experiment: argv.experiment!, out: once(argv.out, 'out'), mazes: once(argv.mazes, 'mazes'), keys: once(argv.keys, 'keys'), quiet },
+          { experiment: argv.experiment!, out: once(argv.out, 'out'), force: argv.force, mazes: once(argv.mazes, 'mazes'), keys: once(argv.keys, 'keys'), quiet },
           gridWorldFactories(systems, quiet ? () => {} : (line) => process.stderr.write(`${line}\n`)),
         );
         process.stdout.write(summary);

@@ -20,6 +20,7 @@ import { parseAddress } from '../privacy/edge/roles.js';
 import { readKgcState, readServerState, setupDeployment } from '../privacy/ppopi/net/deployment.js';
 import { type PpopiService, startKgcService } from '../privacy/ppopi/net/kgcService.js';
 import { startServerService } from '../privacy/ppopi/net/serverService.js';
+import { FORCE_OPTION, newOutputDirectory } from './outputDir.js';
 import type { PpopiSubcommand } from './ppopiSubcommand.js';
 
 
@@ -27,12 +28,15 @@ export interface PpopiSetupArguments {
   readonly keys: string;
   readonly users: string;
   readonly out: string;
+  /** Replace an existing deployment directory. */
+  readonly force?: boolean;
 }
 
 /** `ppopi setup`: returns the lines to print. */
 export async function ppopiSetupCommand(args: PpopiSetupArguments): Promise<string> {
   const users = args.users.split(',').map((u) => u.trim());
-  const written = await setupDeployment({ keys: args.keys, users, out: args.out });
+  const out = newOutputDirectory(args.out, 'ppopi-deployment', args.force);
+  const written = await setupDeployment({ keys: args.keys, users, out, replace: args.force });
   return [
     `PPOPI deployment: ${users.length} user${users.length === 1 ? '' : 's'} registered by the KGC (§5.1)`,
     `  ${written.kgc}  the KGC: master key, every party's key pair, its PSK keys (give it to the KGC only)`,
@@ -97,10 +101,11 @@ export const ppopiSetup: PpopiSubcommand = (y, { fail, once }) =>
       ys
         .option('keys', { type: 'string', demandOption: true, describe: "a 'ppopi keygen' directory (parameters.json, master.json)" })
         .option('users', { type: 'string', demandOption: true, describe: 'user identities, comma-separated (u1,u2,…)' })
-        .option('out', { type: 'string', demandOption: true, describe: 'deployment directory to create (refused if it exists)' }),
+        .option('out', { type: 'string', demandOption: true, describe: 'deployment directory to create (refused if it exists, unless --force)' })
+        .option('force', FORCE_OPTION),
     async (argv) => {
       try {
-        process.stdout.write(await ppopiSetupCommand({ keys: once(argv.keys as string, 'keys')!, users: once(argv.users as string, 'users')!, out: once(argv.out as string, 'out')! }));
+        process.stdout.write(await ppopiSetupCommand({ keys: once(argv.keys as string, 'keys')!, users: once(argv.users as string, 'users')!, out: once(argv.out as string, 'out')!, force: argv.force as boolean }));
       } catch (err) {
         fail(err);
       }

@@ -26,7 +26,7 @@ import { PHYSICIAN_DECIDES, type PolicyTable, policyTableDocument } from '../con
 import { actionCount, stateCount } from '../control/mdp/space.js';
 import { ownTables, pooledTables, type PoolingPatient } from '../control/ppopi/pooledPolicy.js';
 import { experienceFromRecords } from '../control/qlearning/experience.js';
-import { buildDirectoryAtomic, writeFileAtomic } from '../io/atomic.js';
+import { writeFileAtomic } from '../io/atomic.js';
 import { InputError } from '../io/errors.js';
 import { generateParameters } from '../privacy/bcp/bcp.js';
 import { readMasterFile } from '../privacy/bcp/keyFile.js';
@@ -42,7 +42,7 @@ import { runJobs } from '../sim/cohortRun.js';
 import { planExperiment } from '../sim/experiment.js';
 import { evaluationExperiment, learningExperiment, loadPooledStudy } from '../sim/pooledStudy.js';
 import { type Trace, traceToCsv } from '../sim/trace.js';
-import { newOutputDirectory } from './outputDir.js';
+import { buildOutputDirectory, FORCE_OPTION, newOutputDirectory } from './outputDir.js';
 import { parallelism } from './parallelism.js';
 import type { PpopiSubcommand } from './ppopiSubcommand.js';
 import { progressReporter } from './progress.js';
@@ -55,6 +55,8 @@ export interface PpopiT2dmArguments {
   readonly study: string;
   /** The directory to create; default results/<study name>-<UTC timestamp>/. */
   readonly out?: string;
+  /** Replace an existing output directory. */
+  readonly force?: boolean;
   /** A directory with master.json (`glucosim ppopi keygen`); default: 1024-bit keys made for this run. */
   readonly keys?: string;
   readonly workers?: number;
@@ -110,7 +112,7 @@ export async function ppopiT2dmCommand(args: PpopiT2dmArguments): Promise<{ out:
   const progress = args.progress ?? (() => {});
   const study = loadPooledStudy(args.study);
   if (args.out === '') throw new InputError('--out', '', 'give the directory to create');
-  const out = newOutputDirectory(args.out === undefined ? undefined : resolve(args.out), study.name);
+  const out = newOutputDirectory(args.out === undefined ? undefined : resolve(args.out), study.name, args.force);
   const { workers, concurrencyPerWorker } = parallelism({ workers: args.workers });
   const learning = learningExperiment(study);
   const learningPlan = planExperiment(learning, study.seeds);
@@ -121,7 +123,7 @@ export async function ppopiT2dmCommand(args: PpopiT2dmArguments): Promise<{ out:
   const keygenS = (performance.now() - t0) / 1000;
 
   let readme = '';
-  await buildDirectoryAtomic(out, async (dir) => {
+  await buildOutputDirectory(out, args.force, async (dir) => {
     // 1. Learning run: records per seed and patient.
     const t1 = performance.now();
     const records = learningPlan.seeds.map(() => new Map<string, PatientRecord[]>());
@@ -275,7 +277,8 @@ export const ppopiT2dm: PpopiSubcommand = (y, { fail, once }) =>
     (yk) =>
       yk
         .positional('study', { type: 'string', demandOption: true, describe: 'study file (see experiments/ppopi-t2dm.json)' })
-        .option('out', { type: 'string', describe: 'directory to create (refused if it exists); default results/<study name>-<timestamp>/' })
+        .option('out', { type: 'string', describe: 'directory to create (refused if it exists, unless --force); default results/<study name>-<timestamp>/' })
+        .option('force', FORCE_OPTION)
         .option('keys', { type: 'string', describe: `directory with master.json (glucosim ppopi keygen); default: ${STUDY_KEY_BITS}-bit keys made for this run` })
         .option('workers', { type: 'number', describe: 'worker threads for the simulations (default: all cores)' })
         .option('quiet', { type: 'boolean', default: false, describe: 'no progress lines on stderr' }),
@@ -285,6 +288,7 @@ export const ppopiT2dm: PpopiSubcommand = (y, { fail, once }) =>
         const { out, readme } = await ppopiT2dmCommand({
           study: once(argv.study, 'study')!,
           out: once(argv.out, 'out'),
+          force: argv.force,
           keys: once(argv.keys, 'keys'),
           workers: once(argv.workers, 'workers'),
           progress: quiet ? undefined : (line) => process.stderr.write(`ppopi t2dm: ${line}\n`),

@@ -7,21 +7,22 @@
  * (`startFrom`). The same records and definition as `secure-q train`, in
  * the clear: the reference its secure training must equal.
  */
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { qLearningParameters } from '../control/qlearning/definition.js';
 import { greedyPolicy, trainBatches } from '../control/qlearning/qLearning.js';
 import { writeQTable } from '../control/qlearning/qTableFile.js';
-import { InputError } from '../io/errors.js';
 import { type LearningArguments, learningInputs } from './learningInputs.js';
+import { checkOutputFile } from './outputDir.js';
 import { GLUCOSIM_VERSION } from './version.js';
 
 export interface QLearningTrainArguments extends LearningArguments {
   readonly out: string;
+  /** Replace an existing Q-table file. */
+  readonly force?: boolean;
 }
 
 export function qLearningTrainCommand(args: QLearningTrainArguments): string {
-  if (existsSync(args.out)) throw new InputError('--out', '', `${resolve(args.out)} already exists; choose a new file`);
+  checkOutputFile(args.out, args.force);
   const { definition, experience } = learningInputs(args);
   const parameters = qLearningParameters(definition);
   const { batchSize, rounds } = definition;

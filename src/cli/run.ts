@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { loadPopulation } from '../cohort/population.js';
 import { selectPatients } from '../cohort/selection.js';
-import { buildDirectoryAtomic, writeFileAtomic } from '../io/atomic.js';
+import { writeFileAtomic } from '../io/atomic.js';
 import { InputError } from '../io/errors.js';
 import { loadScenario } from '../scenario/load.js';
 import type { ControllerSpec } from '../scenario/types.js';
@@ -17,9 +17,11 @@ import { type PhaseMetrics, phaseMetrics } from '../report/phaseMetrics.js';
 import type { LogTable } from '../control/types.js';
 import { analysePatient, lastDaysWindow, type PatientAnalysis } from '../report/patientAnalysis.js';
 import { writeRunReport } from '../report/runReport.js';
-import { newOutputDirectory } from './outputDir.js';
+import { buildOutputDirectory, newOutputDirectory } from './outputDir.js';
+import { interruptible, reportStaleTemporaries } from './interrupt.js';
 import { parallelism } from './parallelism.js';
 import { progressReporter } from './progress.js';
+import { seedOption } from './seed.js';
 import { GLUCOSIM_VERSION } from './version.js';
 
 export interface RunArguments {
@@ -31,15 +33,12 @@ export interface RunArguments {
   readonly concurrencyPerWorker?: number;
   readonly seed?: string;
   readonly quiet?: boolean;
+  /** Replace an existing output directory. */
+  readonly force?: boolean;
   /** Metrics, CVGA and report over the last this many days (default: all). */
   readonly windowDays?: number;
   /** Write metrics, plots and report.html (default true). */
   readonly report?: boolean;
-}
-
-/** A seed from the command line: an integer if it reads as one, else the text. */
-export function parseSeed(text: string): number | string {
-  return /^-?\d+$/.test(text) && Number.isSafeInteger(Number(text)) ? Number(text) : text;
 }
 
 /** The controller as summary.json records it: what was run, not where it was read from. */
@@ -56,13 +55,11 @@ export async function runCommand(args: RunArguments): Promise<string> {
     args.cohort !== undefined
       ? selectPatients(population, args.cohort, '--cohort', '')
       : selectPatients(population, scenario.cohort, scenario.file, 'cohort');
-  const seed = args.seed !== undefined ? parseSeed(args.seed) : scenario.seed;
+  const seed = seedOption(args.seed) ?? scenario.seed;
   // A therapy the cohort cannot support is refused up front, naming the file.
   checkCohortFitsController(scenario.controller, patients, { file: scenario.file, field: 'controller' });
   checkDevicesFitController(scenario, scenario.controller, { file: scenario.file, field: 'controller' });
   const { workers, concurrencyPerWorker } = parallelism(args);
-  // As in a scenario file (schema: minLength 1), an empty seed is a mistake, e.g. `--seed "$UNSET"`.
-  if (args.seed !== undefined && args.seed.trim() === '') throw new InputError('--seed', '', 'must not be empty');
   if (args.windowDays !== undefined && !(Number.isInteger(args.windowDays) && args.windowDays >= 1 && args.windowDays <= scenario.days)) {
     throw new InputError('--window-days', '', `must be a whole number of days from 1 to the scenario's ${scenario.days}, got ${args.windowDays}`);
   }
@@ -70,10 +67,12 @@ export async function runCommand(args: RunArguments): Promise<string> {
   const window = lastDaysWindow(scenario.days, args.windowDays);
   const controller = scenarioController(scenario, undefined, true);
   const phases = controller.entry.phases?.(controller.options, scenario.days) ?? [];
-  const out = newOutputDirectory(args.out, scenario.name);
+  const out = newOutputDirectory(args.out, scenario.name, args.force);
+
+  reportStaleTemporaries(out);
 
   const progress = args.quiet ? undefined : progressReporter(`run ${basename(scenario.file)}`);
-  await buildDirectoryAtomic(out, async (dir) => {
+  const writeRun = async (dir: string, signal: AbortSignal) => {
     const tracesDir = join(dir, 'traces');
     mkdirSync(tracesDir);
     const analyses = new Map<string, PatientAnalysis>();
@@ -97,6 +96,7 @@ export async function runCommand(args: RunArguments): Promise<string> {
           }
         : undefined,
       onProgress: progress?.update,
+      signal,
     });
     progress?.finish();
     const summaries = results.map((r) => r.summary);
@@ -125,6 +125,7 @@ export async function runCommand(args: RunArguments): Promise<string> {
         controllerTables: patients.map((p) => controllerTables.get(p.name) ?? []),
       });
     }
-  });
+  };
+  await interruptible('the run', (signal) => buildOutputDirectory(out, args.force, (dir) => writeRun(dir, signal), signal));
   return out;
 }

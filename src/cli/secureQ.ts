@@ -26,7 +26,6 @@ import { fileURLToPath } from 'node:url';
 import { qLearningDefinitionToFile, qLearningParameters } from '../control/qlearning/definition.js';
 import { greedyPolicy, trainBatches } from '../control/qlearning/qLearning.js';
 import { actionSetOf, SECURE_MODEL_FORMAT, SHARE_FILE_NAMES, type SecureModelDocument } from '../control/qlearning/secureModel.js';
-import { buildDirectoryAtomic } from '../io/atomic.js';
 import { InputError } from '../io/errors.js';
 import { ServerPair } from '../privacy/edge/clients.js';
 import { parseAddress } from '../privacy/edge/roles.js';
@@ -36,7 +35,7 @@ import { type ModelShare, shareModel } from '../privacy/oidpr/model.js';
 import { newModelId, shareFile } from '../privacy/oidpr/shareFile.js';
 import { keygenCommand } from './edge.js';
 import { type LearningArguments, learningInputs } from './learningInputs.js';
-import { newOutputDirectory } from './outputDir.js';
+import { buildOutputDirectory, newOutputDirectory } from './outputDir.js';
 import { GLUCOSIM_VERSION } from './version.js';
 
 export interface SecureQTrainArguments extends LearningArguments {
@@ -45,6 +44,8 @@ export interface SecureQTrainArguments extends LearningArguments {
   readonly keys?: string;
   readonly plaintext?: boolean;
   readonly out?: string;
+  /** Replace an existing output directory. */
+  readonly force?: boolean;
 }
 
 export async function secureQTrainCommand(args: SecureQTrainArguments): Promise<{ out: string; summary: string }> {
@@ -53,7 +54,7 @@ export async function secureQTrainCommand(args: SecureQTrainArguments): Promise<
   const networked = args.es0 !== undefined || args.es1 !== undefined;
   if (networked && !(args.es0 && args.es1)) throw new InputError(args.es0 ? '--es1' : '--es0', '', 'give both edge servers, --es0 and --es1');
   if (networked && !args.keys && !args.plaintext) throw new InputError('--keys', '', "the provider's key file (hcp.psk.json) is needed to reach the servers, or --plaintext for a loopback benchmark");
-  const out = newOutputDirectory(args.out, 'secure-q');
+  const out = newOutputDirectory(args.out, 'secure-q', args.force);
 
   const parameters = qLearningParameters(definition);
   const modelId = newModelId();
@@ -122,7 +123,7 @@ export async function secureQTrainCommand(args: SecureQTrainArguments): Promise<
     trainingMs: Math.round(trainingMs),
     ...traffic,
   };
-  await buildDirectoryAtomic(out, async (dir) => {
+  await buildOutputDirectory(out, args.force, async (dir) => {
     writeFileSync(join(dir, 'model.json'), `${JSON.stringify(model, null, 2)}\n`);
     SHARE_FILE_NAMES.forEach((name, party) => writeFileSync(join(dir, name), `${JSON.stringify(shareFile(modelId, party as 0 | 1, shares[party]))}\n`, { mode: 0o600 }));
     writeFileSync(join(dir, 'training.json'), `${JSON.stringify(check, null, 2)}\n`);

@@ -128,7 +128,8 @@ export interface T2dmCohortSubject {
 }
 
 export interface GeneratedT2dmCohort {
-  readonly seed: number;
+  /** A whole number or a text, as a scenario's seed. */
+  readonly seed: number | string;
   readonly n: number;
   readonly rule: T2dmCohortRule;
   readonly attempts: number;
@@ -196,7 +197,7 @@ function roundSignificant(x: number): number {
  * (seed, name, purpose), so its parameters do not depend on how many draws
  * the subjects before it needed. Same seed and rule → same cohort.
  */
-export function generateT2dmCohort(n: number, seed: number, rule: T2dmCohortRule = DEFAULT_T2DM_COHORT_RULE): GeneratedT2dmCohort {
+export function generateT2dmCohort(n: number, seed: number | string, rule: T2dmCohortRule = DEFAULT_T2DM_COHORT_RULE): GeneratedT2dmCohort {
   if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`n must be a whole number ≥ 1, got ${n}`);
   const mean = t2dmMeanSubject();
   const subjects: T2dmCohortSubject[] = [];
@@ -300,7 +301,7 @@ export interface T2dmVirtualPatient {
 
 export interface T2dmCohort {
   readonly file: string;
-  readonly seed: number;
+  readonly seed: number | string;
   readonly n: number;
   readonly rule: Readonly<Record<string, unknown>>;
   readonly generatedBy: string;
@@ -324,7 +325,9 @@ export function parseT2dmCohort(json: unknown, file: string): T2dmCohort {
   }
   if (json.type !== T2DM_COHORT_TYPE) throw new InputError(file, 'type', `expected "${T2DM_COHORT_TYPE}", got ${JSON.stringify(json.type)}`);
   const { seed, n, rule, generatedBy, subjects } = json;
-  if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) throw new InputError(file, 'seed', `must be a whole number, got ${JSON.stringify(seed)}`);
+  if (!((typeof seed === 'number' && Number.isSafeInteger(seed)) || (typeof seed === 'string' && seed.trim() !== ''))) {
+    throw new InputError(file, 'seed', `must be a whole number or a non-empty text, got ${JSON.stringify(seed)}`);
+  }
   if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) throw new InputError(file, 'n', `must be a whole number ≥ 1, got ${JSON.stringify(n)}`);
   if (!isObject(rule)) throw new InputError(file, 'rule', 'must be an object (the rule the subjects were drawn by)');
   if (typeof generatedBy !== 'string') throw new InputError(file, 'generatedBy', 'must be a string');

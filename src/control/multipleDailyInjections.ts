@@ -5,6 +5,7 @@
  * treated T2DM and of T1D without a pump. Plugs into the same loop as pump
  * therapy: it asks for `injections` instead of basal and bolus.
  */
+import { MAX_PEN_DOSE_U, MAX_PEN_DOSE_U_PER_KG } from '../devices/pen.js';
 import type { Injection } from '../devices/types.js';
 import { InputError } from '../io/errors.js';
 import { joinField } from '../io/schema.js';
@@ -108,6 +109,8 @@ interface MdiOptionsFile {
 
 const preparationSchema = { enum: INSULIN_PREPARATIONS } as const;
 const nonNegative = { type: 'number', minimum: 0 } as const;
+/** One injection, U: within what a pen can dial (src/devices/pen.ts). */
+const penDose = { type: 'number', minimum: 0, maximum: MAX_PEN_DOSE_U } as const;
 
 export const MDI_OPTIONS_SCHEMA = {
   type: 'object',
@@ -124,8 +127,8 @@ export const MDI_OPTIONS_SCHEMA = {
         properties: {
           time: { type: 'string', pattern: TIME_OF_DAY_PATTERN },
           preparation: preparationSchema,
-          units: nonNegative,
-          unitsPerKg: nonNegative,
+          units: penDose,
+          unitsPerKg: { type: 'number', minimum: 0, maximum: MAX_PEN_DOSE_U_PER_KG },
         },
       },
     },
@@ -142,7 +145,7 @@ export const MDI_OPTIONS_SCHEMA = {
             type: 'object',
             additionalProperties: false,
             required: ['aboveMgDl', 'units'],
-            properties: { aboveMgDl: nonNegative, units: nonNegative },
+            properties: { aboveMgDl: nonNegative, units: penDose },
           },
         },
       },

@@ -168,7 +168,7 @@ export type PatientType = 't1d' | 't2dm';
 /** Where a controller's options come from, for messages. */
 export interface OptionsSource {
   readonly file: string;
-  /** The options' place in the file, e.g. `controller.options` or `arms[2].controller.options`. */
+  /** The options' place in the file, e.g. `controller.options` or `arms[2] (S3): controller.options`. */
   readonly field: string;
 }
 

@@ -39,6 +39,21 @@ export const PEN_PRESETS: Readonly<Record<string, PenParameters>> = {
 };
 
 /**
+ * Largest single injection a regimen may ask for, U: the most any preset
+ * pen dials. A pen caps a larger request anyway; in a file it is a mistake
+ * (a regimen that means more must ask for two injections), so option
+ * schemas refuse it, naming this limit.
+ */
+export const MAX_PEN_DOSE_U = Math.max(...Object.values(PEN_PRESETS).map((p) => p.maxDoseU));
+
+/**
+ * Largest weight-based single injection, U/kg: 80 U for an 80 kg adult;
+ * even insulin-resistant type 2 regimens rarely exceed 1–2 U/kg per day
+ * in total.
+ */
+export const MAX_PEN_DOSE_U_PER_KG = 1;
+
+/**
  * A dial-a-dose pen. Each requested injection becomes the nearest dial step
  * (ties up, as the pumps); one that rounds to 0 U is not given, and one above
  * the maximum is capped there, because a real pen cannot dial more (a patient

@@ -45,3 +45,6 @@ export const PUMP_PRESETS: Readonly<Record<string, PumpParameters>> = {
   Cozmo: { name: 'Cozmo', minBolusU: 0, maxBolusU: 75, bolusIncrementU: 0.05, minBasalUPerH: 0, maxBasalUPerH: 35, basalIncrementUPerH: 0.05 },
   Insulet: { name: 'Insulet', minBolusU: 0, maxBolusU: 30, bolusIncrementU: 0.05, minBasalUPerH: 0, maxBasalUPerH: 30, basalIncrementUPerH: 0.05 },
 };
+
+/** The largest bolus any preset pump gives, U: a replay's limit on insulin in one minute. */
+export const MAX_PUMP_BOLUS_U = Math.max(...Object.values(PUMP_PRESETS).map((p) => p.maxBolusU));

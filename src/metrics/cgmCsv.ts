@@ -13,13 +13,16 @@
  *   is a missing reading (kept as `NaN`, skipped by the metrics); zero or
  *   negative values are missing too (series.ts). Anything else that is not a
  *   number is an error.
+ * - Repeated times: two or more readings of a subject at the same instant
+ *   are reported (time and lines, {@link CgmSubject}); the series keeps the
+ *   last valid one (as iglu, see series.ts) or their mean (`duplicates`).
  *
  * Errors are `InputError`s naming the file, the line (1-based, of the record's
  * first line) and the column.
  */
-import { readFileSync } from 'node:fs';
 import { InputError } from '../io/errors.js';
-import { buildSeries, type GlucoseSeries, type GlucoseUnit, MGDL_PER_MMOLL, parseWallClock } from './series.js';
+import { readTextFile } from '../io/readText.js';
+import { buildSeries, type GlucoseSeries, type GlucoseUnit, isValidGlucose, MGDL_PER_MMOLL, parseWallClock } from './series.js';
 
 export interface CgmCsvOptions {
   /** Subject column; `null` when the file has one subject and no such column (then named `defaultSubject`). Default `id`. */
@@ -34,6 +37,26 @@ export interface CgmCsvOptions {
   readonly mmolFactor?: number;
   /** Subject name when `id` is `null`; default `1` (as iglu's `process_data`). */
   readonly defaultSubject?: string;
+  /**
+   * Readings of a subject at the same time: `last` keeps the last valid one
+   * (default, as iglu); `average` keeps the mean of the valid ones (missing
+   * if none is valid).
+   */
+  readonly duplicates?: 'last' | 'average';
+}
+
+/** A time at which a subject has more than one reading. */
+export interface DuplicateTime {
+  /** The time as written on the first of its lines. */
+  readonly time: string;
+  /** The lines (1-based) of its readings, in file order. */
+  readonly lines: readonly number[];
+}
+
+export interface CgmSubject {
+  readonly series: GlucoseSeries;
+  /** Times with more than one reading, in order of their first line. */
+  readonly duplicates: readonly DuplicateTime[];
 }
 
 interface CsvRecord {
@@ -104,6 +127,11 @@ const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
  * appearance. `file` is used in error messages only.
  */
 export function parseCgmCsv(text: string, file: string, options: CgmCsvOptions = {}): Map<string, GlucoseSeries> {
+  return new Map([...parseCgmCsvSubjects(text, file, options)].map(([subject, s]) => [subject, s.series]));
+}
+
+/** {@link parseCgmCsv} with each subject's repeated times. */
+export function parseCgmCsvSubjects(text: string, file: string, options: CgmCsvOptions = {}): Map<string, CgmSubject> {
   const idName = options.id === undefined ? 'id' : options.id;
   const timeName = options.time ?? 'time';
   const glName = options.glucose ?? 'gl';
@@ -119,7 +147,7 @@ export function parseCgmCsv(text: string, file: string, options: CgmCsvOptions =
   const timeCol = col(timeName);
   const glCol = col(glName);
   const need = Math.max(idCol, timeCol, glCol) + 1;
-  const bySubject = new Map<string, { t: number[]; g: number[] }>();
+  const bySubject = new Map<string, SubjectRows>();
   const defaultSubject = options.defaultSubject ?? '1';
   for (let r = 1; r < records.length; r++) {
     const { cells, line } = records[r];
@@ -139,27 +167,62 @@ export function parseCgmCsv(text: string, file: string, options: CgmCsvOptions =
     }
     let s = bySubject.get(subject);
     if (!s) {
-      s = { t: [], g: [] };
+      s = { t: [], g: [], lines: [], timeTexts: [] };
       bySubject.set(subject, s);
     }
     s.t.push(t);
     s.g.push(g);
+    s.lines.push(line);
+    s.timeTexts.push(timeText);
   }
-  const out = new Map<string, GlucoseSeries>();
+  const seriesOptions = { unit: options.unit ?? 'mg/dL', mmolFactor: options.mmolFactor ?? MGDL_PER_MMOLL };
+  const out = new Map<string, CgmSubject>();
   for (const [subject, s] of bySubject) {
-    out.set(subject, buildSeries(s.t, s.g, { unit: options.unit ?? 'mg/dL', mmolFactor: options.mmolFactor ?? MGDL_PER_MMOLL }));
+    const rowsAt = rowsByTime(s.t);
+    const duplicates: DuplicateTime[] = [];
+    for (const rows of rowsAt.values()) {
+      if (rows.length > 1) duplicates.push({ time: s.timeTexts[rows[0]], lines: rows.map((r) => s.lines[r]) });
+    }
+    let series: GlucoseSeries;
+    if (options.duplicates === 'average' && duplicates.length > 0) {
+      const times = [...rowsAt.keys()];
+      series = buildSeries(times, times.map((time) => meanOfValid(rowsAt.get(time)!.map((r) => s.g[r]))), seriesOptions);
+    } else series = buildSeries(s.t, s.g, seriesOptions);
+    out.set(subject, { series, duplicates });
   }
   return out;
 }
 
+interface SubjectRows {
+  readonly t: number[];
+  readonly g: number[];
+  readonly lines: number[];
+  readonly timeTexts: string[];
+}
+
+/** Row indices per time, times in order of first appearance. */
+function rowsByTime(times: readonly number[]): Map<number, number[]> {
+  const rows = new Map<number, number[]>();
+  times.forEach((t, i) => {
+    const at = rows.get(t);
+    if (at) at.push(i);
+    else rows.set(t, [i]);
+  });
+  return rows;
+}
+
+/** Mean of the valid readings; `NaN` (missing) when none is valid, so a missing cell never pulls the mean down. */
+function meanOfValid(values: readonly number[]): number {
+  const valid = values.filter(isValidGlucose);
+  return valid.length === 0 ? NaN : valid.reduce((a, b) => a + b, 0) / valid.length;
+}
+
 /** Read and parse a CGM CSV file (see {@link parseCgmCsv}); an unreadable file is an `InputError`. */
 export function readCgmCsv(path: string, options: CgmCsvOptions = {}): Map<string, GlucoseSeries> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(path, '', code === 'ENOENT' ? 'file not found' : `cannot read the file (${(e as Error).message})`);
-  }
-  return parseCgmCsv(text, path, options);
+  return parseCgmCsv(readTextFile(path, 'CGM CSV file'), path, options);
+}
+
+/** Read and parse a CGM CSV file with each subject's repeated times (see {@link parseCgmCsvSubjects}). */
+export function readCgmCsvSubjects(path: string, options: CgmCsvOptions = {}): Map<string, CgmSubject> {
+  return parseCgmCsvSubjects(readTextFile(path, 'CGM CSV file'), path, options);
 }

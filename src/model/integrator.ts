@@ -55,6 +55,26 @@ interface LiveOptions {
   initialStepSize: number;
 }
 
+/**
+ * odex could not advance the state: it hit its step limit or the state
+ * stopped being finite. `timeMin` is the last time it reached; `reason` what
+ * odex said.
+ */
+export class IntegratorError extends Error {
+  constructor(
+    readonly timeMin: number,
+    readonly reason: string,
+  ) {
+    super(`the integrator failed at t = ${timeMin} min: ${reason}`);
+    this.name = 'IntegratorError';
+  }
+}
+
+/** odex's failures (plain Errors with odex's words) as IntegratorErrors at the time reached. */
+function integratorError(timeMin: number, err: unknown): IntegratorError {
+  return err instanceof IntegratorError ? err : new IntegratorError(timeMin, `odex: ${err instanceof Error ? err.message : String(err)}`);
+}
+
 export class StretchIntegrator {
   private readonly solver: Solver;
   /** odex 3 reads its `options.initialStepSize` at each solve; we set it to warm start. */
@@ -132,7 +152,11 @@ export class StretchIntegrator {
     } else {
       this.liveOptions.initialStepSize = t - this.segmentStart;
       let last: number[] = this.segmentStartState;
-      for (const s of this.solver.solutionSegments(this.segmentStart, this.segmentStartState, t)) last = s.y;
+      try {
+        for (const s of this.solver.solutionSegments(this.segmentStart, this.segmentStartState, t)) last = s.y;
+      } catch (err) {
+        throw integratorError(this.segmentStart, err);
+      }
       for (let i = 0; i < this.n; i++) out[i] = last[i];
     }
     this.segment = undefined;
@@ -163,9 +187,17 @@ export class StretchIntegrator {
         for (let i = 0; i < this.n; i++) this.segmentStartState[i] = seg.y[i];
         this.segmentStart = seg.x1;
       }
-      const next = segments.next();
+      // (try/catch inline: a closure here would allocate every step)
+      let next: IteratorResult<SolutionSegment, undefined>;
+      try {
+        next = segments.next();
+      } catch (err) {
+        throw integratorError(this.segmentStart, err);
+      }
       if (next.done) throw new Error(`integrator: solution ended before time ${t}`);
       const current: SolutionSegment = next.value;
+      // A non-finite state (an explosive right-hand side) would otherwise run on as NaN glucose.
+      if (!Number.isFinite(current.y[this.component])) throw new IntegratorError(current.x0, `the state is no longer finite (${current.y[this.component]})`);
       seg = current;
       // Keep the step size of the latest full step as the next stretch's first
       // step (warm start); the closing step that lands on the horizon is short by construction.

@@ -10,10 +10,11 @@ import { CVGA_ZONES, type CvgaPoint, cvgaPoint, cvgaSummary } from '../metrics/c
 import { writeFileAtomic } from '../io/atomic.js';
 import type { Experiment, ExperimentPlan, TrialPhase } from '../sim/experiment.js';
 import type { Trace } from '../sim/trace.js';
-import { formatCell, renderReport, type ReportSection } from './html.js';
+import { formatNumber, renderReport, type ReportSection } from './html.js';
+import { glucoseText, withFloorNote } from './glucoseCell.js';
 import { bloodGlucoseSeries, dailyIndices } from './patientAnalysis.js';
 import { finiteMeanSd } from './finiteStats.js';
-import { PHASE_METRIC_LABELS, PHASE_METRIC_NAMES, type PhaseMetricName, type PhaseMetrics, phaseMetrics } from './phaseMetrics.js';
+import { PHASE_METRIC_LABELS, PHASE_METRIC_NAMES, type PhaseMetricName, type PhaseMetrics, phaseMetricTables, phaseMetrics } from './phaseMetrics.js';
 import { cvgaPlotSvg, dailyLineChartSvg } from './svg.js';
 
 const MINUTES_PER_DAY = 1440;
@@ -169,11 +170,11 @@ export function summariseExperiment(experiment: Experiment, plan: ExperimentPlan
   });
 }
 
-/** "mean ± SD over seeds (SD over patients)", each SD left out where there is none (one seed, one patient). */
-function phaseCell(m: PhaseSpread): string {
-  const seeds = Number.isNaN(m.sdSeeds) ? '' : ` ± ${formatCell(m.sdSeeds)}`;
-  const patients = Number.isNaN(m.sdPatients) ? '' : ` (${formatCell(m.sdPatients)})`;
-  return `${formatCell(m.mean)}${seeds}${patients}`;
+/** "mean ± SD over seeds (SD over patients)", each SD left out where there is none (one seed, one patient); a glucose mean at the floor as "< 1". */
+function phaseCell(m: PhaseSpread, isGlucose: boolean): string {
+  const seeds = Number.isNaN(m.sdSeeds) ? '' : ` ± ${formatNumber(m.sdSeeds)}`;
+  const patients = Number.isNaN(m.sdPatients) ? '' : ` (${formatNumber(m.sdPatients)})`;
+  return `${isGlucose ? glucoseText(m.mean) : formatNumber(m.mean)}${seeds}${patients}`;
 }
 
 function csvNumber(x: number): string {
@@ -268,25 +269,34 @@ export function writeExperimentReport(dir: string, experiment: Experiment, plan:
   const shareRows = (pick: (r: ArmResult) => ArmResult['percentAB'] | undefined) =>
     results.flatMap((r) => {
       const shares = pick(r);
-      return shares ? [[r.arm, ...columns.map((g) => `${formatCell(shares[g].mean)} ± ${formatCell(shares[g].sd)}`)]] : [];
+      return shares ? [[r.arm, ...columns.map((g) => `${formatNumber(shares[g].mean)} ± ${formatNumber(shares[g].sd)}`)]] : [];
     });
+  const shareGroups = [
+    { label: '', span: 1 },
+    { label: '% of patients in A+B, mean ± SD', span: columns.length },
+  ];
+  const shownPhaseMetrics = PHASE_METRIC_NAMES.filter((n) => n !== 'mean_reward' || experiment.reward);
   const sections: ReportSection[] = [
     {
       title: 'Table 1: CVGA A+B',
       text: `% of patients in CVGA zones A and B over the ${windowText}, mean ± SD over ${plan.seeds.length} seeds (${plan.seeds.join(', ')}).`,
       tables: [
-        { caption: 'All patients', header: ['arm', ...columns], rows: shareRows((r) => r.percentAB) },
+        { caption: 'All patients', header: ['arm', ...columns], headerGroups: shareGroups, rows: shareRows((r) => r.percentAB) },
         ...(experiment.published
           ? [
               {
                 caption: `Published: ${experiment.published.source}`,
-                header: ['arm', 'overall % A+B (published)', 'overall % A+B (ours, mean ± SD)'],
-                rows: results.map((r) => [r.arm, experiment.published!.percentAB[r.arm] ?? null, `${formatCell(r.percentAB.overall.mean)} ± ${formatCell(r.percentAB.overall.sd)}`]),
+                header: ['arm', 'published', 'ours, mean ± SD'],
+                headerGroups: [
+                  { label: '', span: 1 },
+                  { label: '% of all patients in A+B', span: 2 },
+                ],
+                rows: results.map((r) => [r.arm, experiment.published!.percentAB[r.arm] ?? null, `${formatNumber(r.percentAB.overall.mean)} ± ${formatNumber(r.percentAB.overall.sd)}`]),
               },
             ]
           : []),
         ...(experiment.exclude
-          ? [{ caption: `Without ${experiment.exclude.patients.join(', ')} (${experiment.exclude.reason})`, header: ['arm', ...columns], rows: shareRows((r) => r.percentABWithExclusions) }]
+          ? [{ caption: `Without ${experiment.exclude.patients.join(', ')} (${experiment.exclude.reason})`, header: ['arm', ...columns], headerGroups: shareGroups, rows: shareRows((r) => r.percentABWithExclusions) }]
           : []),
       ],
     },
@@ -298,20 +308,13 @@ export function writeExperimentReport(dir: string, experiment: Experiment, plan:
         (experiment.reward
           ? ` Mean reward: Shifrin & Siegelmann 2017, §2.2, of the readings the controller saw (gl_h = ${experiment.reward.reward.targetMgDl} mg/dL, L^c = ${experiment.reward.reward.hypoLevels}, levels of ${experiment.reward.space.glucose.bfcMgDl} mg/dL from ${experiment.reward.space.glucose.minMgDl} to ${experiment.reward.space.glucose.maxMgDl}).`
           : ''),
-      tables: [
-        {
-          caption: 'Per arm and phase',
-          header: ['arm', 'phase', 'days', ...PHASE_METRIC_NAMES.filter((n) => n !== 'mean_reward' || experiment.reward).map((n) => PHASE_METRIC_LABELS[n])],
-          rows: results.flatMap((r) =>
-            r.phases.map((p) => [
-              r.arm,
-              p.name,
-              `${p.fromDay}–${p.toDay}`,
-              ...PHASE_METRIC_NAMES.filter((n) => n !== 'mean_reward' || experiment.reward).map((n) => phaseCell(p.metrics[n])),
-            ]),
-          ),
-        },
-      ],
+      tables: phaseMetricTables(shownPhaseMetrics).map((t) =>
+        withFloorNote({
+          caption: `Per arm and phase: ${t.caption}`,
+          header: ['arm', 'phase', 'days', ...t.names.map((n) => PHASE_METRIC_LABELS[n])],
+          rows: results.flatMap((r) => r.phases.map((p) => [r.arm, p.name, `${p.fromDay}–${p.toDay}`, ...t.names.map((n) => phaseCell(p.metrics[n], n === 'mean'))])),
+        }),
+      ),
     },
     { title: 'Figure 2: CVGA per arm', figures: cvgaFigures },
     { title: 'Figure 3: daily LBGI per group', figures: lbgiFigures },
@@ -323,7 +326,7 @@ export function writeExperimentReport(dir: string, experiment: Experiment, plan:
             tables: [
               {
                 caption: 'Per arm, over patients and seeds',
-                header: ['arm', 'mean largest |Δθ|', 'max |Δθ|'],
+                header: ['arm', 'mean largest |Δθ| (per day)', 'max |Δθ| (per day)'],
                 rows: results.flatMap((r) => (r.thetaChange ? [[r.arm, r.thetaChange.mean, r.thetaChange.max]] : [])),
               },
             ],
@@ -336,7 +339,7 @@ export function writeExperimentReport(dir: string, experiment: Experiment, plan:
       tables: [
         {
           caption: 'Per arm and patient, seed 1',
-          header: ['arm', 'patient', 'group', 'TE (bits)', 'BR start (U/h)', 'BR end', 'IC start (U/g)', 'IC end', 'CVGA zone'],
+          header: ['arm', 'patient', 'group', 'TE (bits)', 'BR start (U/h)', 'BR end (U/h)', 'IC start (U/g)', 'IC end (U/g)', 'CVGA zone'],
           rows: plan.jobs
             .map((j, k) => ({ j, o: outcomes[k] }))
             .filter(({ j }) => j.seedIndex === 0)

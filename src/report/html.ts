@@ -4,10 +4,61 @@
  * same in headless Chromium.
  */
 
+/** A header cell over `span` adjacent columns (e.g. the unit they share); '' for none. */
+export interface HeaderGroup {
+  readonly label: string;
+  readonly span: number;
+}
+
 export interface ReportTable {
   readonly caption: string;
   readonly header: readonly string[];
+  /** A row above `header` whose spans add up to its length. */
+  readonly headerGroups?: readonly HeaderGroup[];
   readonly rows: readonly (readonly (string | number | null)[])[];
+  /** A footnote under the table. */
+  readonly note?: string;
+}
+
+/**
+ * Most columns a report table has, so that it fits a 1000 px page without
+ * scrolling sideways. Headers and cells wrap at spaces, so a column is at
+ * least as wide as its longest word: at the tables' 13.6 px font ≤ 9 px a
+ * character plus ≈ 15 px of padding and border, ≈ 50–80 px for the numbers,
+ * metric names and units of these tables and ≈ 140 px for a patient name.
+ * The CVGA zone table's 12 columns (group, n, A+B, nine zones) come to
+ * ≈ 750 px; 12 of the widest metric columns with a patient name would come
+ * to ≈ 1,000 px, hence no more. Wider tables are split (the metrics by
+ * topic, others by splitColumns); test/report/reportTables.test.ts
+ * estimates every table's width.
+ */
+export const MAX_TABLE_COLUMNS = 12;
+
+/**
+ * A table as several with at most `maxColumns` columns each, every one
+ * repeating the first `keyColumns` (e.g. the row's name), for tables whose
+ * width the report does not choose (a controller's own tables). Tables
+ * with header groups are split by their groups by whoever builds them.
+ */
+export function splitColumns(t: ReportTable, maxColumns: number = MAX_TABLE_COLUMNS, keyColumns = 1): ReportTable[] {
+  const per = maxColumns - keyColumns;
+  const rest = t.header.length - keyColumns;
+  if (t.headerGroups) throw new Error(`splitColumns: table "${t.caption}" has header groups; split it by its groups instead`);
+  if (per < 1) throw new Error(`splitColumns: ${keyColumns} key columns leave none of ${maxColumns} for the rest`);
+  if (t.header.length <= maxColumns) return [t];
+  const parts = Math.ceil(rest / per);
+  const size = Math.ceil(rest / parts); // even parts, not a full one and a stub
+  return Array.from({ length: parts }, (_, k) => {
+    const from = keyColumns + k * size;
+    const to = Math.min(from + size, t.header.length);
+    const pick = <T>(row: readonly T[]) => [...row.slice(0, keyColumns), ...row.slice(from, to)];
+    return {
+      caption: `${t.caption} (${k + 1} of ${parts})`,
+      header: pick(t.header),
+      rows: t.rows.map(pick),
+      ...(t.note && k === parts - 1 ? { note: t.note } : {}),
+    };
+  });
 }
 
 export interface ReportFigure {
@@ -33,19 +84,27 @@ export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-/** A table cell: numbers to 4 significant decimals at most, null/NaN as empty. */
-export function formatCell(value: string | number | null): string {
-  if (value === null) return '';
-  if (typeof value === 'string') return escapeHtml(value);
+/** A number as the tables show it, as text (not yet HTML): 4 significant decimals at most, NaN as empty. */
+export function formatNumber(value: number): string {
   if (!Number.isFinite(value)) return '';
   if (Number.isInteger(value)) return String(value);
   return Math.abs(value) >= 100 ? value.toFixed(1) : Math.abs(value) >= 1 ? value.toFixed(2) : value.toPrecision(3);
 }
 
+/** A table cell as HTML: text escaped, numbers as formatNumber, null as empty. */
+export function formatCell(value: string | number | null): string {
+  if (value === null) return '';
+  return typeof value === 'string' ? escapeHtml(value) : formatNumber(value);
+}
+
 function table(t: ReportTable): string {
+  const groups = t.headerGroups
+    ? `<tr>${t.headerGroups.map((g) => `<th${g.span > 1 ? ` colspan="${g.span}"` : ''}>${escapeHtml(g.label)}</th>`).join('')}</tr>`
+    : '';
   const head = t.header.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
   const body = t.rows.map((r) => `<tr>${r.map((c) => `<td>${formatCell(c)}</td>`).join('')}</tr>`).join('\n');
-  return `<table><caption>${escapeHtml(t.caption)}</caption>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody></table>`;
+  const note = t.note ? `\n<p class="note">${escapeHtml(t.note)}</p>` : '';
+  return `<table><caption>${escapeHtml(t.caption)}</caption>\n<thead>${groups}<tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody></table>${note}`;
 }
 
 function figure(f: ReportFigure): string {
@@ -60,7 +119,10 @@ table { border-collapse: collapse; margin: 1em 0; font-size: 0.85em; }
 caption { text-align: left; font-weight: 600; padding: 0.3em 0; }
 th, td { border: 1px solid #ccc; padding: 0.2em 0.5em; text-align: right; }
 th:first-child, td:first-child { text-align: left; }
-thead th { background: #f0f0f0; position: sticky; top: 0; }
+thead { position: sticky; top: 0; }
+thead th { background: #f0f0f0; vertical-align: bottom; }
+thead th[colspan] { text-align: center; }
+.note { color: #555; font-size: 0.85em; margin-top: -0.5em; max-width: 60em; }
 figure { margin: 1.5em 0; } figure svg { max-width: 100%; height: auto; display: block; }
 figcaption { color: #555; font-size: 0.9em; }
 .scroll { overflow-x: auto; }

@@ -1,9 +1,10 @@
 /**
  * What the report needs from one patient's trace, computed where the trace
- * is (in the worker): metrics and CVGA point over the run's window, daily
+ * is (in the worker): metrics, lowest and highest glucose and CVGA point over
+ * the run's window, mean, lowest and highest glucose over all days, daily
  * indices for every day, and the trace plot.
  */
-import { computeMetrics, type Metrics } from '../metrics/index.js';
+import { computeMetrics, meanGlucose, type Metrics } from '../metrics/index.js';
 import { RISK_SCALE, riskCoordinate } from '../metrics/risk.js';
 import { isValidGlucose } from '../metrics/series.js';
 import { cvgaPoint, type CvgaPoint } from '../metrics/cvga.js';
@@ -26,9 +27,19 @@ export interface DailyIndices {
   readonly mean: number[];
 }
 
+/** Lowest and highest blood glucose of a stretch of days, mg/dL (floored, see SIMULATED_BG_FLOOR_MG_DL). */
+export interface GlucoseExtremes {
+  readonly minMgDl: number;
+  readonly maxMgDl: number;
+}
+
 export interface PatientAnalysis {
   readonly patient: string;
   readonly metrics: Metrics;
+  /** Over the window, from the same floored series as `metrics` (which has no min or max). */
+  readonly extremes: GlucoseExtremes;
+  /** Over all days of the run, floored likewise: the mean is `metrics.mean` when the window is the whole run. */
+  readonly wholeRun: GlucoseExtremes & { readonly meanMgDl: number };
   readonly cvga: CvgaPoint;
   readonly daily: DailyIndices;
   readonly traceSvg: string;
@@ -72,6 +83,18 @@ export function bloodGlucoseSeries(trace: Trace, window: DayWindow): GlucoseSeri
   return { timesMin, glucoseMgDl };
 }
 
+/** Lowest and highest valid reading of a series, mg/dL (NaN without one). */
+export function glucoseExtremes(series: GlucoseSeries): GlucoseExtremes {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const bg of series.glucoseMgDl) {
+    if (!isValidGlucose(bg)) continue;
+    if (bg < min) min = bg;
+    if (bg > max) max = bg;
+  }
+  return min > max ? { minMgDl: NaN, maxMgDl: NaN } : { minMgDl: min, maxMgDl: max };
+}
+
 /**
  * LBGI, HBGI, % in 70–180 mg/dL and mean per scenario day, in one pass over
  * the minutes: the same definitions as the metrics library (floored BG as
@@ -108,9 +131,13 @@ export function dailyIndices(trace: Trace): DailyIndices {
 
 export function analysePatient(trace: Trace, window: DayWindow): PatientAnalysis {
   const series = bloodGlucoseSeries(trace, window);
+  const all = bloodGlucoseSeries(trace, { fromDay: 1, toDay: Math.ceil(trace.minutes / MINUTES_PER_DAY) });
   return {
     patient: trace.patient,
     metrics: computeMetrics(series),
+    extremes: glucoseExtremes(series),
+    // meanGlucose is the metrics' own mean, so over the same minutes it is the same number.
+    wholeRun: { meanMgDl: meanGlucose(all), ...glucoseExtremes(all) },
     cvga: cvgaPoint(series.glucoseMgDl),
     daily: dailyIndices(trace),
     // 1,200 points per line is more than the plot's 820-pixel-wide axis can show.

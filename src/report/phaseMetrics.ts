@@ -29,6 +29,20 @@ export const PHASE_METRIC_LABELS: Readonly<Record<PhaseMetricName, string>> = {
   mean_reward: 'mean reward',
 };
 
+/**
+ * The phase metrics a report shows, as its tables (each repeating the phase
+ * columns: all in one is too wide for the page): glucose, then risk, insulin
+ * and the reward where shown; a table with none of `shown` is left out.
+ */
+export function phaseMetricTables(shown: readonly PhaseMetricName[]): { readonly caption: string; readonly names: readonly PhaseMetricName[] }[] {
+  const pick = (names: readonly PhaseMetricName[]) => names.filter((n) => shown.includes(n));
+  const risk = pick(['lbgi', 'hbgi', 'insulin_u_per_day', 'mean_reward']);
+  return [
+    { caption: 'glucose', names: pick(['tir', 'below_70', 'below_54', 'mean']) },
+    { caption: risk.includes('mean_reward') ? 'risk, insulin and reward' : 'risk and insulin', names: risk },
+  ].filter((t) => t.names.length > 0);
+}
+
 /** The reward a run's readings are scored with: an MDP definition's glucose axis and reward. */
 export type RewardScale = Pick<MdpDefinition, 'space' | 'reward'>;
 

@@ -3,18 +3,22 @@
  * `metrics.csv` / `metrics.json` (window metrics and CVGA per patient, zone
  * shares per cohort and group), `daily.csv` (LBGI, HBGI, TIR, mean per day),
  * `cvga.svg`, `lbgi-daily.svg`, `plots/<patient>.svg` and `report.html`.
+ * Every glucose figure of report.html is the metrics' (floored, see
+ * SIMULATED_BG_FLOOR_MG_DL), each shown once; summary.json, written from the
+ * raw trace by the run command, is not a source of them.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CvgaSummary, cvgaSummary, cvgaSummaryByGroup, CVGA_ZONES } from '../metrics/cvga.js';
-import { METRIC_NAMES, METRIC_UNITS } from '../metrics/index.js';
+import { METRIC_NAMES, METRIC_UNITS, type MetricName } from '../metrics/index.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import type { ControllerPhase, LogTable } from '../control/types.js';
 import type { TraceSummary } from '../sim/trace.js';
-import { formatCell, renderReport, type ReportSection } from './html.js';
-import type { DayWindow, PatientAnalysis } from './patientAnalysis.js';
+import { formatNumber, renderReport, type ReportSection, type ReportTable, splitColumns } from './html.js';
+import { glucoseCell, glucoseText, withFloorNote } from './glucoseCell.js';
+import { type DayWindow, type PatientAnalysis, SIMULATED_BG_FLOOR_MG_DL } from './patientAnalysis.js';
 import { finiteMeanSd } from './finiteStats.js';
-import { PHASE_METRIC_LABELS, PHASE_METRIC_NAMES, type PhaseMetrics } from './phaseMetrics.js';
+import { PHASE_METRIC_LABELS, PHASE_METRIC_NAMES, type PhaseMetrics, phaseMetricTables } from './phaseMetrics.js';
 import { type CvgaShares, jsonNumber, RUN_METRICS_FORMAT, type RunMetricsFile } from './runMetricsFile.js';
 import { cvgaPlotSvg, dailyLineChartSvg } from './svg.js';
 
@@ -36,11 +40,45 @@ export interface RunReportInput {
   readonly controllerTables?: readonly (readonly LogTable[])[];
 }
 
-/** Mean ± SD over patients (just the mean for one patient, empty for none). */
-function meanAndSd(values: readonly number[]): string {
+/** Mean ± SD over patients (just the mean for one patient, empty for none); a glucose mean at the floor as "< 1". */
+function meanAndSd(values: readonly number[], isGlucose = false): string {
   const { mean, sd } = finiteMeanSd(values);
-  return Number.isNaN(sd) ? formatCell(mean) : `${formatCell(mean)} ± ${formatCell(sd)}`;
+  const shown = isGlucose ? glucoseText(mean) : formatNumber(mean);
+  return Number.isNaN(sd) ? shown : `${shown} ± ${formatNumber(sd)}`;
 }
+
+interface PatientColumn {
+  readonly header: string;
+  readonly cell: (a: PatientAnalysis) => string | number;
+}
+
+function metricColumn(m: MetricName): PatientColumn {
+  // The mean is the only metric that is a glucose level (SD, MODD, CONGA, MAGE are differences).
+  return { header: METRIC_UNITS[m] ? `${m} (${METRIC_UNITS[m]})` : m, cell: (a) => (m === 'mean' ? glucoseCell(a.metrics.mean) : a.metrics[m]) };
+}
+
+/**
+ * The per-patient metrics as tables of related columns, each repeating the
+ * patient: all 21 metrics in one table are ≈ 1,700 px wide. Every metric is
+ * in exactly one table; min and max are over the same floored readings.
+ */
+const METRIC_TABLES: readonly { readonly caption: string; readonly columns: readonly PatientColumn[] }[] = [
+  {
+    caption: 'level and spread',
+    columns: [
+      metricColumn('mean'),
+      { header: 'min (mg/dL)', cell: (a) => glucoseCell(a.extremes.minMgDl) },
+      { header: 'max (mg/dL)', cell: (a) => glucoseCell(a.extremes.maxMgDl) },
+      ...(['sd', 'cv', 'gmi', 'ea1c'] as const).map(metricColumn),
+    ],
+  },
+  {
+    caption: 'time in ranges, % of readings',
+    columns: [...(['tir', 'below_70', 'below_54', 'above_180', 'above_250'] as const).map(metricColumn), { header: 'CVGA zone', cell: (a) => a.cvga.zone ?? '' }],
+  },
+  { caption: 'risk and quality indices (unitless)', columns: (['lbgi', 'hbgi', 'bgri', 'adrr', 'gri', 'm_value', 'grade', 'j_index'] as const).map(metricColumn) },
+  { caption: 'variability within a day and between days', columns: (['mage', 'conga', 'modd'] as const).map(metricColumn) },
+];
 
 /** The phases side by side (cohort mean ± SD over patients), phases.csv, and the controller's tables per patient. */
 function controllerSections(dir: string, input: RunReportInput): ReportSection[] {
@@ -54,14 +92,14 @@ function controllerSections(dir: string, input: RunReportInput): ReportSection[]
     writeFileAtomic(join(dir, 'phases.csv'), csv.join('\n') + '\n');
     sections.push({
       title: 'Controller phases',
-      text: 'The controller\'s phases side by side: true blood glucose every minute and the insulin given, mean ± SD over patients (per patient in phases.csv).',
-      tables: [
-        {
-          caption: 'Per phase',
-          header: ['phase', 'days', ...names.map((n) => PHASE_METRIC_LABELS[n])],
-          rows: phases.map((phase, j) => [phase.name, `${phase.fromDay}–${phase.toDay}`, ...names.map((n) => meanAndSd(outcomes.map((o) => o[j][n])))]),
-        },
-      ],
+      text: 'The controller\'s phases side by side: true blood glucose every minute (floored as the metrics are) and the insulin given, mean ± SD over patients (per patient in phases.csv).',
+      tables: phaseMetricTables(names).map((t) =>
+        withFloorNote({
+          caption: `Per phase: ${t.caption}`,
+          header: ['phase', 'days', ...t.names.map((n) => PHASE_METRIC_LABELS[n])],
+          rows: phases.map((phase, j) => [phase.name, `${phase.fromDay}–${phase.toDay}`, ...t.names.map((n) => meanAndSd(outcomes.map((o) => o[j][n]), n === 'mean'))]),
+        }),
+      ),
     });
   }
   const tables = input.controllerTables ?? [];
@@ -72,7 +110,7 @@ function controllerSections(dir: string, input: RunReportInput): ReportSection[]
     sections.push({
       title: 'Controller, per patient',
       text: [...explained].map(([title, caption]) => `${title}: ${caption}`).join(' '),
-      tables: input.patients.flatMap((p, i) => (tables[i] ?? []).map((t) => ({ caption: `${p.name}: ${t.title}`, header: t.header, rows: t.rows }))),
+      tables: input.patients.flatMap((p, i) => (tables[i] ?? []).flatMap((t) => splitColumns({ caption: `${p.name}: ${t.title}`, header: t.header, rows: t.rows }))),
     });
   }
   return sections;
@@ -171,32 +209,59 @@ export function writeRunReport(dir: string, input: RunReportInput): void {
     const summary = s as CvgaSummary;
     return [name as string, summary.n, summary.percentAB, ...CVGA_ZONES.map((z) => summary.percent[z])];
   });
+  const metricTables: ReportTable[] = METRIC_TABLES.map((t, k) =>
+    withFloorNote({
+      caption: `Per patient: ${t.caption}`,
+      // The group once, in the first table: the patient column is what ties the tables together.
+      header: ['patient', ...(k === 0 ? ['group'] : []), ...t.columns.map((c) => c.header)],
+      rows: analyses.map((a) => [a.patient, ...(k === 0 ? [groupOf.get(a.patient) ?? ''] : []), ...t.columns.map((c) => c.cell(a))]),
+    }),
+  );
+  // Glucose over all days only when the window is shorter: otherwise they are the metrics' mean, min and max above.
+  const windowIsWholeRun = input.window.fromDay === 1 && input.window.toDay === input.days;
   const summaryByPatient = new Map(input.summaries.map((s) => [s.patient, s]));
+  const wholeRunTable = withFloorNote({
+    caption: windowIsWholeRun ? 'Whole run: insulin and carbohydrate' : `Whole run (all ${input.days} days): glucose, insulin and carbohydrate`,
+    header: [
+      'patient',
+      ...(windowIsWholeRun ? [] : ['mean BG, all days (mg/dL)', 'min BG, all days (mg/dL)', 'max BG, all days (mg/dL)']),
+      'insulin (U)',
+      'basal (U)',
+      'bolus (U)',
+      'pen injections (U)',
+      'carbs (g)',
+    ],
+    rows: analyses.map((a) => {
+      const s = summaryByPatient.get(a.patient);
+      const glucose = windowIsWholeRun ? [] : [glucoseCell(a.wholeRun.meanMgDl), glucoseCell(a.wholeRun.minMgDl), glucoseCell(a.wholeRun.maxMgDl)];
+      const totals = s ? [s.totalInsulinU, s.totalBasalU, s.totalBolusU, s.totalInjectedU, s.totalCarbsG] : [NaN, NaN, NaN, NaN, NaN];
+      return [a.patient, ...glucose, ...totals];
+    }),
+  });
   const sections: ReportSection[] = [
     {
       title: 'CVGA',
       text: `2.5th/97.5th percentiles of blood glucose per patient over ${windowText(input.window, input.days)} (Magni et al. 2008).`,
-      tables: [{ caption: 'Zone shares, % of patients', header: ['group', 'n', 'A+B', ...CVGA_ZONES], rows: zoneRows }],
+      tables: [
+        {
+          caption: 'Zone shares per group',
+          header: ['group', 'n (patients)', 'A+B', ...CVGA_ZONES],
+          headerGroups: [
+            { label: '', span: 2 },
+            { label: '% of patients in zone', span: 1 + CVGA_ZONES.length },
+          ],
+          rows: zoneRows,
+        },
+      ],
       figures: [{ caption: 'Control variability grid: one point per patient, coloured by group.', svg: cvgaSvg }],
     },
     {
       title: 'Glucose metrics',
-      text: `True blood glucose, every minute, over ${windowText(input.window, input.days)}. Ranges are % of readings; empty cells have no value.`,
-      tables: [
-        {
-          caption: 'Per patient',
-          header: ['patient', 'group', ...METRIC_NAMES.map((m) => (METRIC_UNITS[m] ? `${m} (${METRIC_UNITS[m]})` : m)), 'CVGA zone'],
-          rows: analyses.map((a) => [a.patient, groupOf.get(a.patient) ?? '', ...METRIC_NAMES.map((m) => a.metrics[m]), a.cvga.zone ?? '']),
-        },
-        {
-          caption: 'Whole run: glucose range and insulin',
-          header: ['patient', 'mean BG (mg/dL)', 'min BG', 'max BG', 'insulin (U)', 'basal (U)', 'bolus (U)', 'carbs (g)'],
-          rows: patients.map((p) => {
-            const s = summaryByPatient.get(p.name);
-            return s ? [p.name, s.meanBgMgDl, s.minBgMgDl, s.maxBgMgDl, s.totalInsulinU, s.totalBasalU, s.totalBolusU, s.totalCarbsG] : [p.name];
-          }),
-        },
-      ],
+      text:
+        `True blood glucose, every minute, over ${windowText(input.window, input.days)}: the figures of metrics.csv and metrics.json, ` +
+        `in which simulated glucose below ${SIMULATED_BG_FLOOR_MG_DL} mg/dL counts as ${SIMULATED_BG_FLOOR_MG_DL} mg/dL. summary.json keeps the model's raw output: its mean, min and max BG ` +
+        `are over all days and unfloored, so they can differ from these. Ranges are % of readings; empty cells have no value.`,
+      tables: [...metricTables, wholeRunTable],
     },
     ...controllerSections(dir, input),
     {
@@ -211,7 +276,7 @@ export function writeRunReport(dir: string, input: RunReportInput): void {
   ];
   const html = renderReport({
     title: `glucosim run: ${input.scenarioName}`,
-    subtitle: `${input.scenarioFile} · seed ${input.seed} · ${patients.length} patients · ${input.days} days · glucosim ${input.glucosimVersion} · CVGA A+B ${formatCell(cohortCvga.percentAB)} %`,
+    subtitle: `${input.scenarioFile} · seed ${input.seed} · ${patients.length} patients · ${input.days} days · glucosim ${input.glucosimVersion} · CVGA A+B ${formatNumber(cohortCvga.percentAB)} %`,
     sections,
   });
   writeFileAtomic(join(dir, 'report.html'), html);

@@ -9,6 +9,7 @@
 import { CGM_PRESETS, PUMP_PRESETS } from '../devices/presets.js';
 import { compileValidator } from '../io/schema.js';
 import { END_TIME_OF_DAY_PATTERN, TIME_OF_DAY_PATTERN } from '../io/timeOfDay.js';
+import { MAX_MEAL_CARBS_G, MAX_SCENARIO_DAYS } from './limits.js';
 
 /** A scenario file as written (JSON, after validation); times are still "HH:MM". */
 export interface ScenarioFile {
@@ -116,7 +117,7 @@ export const SCENARIO_SCHEMA = {
   properties: {
     name: { type: 'string', minLength: 1 },
     description: { type: 'string' },
-    days: { type: 'integer', minimum: 1 },
+    days: { type: 'integer', minimum: 1, maximum: MAX_SCENARIO_DAYS },
     startTime: { type: 'string', pattern: TIME_OF_DAY_PATTERN },
     controlPeriodMin: minutesAtLeast1,
     seed: { type: ['integer', 'string'], minLength: 1 },
@@ -199,7 +200,7 @@ export const SCENARIO_SCHEMA = {
           type: 'object',
           additionalProperties: false,
           required: ['min', 'max'],
-          properties: { min: { type: 'number', minimum: 0 }, max: { type: 'number', minimum: 0 } },
+          properties: { min: { type: 'number', minimum: 0, maximum: MAX_MEAL_CARBS_G }, max: { type: 'number', minimum: 0, maximum: MAX_MEAL_CARBS_G } },
         },
         time: {
           type: 'object',
@@ -220,8 +221,8 @@ export const SCENARIO_SCHEMA = {
       properties: {
         day: { type: 'integer', minimum: 1 },
         time: { type: 'string', pattern: TIME_OF_DAY_PATTERN },
-        carbsG: { type: 'number', exclusiveMinimum: 0 },
-        estimatedCarbsG: { type: 'number', minimum: 0 },
+        carbsG: { type: 'number', exclusiveMinimum: 0, maximum: MAX_MEAL_CARBS_G },
+        estimatedCarbsG: { type: 'number', minimum: 0, maximum: MAX_MEAL_CARBS_G },
         durationMin: minutesAtLeast1,
       },
     },

@@ -15,7 +15,7 @@ export interface ControllerSpec {
    * name it, and a path in the options is relative to its directory.
    */
   readonly file?: string;
-  /** Where in that file (`controller`, `arms[2].controller`). */
+  /** Where in that file (`controller`, `arms[2] (S3): controller`). */
   readonly field?: string;
   /** Deadline of each asynchronous controller call, ms. */
   readonly timeoutMs: number;

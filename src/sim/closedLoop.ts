@@ -14,13 +14,16 @@ import type { ControllerIdentity } from '../control/context.js';
 import type { Controller, ControllerContext, DayRecord, Delivery, Observation } from '../control/types.js';
 import type { Injection, InsulinPen, InsulinPump, InsulinRequest, Sensor } from '../devices/types.js';
 import { formatTimeOfDay } from '../io/timeOfDay.js';
-import type { IntegratorOptions } from '../model/integrator.js';
+import { IntegratorError, type IntegratorOptions } from '../model/integrator.js';
 import { DEPOT_PREPARATIONS, type PatientModel } from '../model/patientModel.js';
 import { PatientSimulator } from '../model/patientSimulator.js';
 import type { PlannedMeal } from '../scenario/types.js';
 import { createTrace, type Trace } from './trace.js';
 
 export const MINUTES_PER_DAY = 1440;
+
+/** Called after each simulated day with the trace so far (filled up to the day's end). */
+export type DayCallback = (day: number, trace: Trace) => void;
 
 /** Makes the run's controller from its context (a registry entry's `create`). */
 export type ControllerFactory = (context: ControllerContext) => Controller | Promise<Controller>;
@@ -55,6 +58,28 @@ export class ControllerDeadlineError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'ControllerDeadlineError';
+  }
+}
+
+/**
+ * The patient's model could not be integrated (odex's step limit, or a state
+ * that is no longer finite): bad input, not a bug — patient parameters
+ * outside the model's range or inputs far beyond physiology. The message
+ * names the patient, the minute and the likely cause, in one line.
+ */
+export class ModelIntegrationError extends Error {
+  constructor(patient: string, startTimeOfDayMin: number, cause: IntegratorError) {
+    const minute = Math.max(0, Math.floor(cause.timeMin));
+    const day = Math.floor(minute / MINUTES_PER_DAY) + 1;
+    const likely = /maximum allowed steps/.test(cause.reason)
+      ? 'the model changes too fast for any step size'
+      : 'the model\'s state diverged';
+    super(
+      `patient ${patient} at minute ${minute} (day ${day}, ${formatTimeOfDay((startTimeOfDayMin + minute) % MINUTES_PER_DAY)}): ` +
+        `the model could not be integrated (${cause.reason}); likely cause: ${likely}, from patient parameters outside the model's range ` +
+        `(a cohort file of your own?) or inputs far beyond physiology`,
+    );
+    this.name = 'ModelIntegrationError';
   }
 }
 
@@ -141,10 +166,12 @@ class ControllerCalls {
 }
 
 /**
- * Run one patient through the scenario; `onDay(day)` reports progress. The
- * controller's daily log, if any, is on the trace.
+ * Run one patient through the scenario; `onDay(day, trace)` is called after
+ * each simulated day, with the trace filled up to that day's end (progress,
+ * and trace files written as the run goes). The controller's daily log, if
+ * any, is on the trace.
  */
-export async function runClosedLoop(setup: ClosedLoopSetup, onDay?: (day: number) => void): Promise<Trace> {
+export async function runClosedLoop(setup: ClosedLoopSetup, onDay?: DayCallback): Promise<Trace> {
   const abort = new AbortController();
   const external = setup.signal;
   const forward = () => abort.abort(external!.reason);
@@ -221,7 +248,7 @@ async function simulate(
   controller: Controller,
   calls: ControllerCalls,
   signal: AbortSignal,
-  onDay: ((day: number) => void) | undefined,
+  onDay: DayCallback | undefined,
 ): Promise<Trace> {
   const { model, days, startTimeOfDayMin, controlPeriodMin, meals, sensor, pump, pen } = setup;
   const minutes = days * MINUTES_PER_DAY;
@@ -246,94 +273,99 @@ async function simulate(
   // Injections into the slower preparations' depots: one minute of infusion.
   const depotUPerMin = new Float64Array(DEPOT_PREPARATIONS.length);
   let depotsActive = false;
-  for (let m = 0; m < minutes; m++) {
-    while (nextIntake < meals.length && meals[nextIntake].startMin <= m) {
-      const meal = meals[nextIntake++];
-      if (meal.startMin === m) patient.eat(meal.carbsG, meal.carbsG / meal.durationMin);
-    }
-    while (nextAnnouncement < byAnnouncement.length && meals[byAnnouncement[nextAnnouncement]].announceMin <= m) {
-      const id = byAnnouncement[nextAnnouncement++];
-      const meal = meals[id];
-      trace.carbsAnnouncedG[m] += meal.carbsG;
-      trace.carbsEstimatedG[m] += meal.estimatedCarbsG;
-      visible.push({ id, intakeMin: meal.startMin, estimatedCarbsG: meal.estimatedCarbsG });
-    }
+  try {
+    for (let m = 0; m < minutes; m++) {
+      while (nextIntake < meals.length && meals[nextIntake].startMin <= m) {
+        const meal = meals[nextIntake++];
+        if (meal.startMin === m) patient.eat(meal.carbsG, meal.carbsG / meal.durationMin);
+      }
+      while (nextAnnouncement < byAnnouncement.length && meals[byAnnouncement[nextAnnouncement]].announceMin <= m) {
+        const id = byAnnouncement[nextAnnouncement++];
+        const meal = meals[id];
+        trace.carbsAnnouncedG[m] += meal.carbsG;
+        trace.carbsEstimatedG[m] += meal.estimatedCarbsG;
+        visible.push({ id, intakeMin: meal.startMin, estimatedCarbsG: meal.estimatedCarbsG });
+      }
 
-    const bg = patient.bloodGlucoseAt(m);
-    trace.bgMgDl[m] = bg;
-    if (sensor.samplesAt(m, (startTimeOfDayMin + m) % MINUTES_PER_DAY)) {
-      const reading = sensor.read(bg, m);
-      trace.cgmMgDl[m] = reading;
-      glucoseMgDl = reading;
-      glucoseTimeMin = m;
-    }
+      const bg = patient.bloodGlucoseAt(m);
+      trace.bgMgDl[m] = bg;
+      if (sensor.samplesAt(m, (startTimeOfDayMin + m) % MINUTES_PER_DAY)) {
+        const reading = sensor.read(bg, m);
+        trace.cgmMgDl[m] = reading;
+        glucoseMgDl = reading;
+        glucoseTimeMin = m;
+      }
 
-    let insulinUPerMin = basalUPerMin;
-    if (m % controlPeriodMin === 0) {
-      if (aborted) throw signal.reason;
-      // Meals whose intake began before the previous control instant are past.
-      for (let i = visible.length - 1; i >= 0; i--) if (visible[i].intakeMin <= m - controlPeriodMin) visible.splice(i, 1);
-      // A new snapshot each period, never touched again by the loop: a
-      // controller may keep what it was shown. (Not frozen: freezing cost ~2 %
-      // of a run, and a controller's own copy is nobody else's.)
-      const observation: Observation = {
-        timeMin: m,
-        day: Math.floor(m / MINUTES_PER_DAY) + 1,
-        timeOfDayMin: (startTimeOfDayMin + m) % MINUTES_PER_DAY,
-        glucoseMgDl,
-        glucoseTimeMin,
-        announcedMeals:
-          visible.length === 0
-            ? NO_MEALS
-            : visible.map((v) => ({ id: v.id, intakeMin: v.intakeMin, estimatedCarbsG: v.estimatedCarbsG, leadMin: v.intakeMin - m })),
-        controlPeriodMin,
-      };
-      const decision = controller.decide(observation);
-      const request = isPromise(decision) ? await calls.settle(decision, 'decide', m) : decision;
-      const delivered = deliverPump(pump, request, m);
-      basalUPerMin = delivered.basalUPerMin;
-      trace.bolusU[m] = delivered.bolusU;
-      // The bolus goes in within the first minute of the period.
-      insulinUPerMin = basalUPerMin + delivered.bolusU;
-      let injected = NO_INJECTIONS;
-      if (request.injections && request.injections.length > 0) {
-        if (!pen) throw new Error(`minute ${m}: the controller asked for injections, but the scenario has no pen`);
-        injected = pen.inject(request.injections);
-        for (const injection of injected) {
-          trace.injectionsU[injection.preparation][m] += injection.units;
-          if (injection.preparation === 'rapid') insulinUPerMin += injection.units;
-          else {
-            depotUPerMin[DEPOT_PREPARATIONS.indexOf(injection.preparation)] += injection.units;
-            depotsActive = true;
+      let insulinUPerMin = basalUPerMin;
+      if (m % controlPeriodMin === 0) {
+        if (aborted) throw signal.reason;
+        // Meals whose intake began before the previous control instant are past.
+        for (let i = visible.length - 1; i >= 0; i--) if (visible[i].intakeMin <= m - controlPeriodMin) visible.splice(i, 1);
+        // A new snapshot each period, never touched again by the loop: a
+        // controller may keep what it was shown. (Not frozen: freezing cost ~2 %
+        // of a run, and a controller's own copy is nobody else's.)
+        const observation: Observation = {
+          timeMin: m,
+          day: Math.floor(m / MINUTES_PER_DAY) + 1,
+          timeOfDayMin: (startTimeOfDayMin + m) % MINUTES_PER_DAY,
+          glucoseMgDl,
+          glucoseTimeMin,
+          announcedMeals:
+            visible.length === 0
+              ? NO_MEALS
+              : visible.map((v) => ({ id: v.id, intakeMin: v.intakeMin, estimatedCarbsG: v.estimatedCarbsG, leadMin: v.intakeMin - m })),
+          controlPeriodMin,
+        };
+        const decision = controller.decide(observation);
+        const request = isPromise(decision) ? await calls.settle(decision, 'decide', m) : decision;
+        const delivered = deliverPump(pump, request, m);
+        basalUPerMin = delivered.basalUPerMin;
+        trace.bolusU[m] = delivered.bolusU;
+        // The bolus goes in within the first minute of the period.
+        insulinUPerMin = basalUPerMin + delivered.bolusU;
+        let injected = NO_INJECTIONS;
+        if (request.injections && request.injections.length > 0) {
+          if (!pen) throw new Error(`minute ${m}: the controller asked for injections, but the scenario has no pen`);
+          injected = pen.inject(request.injections);
+          for (const injection of injected) {
+            trace.injectionsU[injection.preparation][m] += injection.units;
+            if (injection.preparation === 'rapid') insulinUPerMin += injection.units;
+            else {
+              depotUPerMin[DEPOT_PREPARATIONS.indexOf(injection.preparation)] += injection.units;
+              depotsActive = true;
+            }
           }
         }
+        if (controller.delivered) {
+          const delivery: Delivery = { timeMin: m, basalUPerMin, bolusU: delivered.bolusU, injections: injected };
+          const told = controller.delivered(delivery);
+          if (isPromise(told)) await calls.settle(told, 'delivered', m);
+        }
       }
-      if (controller.delivered) {
-        const delivery: Delivery = { timeMin: m, basalUPerMin, bolusU: delivered.bolusU, injections: injected };
-        const told = controller.delivered(delivery);
-        if (isPromise(told)) await calls.settle(told, 'delivered', m);
+      trace.basalUPerMin[m] = basalUPerMin;
+      // Known changes end an integration stretch exactly: the end of a bolus
+      // minute and the next meal. (Ending it at every control instant instead
+      // would restart odex 288 times a day for nothing when the dose is unchanged.)
+      let holdUntil = nextIntake < meals.length ? meals[nextIntake].startMin : minutes;
+      if (insulinUPerMin !== basalUPerMin || depotsActive) holdUntil = m + 1;
+      trace.carbsEatenG[m] = patient.beginMinute(m, insulinUPerMin, holdUntil, depotUPerMin);
+      if (depotsActive) {
+        depotUPerMin.fill(0);
+        depotsActive = false;
       }
-    }
-    trace.basalUPerMin[m] = basalUPerMin;
-    // Known changes end an integration stretch exactly: the end of a bolus
-    // minute and the next meal. (Ending it at every control instant instead
-    // would restart odex 288 times a day for nothing when the dose is unchanged.)
-    let holdUntil = nextIntake < meals.length ? meals[nextIntake].startMin : minutes;
-    if (insulinUPerMin !== basalUPerMin || depotsActive) holdUntil = m + 1;
-    trace.carbsEatenG[m] = patient.beginMinute(m, insulinUPerMin, holdUntil, depotUPerMin);
-    if (depotsActive) {
-      depotUPerMin.fill(0);
-      depotsActive = false;
-    }
 
-    if ((m + 1) % MINUTES_PER_DAY === 0) {
-      const day = (m + 1) / MINUTES_PER_DAY;
-      if (controller.endOfDay) {
-        const done = controller.endOfDay(dayRecord(trace, day, m + 1 - MINUTES_PER_DAY, m + 1));
-        if (isPromise(done)) await calls.settle(done, 'endOfDay', m);
+      if ((m + 1) % MINUTES_PER_DAY === 0) {
+        const day = (m + 1) / MINUTES_PER_DAY;
+        if (controller.endOfDay) {
+          const done = controller.endOfDay(dayRecord(trace, day, m + 1 - MINUTES_PER_DAY, m + 1));
+          if (isPromise(done)) await calls.settle(done, 'endOfDay', m);
+        }
+        onDay?.(day, trace);
       }
-      onDay?.(day);
     }
+  } catch (err) {
+    if (err instanceof IntegratorError) throw new ModelIntegrationError(model.name, startTimeOfDayMin, err);
+    throw err;
   }
   return trace;
 }

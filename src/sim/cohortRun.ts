@@ -33,6 +33,8 @@ export interface CohortRunOptions {
    */
   readonly onTrace?: (trace: Trace) => void;
   readonly onProgress?: (progress: CohortProgress) => void;
+  /** Stops the run (the user's SIGINT): every worker is ended at once and the run rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
 }
 
 
@@ -47,6 +49,7 @@ export function runCohort(options: CohortRunOptions): Promise<PatientResult[]> {
     tracesDir: options.tracesDir,
     onTrace: options.onTrace ? (_job, trace) => options.onTrace!(trace) : undefined,
     onProgress: options.onProgress,
+    signal: options.signal,
   });
 }
 
@@ -62,6 +65,13 @@ export interface JobRunOptions {
   /** Called on this thread with each finished trace (transferred from its worker) and its job's index. */
   readonly onTrace?: (job: number, trace: Trace) => void;
   readonly onProgress?: (progress: CohortProgress) => void;
+  /**
+   * Stops the jobs from outside (the user's SIGINT or SIGTERM): every worker is
+   * ended at once — a synchronous simulation does not read messages, so
+   * only ending its thread stops it — and the pool rejects with the signal's
+   * reason once they are gone, so no late trace write follows.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -72,12 +82,15 @@ export interface JobRunOptions {
  */
 export class PatientRunError extends Error {
   readonly patient: string;
+  /** 2 when the input is at fault (the model could not be integrated), else 1. */
+  readonly exitCode: 1 | 2;
 
-  constructor(patient: string, message: string, label?: string) {
+  constructor(patient: string, message: string, label?: string, badInput = false) {
     const who = label ? `patient ${patient} (${label})` : `patient ${patient}`;
     super(message.includes(`patient ${patient}`) ? (label ? `${label}: ${message}` : message) : `${who}: ${message}`);
     this.name = 'PatientRunError';
     this.patient = patient;
+    this.exitCode = badInput ? 2 : 1;
   }
 }
 
@@ -90,6 +103,7 @@ const ABORT_GRACE_MS = 5_000;
  */
 export function runJobs(options: JobRunOptions): Promise<PatientResult[]> {
   const { scenarios, jobs } = options;
+  options.signal?.throwIfAborted();
   if (jobs.length === 0) return Promise.resolve([]);
   const concurrency = options.concurrencyPerWorker ?? 1;
   // As many workers as cores (or jobs): concurrency adds jobs per worker, never takes cores away.
@@ -107,7 +121,16 @@ export function runJobs(options: JobRunOptions): Promise<PatientResult[]> {
   const report = () => options.onProgress?.({ patientsDone: done, patients: jobs.length, patientDaysDone, patientDays });
   let next = 0;
 
-  return new Promise((resolve, reject) => {
+  return new Promise((resolvePool, rejectPool) => {
+    // Either way the pool settles, it stops listening for the user's stop.
+    const resolve = (results: PatientResult[]) => {
+      options.signal?.removeEventListener('abort', stop);
+      resolvePool(results);
+    };
+    const reject = (err: unknown) => {
+      options.signal?.removeEventListener('abort', stop);
+      rejectPool(err);
+    };
     const workers: Worker[] = [];
     /** The jobs each worker is running. */
     const inFlight = new Map<Worker, Set<number>>();
@@ -169,6 +192,14 @@ export function runJobs(options: JobRunOptions): Promise<PatientResult[]> {
       const others = lost.length > 1 ? ` (also running: ${lost.slice(1).map((j) => jobs[j].patient).join(', ')})` : '';
       fail(first ? new PatientRunError(first.patient, `its worker stopped: ${reason}${others}`, first.label) : new Error(`a worker stopped: ${reason}`));
     };
+    // The user's stop ends every worker now, also one that a failure was giving time to close.
+    const stop = () => {
+      const first = !failed;
+      failed = true;
+      const ended = Promise.allSettled(workers.map((w) => w.terminate()));
+      if (first) void ended.then(() => reject(options.signal!.reason));
+    };
+    options.signal?.addEventListener('abort', stop, { once: true });
     for (let i = 0; i < workerCount; i++) {
       const worker = new Worker(builtWorkerFile(import.meta.url, 'src/sim/worker.js'), { workerData: setup });
       workers.push(worker);
@@ -196,7 +227,7 @@ export function runJobs(options: JobRunOptions): Promise<PatientResult[]> {
           report();
           topUp(worker);
         } else {
-          fail(new PatientRunError(message.patient, message.message, jobs[message.job]?.label));
+          fail(new PatientRunError(message.patient, message.message, jobs[message.job]?.label, message.badInput));
         }
       });
       worker.on('error', (err) => workerDied(worker, err instanceof Error ? err.message : String(err)));

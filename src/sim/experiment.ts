@@ -32,7 +32,7 @@ export interface Experiment {
   /** The trial scenario (its days are the trial days, after the run-in). */
   readonly scenario: Scenario;
   readonly cohort: string;
-  /** Number of seeds; seed i (1-based) is the scenario's seed + i − 1 (or "<seed>-<i>" for a text seed). */
+  /** Number of seeds; seed i (1-based) is the scenario's seed + i − 1, or for a text seed the text, then "<seed>-2", "<seed>-3" … */
   readonly seeds: number;
   /**
    * Days before the trial, not counted in results, under each arm's
@@ -129,27 +129,47 @@ export const EXPERIMENT_SCHEMA = {
 
 const validateExperimentFile = compileValidator<ExperimentFile>(EXPERIMENT_SCHEMA);
 
+/**
+ * Where a field of an arm is, naming the arm as well as its index
+ * (`arms[2] (S3): controller.options.x`): arms are known by their names.
+ */
+export function armField(index: number, name: string, field: string): string {
+  return `arms[${index}] (${name}): ${field}`;
+}
+
+/** The schema's check, an error inside an arm that has a name re-addressed by armField. */
+function validateExperiment(json: unknown, file: string): ExperimentFile {
+  try {
+    return validateExperimentFile(json, file);
+  } catch (err) {
+    const inArm = err instanceof InputError ? /^arms\[(\d+)\]\.(.+)$/.exec(err.field) : null;
+    const name: unknown = inArm ? (json as { arms?: { name?: unknown }[] }).arms?.[Number(inArm[1])]?.name : undefined;
+    if (inArm && typeof name === 'string' && name !== '') throw new InputError(file, armField(Number(inArm[1]), name, inArm[2]), (err as InputError).reason);
+    throw err;
+  }
+}
+
 /** Read and check an experiment file (its arms' controllers against `registry`); errors name the file and the field. */
 export function loadExperiment(file: string, registry: ControllerRegistry = BUILT_IN_CONTROLLERS): Experiment {
-  const raw = validateExperimentFile(readJsonFile(file, 'experiment file'), file);
+  const raw = validateExperiment(readJsonFile(file, 'experiment file'), file);
   const scenario = loadScenario(isAbsolute(raw.scenario) ? raw.scenario : join(dirname(file), raw.scenario), registry);
   const runInDays = raw.runInDays ?? 0;
   const windowDays = raw.windowDays ?? scenario.days;
   if (windowDays > scenario.days) throw new InputError(file, 'windowDays', `must be at most the scenario's ${scenario.days} days`);
   const names = new Set<string>();
   const arms = raw.arms.map((arm, i): ExperimentArm => {
-    const field = `arms[${i}]`;
-    if (names.has(arm.name)) throw new InputError(file, `${field}.name`, `'${arm.name}' is used twice`);
+    const field = (sub: string) => armField(i, arm.name, sub);
+    if (names.has(arm.name)) throw new InputError(file, field('name'), `'${arm.name}' is used twice`);
     names.add(arm.name);
-    const controller = controllerSpec(arm.controller, file, `${field}.controller`, registry);
+    const controller = controllerSpec(arm.controller, file, field('controller'), registry);
     // A controller with a run-in of its own (it adapts only after it) must
     // start adapting when the trial starts, not inside the uncounted run-in
     // nor inside the counted trial.
-    const own = registry.get(controller.name, file).runIn?.(registry.parseOptions(controller.name, controller.options, { file, field: `${field}.controller.options`, validated: true }));
+    const own = registry.get(controller.name, file).runIn?.(registry.parseOptions(controller.name, controller.options, { file, field: field('controller.options'), validated: true }));
     if (own !== undefined && own.days !== runInDays) {
       throw new InputError(
         file,
-        `${field}.controller.options.${own.option}`,
+        field(`controller.options.${own.option}`),
         `the controller adapts after ${own.days} day(s) of its own run-in, the experiment's run-in (runInDays) is ${runInDays}: they must agree (set ${own.option} to ${runInDays})`,
       );
     }
@@ -175,9 +195,14 @@ export function loadExperiment(file: string, registry: ControllerRegistry = BUIL
   };
 }
 
-/** The seed of repetition i (1-based). */
+/**
+ * The seed of repetition i (1-based): base + i − 1 for a number; for a text,
+ * the text itself first (as `glucosim run --seed` would use it), then
+ * "<text>-2", "<text>-3" …
+ */
 export function experimentSeed(base: number | string, i: number): number | string {
-  return typeof base === 'number' ? base + i - 1 : `${base}-${i}`;
+  if (typeof base === 'number') return base + i - 1;
+  return i === 1 ? base : `${base}-${i}`;
 }
 
 export interface ExperimentPlan {
@@ -192,6 +217,10 @@ export interface ExperimentPlan {
    * (e.g. learning, exploitation), cut to the trial.
    */
   readonly phases: readonly (readonly TrialPhase[])[];
+  /** The experiment's exclusions among the selected patients (undefined if none is left): report with these. */
+  readonly exclude: Experiment['exclude'];
+  /** Excluded patients the selected cohort leaves out (e.g. children under --cohort adults): their exclusions are dropped. */
+  readonly droppedExclusions: readonly string[];
 }
 
 /** The phases of each arm (see ExperimentPlan.phases). */
@@ -204,7 +233,7 @@ function trialPhases(experiment: Experiment, registry: ControllerRegistry): Tria
   };
   return experiment.arms.map((arm, i) => {
     const entry = registry.get(arm.controller.name, experiment.file);
-    const options = registry.parseOptions(arm.controller.name, arm.controller.options, { file: experiment.file, field: `arms[${i}].controller.options`, validated: true });
+    const options = registry.parseOptions(arm.controller.name, arm.controller.options, { file: experiment.file, field: armField(i, arm.name, 'controller.options'), validated: true });
     // The controller counts days from the start of its run, run-in included.
     const own = (entry.phases?.(options, trialDays + experiment.runInDays) ?? [])
       .map((p) => ({ name: p.name, fromDay: Math.max(1, p.fromDay - experiment.runInDays), toDay: p.toDay - experiment.runInDays }))
@@ -221,11 +250,15 @@ function trialPhases(experiment: Experiment, registry: ControllerRegistry): Tria
 export function planExperiment(experiment: Experiment, seeds: number = experiment.seeds, registry: ControllerRegistry = BUILT_IN_CONTROLLERS): ExperimentPlan {
   const population = loadPopulation(experiment.scenario.patients, experiment.file);
   const patients = selectPatients(population, experiment.cohort, experiment.file, 'cohort');
-  for (const p of experiment.exclude?.patients ?? []) {
-    if (!patients.some((q) => q.name === p)) throw new InputError(experiment.file, 'exclude.patients', `'${p}' is not in the cohort`);
+  const excluded = experiment.exclude?.patients ?? [];
+  for (const p of excluded) {
+    if (!population.some((q) => q.name === p)) throw new InputError(experiment.file, 'exclude.patients', `'${p}' is not a patient of ${experiment.scenario.patients}`);
   }
+  // A cohort subset need not hold the excluded patients: there is nothing to exclude then.
+  const kept = excluded.filter((p) => patients.some((q) => q.name === p));
+  const exclude = experiment.exclude && kept.length > 0 ? { ...experiment.exclude, patients: kept } : undefined;
   experiment.arms.forEach((arm, i) => {
-    const where = { file: experiment.file, field: `arms[${i}].controller` };
+    const where = { file: experiment.file, field: armField(i, arm.name, 'controller') };
     checkCohortFitsController(arm.controller, patients, where, registry);
     checkDevicesFitController(experiment.scenario, arm.controller, where, registry);
   });
@@ -239,5 +272,5 @@ export function planExperiment(experiment: Experiment, seeds: number = experimen
       patients.forEach((p) => jobs.push({ scenario: arm, patient: p.name, seed, arm, seedIndex, label: `arm ${experiment.arms[arm].name}, seed ${seed}` })),
     ),
   );
-  return { patients, scenarios, seeds: seedValues, jobs, phases: trialPhases(experiment, registry) };
+  return { patients, scenarios, seeds: seedValues, jobs, phases: trialPhases(experiment, registry), exclude, droppedExclusions: excluded.filter((p) => !kept.includes(p)) };
 }

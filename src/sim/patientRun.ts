@@ -22,7 +22,7 @@ import { DEPOT_PREPARATIONS, type PatientModel } from '../model/patientModel.js'
 import { type RandomStream, randomStream } from '../random/streams.js';
 import { planMeals } from '../scenario/mealPlan.js';
 import type { ControllerSpec, Scenario } from '../scenario/types.js';
-import { type ClosedLoopSetup, type ControllerFactory, runClosedLoop } from './closedLoop.js';
+import { type ClosedLoopSetup, type ControllerFactory, type DayCallback, runClosedLoop } from './closedLoop.js';
 import type { Trace } from './trace.js';
 
 /** What the physician knows of a patient (Quest.csv and the basal rate; NaN where the cohort gives none). */
@@ -157,7 +157,7 @@ export async function runPatient(
   scenario: Scenario,
   patient: PopulationMember,
   seed: number | string,
-  onDay?: (day: number) => void,
+  onDay?: DayCallback,
   options: PatientRunOptions = {},
 ): Promise<Trace> {
   return runClosedLoop(patientRunSetup(scenario, patient, seed, options), onDay);

@@ -8,9 +8,13 @@
  * rate, queued behind any meal still being eaten (as the reference data).
  */
 import { columnIndex, numberCell, parseCsv } from '../io/csv.js';
+import { MAX_PUMP_BOLUS_U } from '../devices/presets.js';
 import { InputError } from '../io/errors.js';
+import { MAX_MEAL_CARBS_G, MAX_SCENARIO_DAYS, MAX_SCENARIO_MINUTES } from '../scenario/limits.js';
 import type { PatientModel } from '../model/patientModel.js';
+import { IntegratorError } from '../model/integrator.js';
 import { PatientSimulator } from '../model/patientSimulator.js';
+import { ModelIntegrationError } from './closedLoop.js';
 
 export interface ReplayInputs {
   readonly minute: Int32Array;
@@ -36,14 +40,17 @@ export function parseReplayCsv(text: string, file: string): ReplayInputs {
     const where = `line ${table.lines[r]}`;
     const m = numberCell(table, r, cMinute);
     if (!Number.isInteger(m) || m < 0) throw new InputError(file, `${where}, column minute`, `'${m}' is not a whole minute ≥ 0`);
+    if (m >= MAX_SCENARIO_MINUTES) throw new InputError(file, `${where}, column minute`, `must be < ${MAX_SCENARIO_MINUTES} (${MAX_SCENARIO_DAYS} days, the longest run), got ${m}`);
     if (r === 0 && m !== 0) throw new InputError(file, `${where}, column minute`, `inputs must start at minute 0, got ${m}`);
     if (r > 0 && m <= minute[r - 1]) {
       throw new InputError(file, `${where}, column minute`, `minutes must increase: ${m} follows ${minute[r - 1]}`);
     }
     const carbs = numberCell(table, r, cCarbs);
-    if (carbs < 0) throw new InputError(file, `${where}, column carbs_g`, `must be ≥ 0, got ${carbs}`);
+    if (!(carbs >= 0 && carbs <= MAX_MEAL_CARBS_G)) throw new InputError(file, `${where}, column carbs_g`, `must be from 0 to ${MAX_MEAL_CARBS_G} g (one meal), got ${carbs}`);
     const insulin = numberCell(table, r, cInsulin);
-    if (insulin < 0) throw new InputError(file, `${where}, column insulin_u_per_min`, `must be ≥ 0, got ${insulin}`);
+    if (!(insulin >= 0 && insulin <= MAX_PUMP_BOLUS_U)) {
+      throw new InputError(file, `${where}, column insulin_u_per_min`, `must be from 0 to ${MAX_PUMP_BOLUS_U} U/min (the largest pump bolus in one minute), got ${insulin}`);
+    }
     minute[r] = m;
     carbsG[r] = carbs;
     insulinUPerMin[r] = insulin;
@@ -59,13 +66,19 @@ export function replay(model: PatientModel, inputs: ReplayInputs, eatRateGPerMin
   const patient = new PatientSimulator(model, end);
   const bg = new Float64Array(end + 1);
   let row = 0;
-  for (let m = 0; m < end; m++) {
-    if (row + 1 < n && inputs.minute[row + 1] === m) row++;
-    if (inputs.minute[row] === m && inputs.carbsG[row] > 0) patient.eat(inputs.carbsG[row], eatRateGPerMin);
-    bg[m] = patient.bloodGlucoseAt(m);
-    patient.beginMinute(m, inputs.insulinUPerMin[row]);
+  try {
+    for (let m = 0; m < end; m++) {
+      if (row + 1 < n && inputs.minute[row + 1] === m) row++;
+      if (inputs.minute[row] === m && inputs.carbsG[row] > 0) patient.eat(inputs.carbsG[row], eatRateGPerMin);
+      bg[m] = patient.bloodGlucoseAt(m);
+      patient.beginMinute(m, inputs.insulinUPerMin[row]);
+    }
+    bg[end] = patient.bloodGlucoseAt(end);
+  } catch (err) {
+    // Replays start at midnight (minute 0 is 00:00).
+    if (err instanceof IntegratorError) throw new ModelIntegrationError(model.name, 0, err);
+    throw err;
   }
-  bg[end] = patient.bloodGlucoseAt(end);
   return bg;
 }
 

@@ -2,6 +2,7 @@
  * What a closed-loop run records for one patient, minute by minute, in typed
  * arrays (one row per simulated minute), and its CSV form.
  */
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { fixed } from '../io/numberFormat.js';
 import { INSULIN_PREPARATIONS, type InsulinPreparation } from '../model/patientModel.js';
 
@@ -74,23 +75,58 @@ function cell(value: number, digits: number): string {
 }
 
 /**
- * CSV with one row per minute. Basal is written in U/h (the unit pumps are
- * programmed in); `day` is 1-based and counts from the scenario start; pen
- * injections per preparation in U.
+ * CSV rows of minutes [from, to), each ending in a newline. Basal is written
+ * in U/h (the unit pumps are programmed in); `day` is 1-based and counts from
+ * the scenario start; pen injections per preparation in U.
  */
-export function traceToCsv(trace: Trace): string {
-  const rows = new Array<string>(trace.minutes + 1);
+export function traceCsvRows(trace: Trace, from: number, to: number): string {
+  const rows = new Array<string>(to - from + 1);
   const injections = trace.injectionsU;
-  rows[0] = TRACE_CSV_HEADER;
-  for (let m = 0; m < trace.minutes; m++) {
+  for (let m = from; m < to; m++) {
     const wall = trace.startTimeOfDayMin + m;
-    rows[m + 1] =
+    rows[m - from] =
       `${m},${Math.floor(m / 1440) + 1},${clock(wall % 1440)},${fixed(trace.bgMgDl[m], 3)},${cell(trace.cgmMgDl[m], 3)},` +
       `${cell(trace.carbsEatenG[m], 3)},${cell(trace.carbsAnnouncedG[m], 3)},${cell(trace.carbsEstimatedG[m], 3)},` +
       `${cell(trace.basalUPerMin[m] * 60, 4)},${cell(trace.bolusU[m], 4)},` +
       `${cell(injections.rapid[m], 2)},${cell(injections.regular[m], 2)},${cell(injections.nph[m], 2)},${cell(injections.long[m], 2)}`;
   }
-  return rows.join('\n') + '\n';
+  rows[to - from] = '';
+  return rows.join('\n');
+}
+
+/** The whole trace as one CSV text (header, then one row per minute): for short traces and tests. */
+export function traceToCsv(trace: Trace): string {
+  return `${TRACE_CSV_HEADER}\n${trace.minutes > 0 ? traceCsvRows(trace, 0, trace.minutes) : ''}`;
+}
+
+/**
+ * A trace CSV written while the patient is simulated: `append(trace, upTo)`
+ * writes the rows of the minutes simulated since the last call, so a file of
+ * any length costs one day's rows of memory at a time (a whole 365-day CSV
+ * as one string took ~0.7 GB of transient heap, measured), and the bytes
+ * are those of `traceToCsv`.
+ */
+export class TraceCsvFile {
+  private fd: number | undefined;
+  private written = 0;
+
+  constructor(readonly path: string) {
+    this.fd = openSync(path, 'wx');
+    writeSync(this.fd, `${TRACE_CSV_HEADER}\n`);
+  }
+
+  append(trace: Trace, upToMinute: number): void {
+    if (upToMinute <= this.written) return;
+    if (this.fd === undefined) throw new Error(`${this.path}: trace file already closed`);
+    writeSync(this.fd, traceCsvRows(trace, this.written, upToMinute));
+    this.written = upToMinute;
+  }
+
+  /** Close the file (again: nothing). */
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
 }
 
 export interface TraceSummary {

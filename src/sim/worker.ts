@@ -7,13 +7,13 @@
  * The pool ends the worker once its last job has reported, so a controller
  * that leaves a handle open (after close()) cannot keep it alive.
  */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadPopulation, type PopulationMember } from '../cohort/population.js';
 import { BUILT_IN_CONTROLLERS, type ControllerRegistry, loadControllerModules } from '../control/registry.js';
 import { runPatient } from './patientRun.js';
-import { summariseTrace, traceBuffers, traceToCsv } from './trace.js';
+import { MINUTES_PER_DAY, ModelIntegrationError } from './closedLoop.js';
+import { summariseTrace, TraceCsvFile, traceBuffers } from './trace.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './workerProtocol.js';
 
 const port = parentPort;
@@ -48,20 +48,34 @@ port.on('message', async (request: ToWorker) => {
   const { job, spec } = request;
   const abort = new AbortController();
   running.set(job, abort);
+  let csv: TraceCsvFile | undefined;
   try {
     const scenario = setup.scenarios[spec.scenario];
     const patient = member(scenario.patients, scenario.file, spec.patient);
     if (!patient) throw new Error(`unknown patient '${spec.patient}'`);
     // The main thread loaded these scenarios, checking each controller's options against its schema.
     const options = { registry: await registry, signal: abort.signal, optionsValidated: true };
-    const trace = await runPatient(scenario, patient, spec.seed, (day) => send({ type: 'day', job, day }), options);
-    if (setup.tracesDir) writeFileSync(join(setup.tracesDir, `${patient.name}.csv`), traceToCsv(trace));
+    // The trace file grows day by day as the patient is simulated (bounded memory for long runs).
+    csv = setup.tracesDir ? new TraceCsvFile(join(setup.tracesDir, `${patient.name}.csv`)) : undefined;
+    const trace = await runPatient(
+      scenario,
+      patient,
+      spec.seed,
+      (day, partial) => {
+        csv?.append(partial, day * MINUTES_PER_DAY);
+        send({ type: 'day', job, day });
+      },
+      options,
+    );
+    csv?.append(trace, trace.minutes);
+    csv?.close();
     const summary = summariseTrace(trace);
     if (setup.returnTraces) send({ type: 'done', job, result: { summary, trace } }, traceBuffers(trace));
     else send({ type: 'done', job, result: { summary } });
   } catch (err) {
-    send({ type: 'error', job, patient: spec.patient, message: err instanceof Error ? err.message : String(err) });
+    send({ type: 'error', job, patient: spec.patient, message: err instanceof Error ? err.message : String(err), badInput: err instanceof ModelIntegrationError });
   } finally {
+    csv?.close();
     running.delete(job);
   }
 });

@@ -33,4 +33,11 @@ export type ToWorker = { readonly type: 'run'; readonly job: number; readonly sp
 export type FromWorker =
   | { readonly type: 'day'; readonly job: number; readonly day: number }
   | { readonly type: 'done'; readonly job: number; readonly result: PatientResult }
-  | { readonly type: 'error'; readonly job: number; readonly patient: string; readonly message: string };
+  | {
+      readonly type: 'error';
+      readonly job: number;
+      readonly patient: string;
+      readonly message: string;
+      /** The input's fault (the model could not be integrated), not the controller's or ours. */
+      readonly badInput?: boolean;
+    };

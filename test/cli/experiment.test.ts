@@ -88,10 +88,10 @@ describe('glucosim experiment (reduced)', () => {
     expect(r.stderr).toMatch(/controller\.name: unknown controller 'nope'/);
     expect(existsSync(join(dir, 'bad'))).toBe(false);
     const dup = reducedExperiment(dir, [arms[0], arms[0]]);
-    expect(runCli(['experiment', dup, '--out', join(dir, 'dup')]).stderr).toMatch(/arms\[1\]\.name: 'fixed' is used twice/);
+    expect(runCli(['experiment', dup, '--out', join(dir, 'dup')]).stderr).toMatch(/arms\[1\] \(fixed\): name: 'fixed' is used twice/);
     // A bad option names its arm; the file is checked by its schema like a scenario.
     const badOption = reducedExperiment(dir, [arms[0], { name: 'neg', controller: { name: 'standard-therapy', options: { bolusScale: -1 } } }]);
-    expect(runCli(['experiment', badOption, '--out', join(dir, 'neg')]).stderr).toMatch(/arms\[1\]\.controller\.options\.bolusScale: must be ≥ 0 \(got -1\)/);
+    expect(runCli(['experiment', badOption, '--out', join(dir, 'neg')]).stderr).toMatch(/arms\[1\] \(neg\): controller\.options\.bolusScale: must be ≥ 0 \(got -1\)/);
     const unknownField = reducedExperiment(dir, [arms[0]], { runIn: 1 });
     expect(runCli(['experiment', unknownField, '--out', join(dir, 'field')]).stderr).toMatch(/runIn: unknown property \(allowed: name, description, scenario/);
     expect(existsSync(join(dir, 'neg')) || existsSync(join(dir, 'field'))).toBe(false);
@@ -99,7 +99,7 @@ describe('glucosim experiment (reduced)', () => {
     const early = reducedExperiment(dir, [arms[0], { name: 'S1', controller: { name: 'actor-critic', options: { initialisation: 'S1' } } }]);
     const e = runCli(['experiment', early, '--out', join(dir, 'early')]);
     expect(e.status).toBe(2);
-    expect(e.stderr).toMatch(/arms\[1\]\.controller\.options\.runInDays: the controller adapts after 0 day\(s\) of its own run-in, the experiment's run-in \(runInDays\) is 1: they must agree \(set runInDays to 1\)/);
+    expect(e.stderr).toMatch(/arms\[1\] \(S1\): controller\.options\.runInDays: the controller adapts after 0 day\(s\) of its own run-in, the experiment's run-in \(runInDays\) is 1: they must agree \(set runInDays to 1\)/);
   });
 
   it('refuses, before running anything, an arm that a patient of the cohort cannot run', () => {
@@ -116,7 +116,7 @@ describe('glucosim experiment (reduced)', () => {
       }),
     );
     const r = runCli(['experiment', file, '--out', join(dir, 't2dm-ac')]);
-    expectInputFailure(r, `${file}: arms[0].controller: `, /^t2dm#001: actor-critic needs a basal rate > 0/);
+    expectInputFailure(r, `${file}: arms[0] (AC): controller: `, /^t2dm#001: actor-critic needs a basal rate > 0/);
     expect(existsSync(join(dir, 't2dm-ac'))).toBe(false);
   });
 });

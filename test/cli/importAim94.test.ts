@@ -113,7 +113,7 @@ describe('glucosim import aim94: refusals write nothing', () => {
 
   it('an existing --out', () => {
     const r = runCli(['import', 'aim94', FILES[0]!, '--out', join(dir, 'existing')]);
-    expectInputFailure(r, '--out: ', /already exists; choose a new directory$/);
+    expectInputFailure(r, '--out: ', /already exists; choose another path or give --force to replace it$/);
     expect(listDir(join(dir, 'existing'))).toEqual([]);
   });
 

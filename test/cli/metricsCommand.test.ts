@@ -185,8 +185,9 @@ describe('glucosim metrics: units, column names and --out', () => {
       expect(b.cvga!.maxMgDl).toBeCloseTo(a.cvga!.maxMgDl, 9);
     }
     expect(mmol.cohort).toEqual(reference.cohort);
-    // Read as mg/dL, the same file is a different (and nonsensical) patient: the flag matters.
-    expect(metricsJson(file).subjects[SUBJECTS[0]].mean).toBeLessThan(20);
+    // Read as mg/dL, the same file is a different (and nonsensical) patient: the flag matters (and the unit check refuses it).
+    expect(metricsJson(file, '--no-unit-check').subjects[SUBJECTS[0]].mean).toBeLessThan(20);
+    expect(runCli(['metrics', file]).status).toBe(2);
   });
 
   it('--id, --time and --glucose name the columns of an export with other headers, in another order', () => {

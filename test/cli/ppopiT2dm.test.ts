@@ -91,7 +91,7 @@ describe('glucosim ppopi t2dm refuses malformed study files, naming the field', 
     ['an option the mdp controller lacks', { mdp: { ...shipped.mdp, explore: 0.5 } }, 'mdp.explore: ', /^unknown property/],
     [
       'a regimen beyond the action space',
-      { mdp: { ...shipped.mdp, physicianRegimen: { ...shipped.mdp.physicianRegimen, doses: [{ time: '07:00', preparation: 'nph', unitsPerKg: 3 }] } } },
+      { mdp: { ...shipped.mdp, physicianRegimen: { ...shipped.mdp.physicianRegimen, doses: [{ time: '07:00', preparation: 'nph', unitsPerKg: 0.9 }] } } },
       'mdp: ',
       /^t2dm#001: the physician's regimen gives up to [\d.]+ U of nph at the morning reading, above the largest dose of actions\.nph/,
     ],

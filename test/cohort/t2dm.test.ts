@@ -231,7 +231,7 @@ describe('loading a cohort file', () => {
   for (const [label, change, field, reason] of [
     ['wrong format', (j: any) => (j.format = 'other'), 'format', /glucosim-cohort\/1/],
     ['wrong type', (j: any) => (j.type = 't1d'), 'type', /"t2dm"/],
-    ['seed not a whole number', (j: any) => (j.seed = 'seven'), 'seed', /whole number/],
+    ['seed neither a whole number nor a text', (j: any) => (j.seed = 1.5), 'seed', /whole number or a non-empty text/],
     ['n not matching', (j: any) => (j.n = 99), 'n', /says 99 subjects, the file has 100/],
     ['rule missing', (j: any) => delete j.rule, 'rule', /must be an object/],
     ['subjects not an array', (j: any) => (j.subjects = {}), 'subjects', /array/],
@@ -273,6 +273,17 @@ describe('glucosim cohort generate (cohortGenerateCommand)', () => {
     expect(readFileSync(again, 'utf8')).toBe(readFileSync(out, 'utf8'));
   });
 
+  it('takes any seed, a negative number or a text, and records it so that the file loads and generatedBy remakes it', () => {
+    const dir = tempDir();
+    for (const [i, [seed, recorded, word]] of ([['-1', -1, '-1'], ['-1e400', '-1e400', '-1e400'], ['a b', 'a b', "'a b'"]] as const).entries()) {
+      const out = join(dir, `c${i}.json`);
+      cohortGenerateCommand({ type: 't2dm', n: 2, seed, out });
+      const loaded = loadT2dmCohort(out);
+      expect(loaded.seed).toBe(recorded);
+      expect(loaded.generatedBy).toBe(`glucosim ${GLUCOSIM_VERSION} cohort generate --type t2dm --n 2 --seed ${word}`);
+    }
+  });
+
   const dir = tempDir();
   const out = join(dir, 'x.json');
   for (const [label, args, option, reason] of [
@@ -284,8 +295,7 @@ describe('glucosim cohort generate (cohortGenerateCommand)', () => {
     ['--n NaN (yargs number)', { type: 't2dm', n: Number.NaN, seed: 7, out }, '--n', /whole number/],
     ['--n missing', { type: 't2dm', seed: 7, out }, '--n', /got nothing/],
     ['--n too large', { type: 't2dm', n: 10_000_000, seed: 7, out }, '--n', /to 100000/],
-    ['--seed -1', { type: 't2dm', n: 3, seed: -1, out }, '--seed', /whole number from 0/],
-    ['--seed 1.5', { type: 't2dm', n: 3, seed: '1.5', out }, '--seed', /whole number/],
+    ['--seed empty', { type: 't2dm', n: 3, seed: ' ', out }, '--seed', /must not be empty/],
     ['unknown type', { type: 't1d', n: 3, seed: 7, out }, '--type', /unknown cohort type 't1d' \(known: t2dm\)/],
     ['type missing', { n: 3, seed: 7, out }, '--type', /missing/],
     ['out missing', { type: 't2dm', n: 3, seed: 7 }, '--out', /missing/],

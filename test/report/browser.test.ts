@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // The HTML report must render in a real browser with every plot visible.
 // Uses Debian's Chromium (.ci/run installs it) driven by playwright-core;
@@ -16,40 +17,57 @@ const work = mkdtempSync(join(tmpdir(), 'glucosim-browser-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe.skipIf(!chromiumPath)('report.html in headless Chromium', () => {
-  it('renders every SVG with a non-zero size', async () => {
-    const out = join(work, 'run');
+  const out = join(work, 'run');
+  let browser: Browser;
+  beforeAll(async () => {
     const run = spawnSync(
       process.execPath,
-      [join(root, 'dist', 'src', 'cli', 'main.js'), 'run', 'scenarios/randomised-10day.json', '--cohort', 'adult#001,child#001,adolescent#001', '--out', out, '--quiet'],
+      // child#003's glucose runs down to 0 (the "< 1" cells and their note).
+      [join(root, 'dist', 'src', 'cli', 'main.js'), 'run', 'scenarios/randomised-10day.json', '--cohort', 'adolescent#001,adult#001,child#003', '--out', out, '--quiet'],
       { cwd: root, encoding: 'utf8' },
     );
     expect(run.status, run.stderr).toBe(0);
-
     const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({
+    browser = await chromium.launch({
       executablePath: chromiumPath,
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
-    try {
-      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-      await page.goto(pathToFileURL(join(out, 'report.html')).href);
-      // Runs in the page (a string, as this project compiles without DOM types).
-      const sizes = (await page.evaluate(`Array.from(document.querySelectorAll('svg')).map((svg) => {
-        const r = svg.getBoundingClientRect();
-        return { width: r.width, height: r.height, marks: svg.querySelectorAll('path, circle, rect, line, polyline').length };
-      })`)) as { width: number; height: number; marks: number }[];
-      // CVGA, daily LBGI, and one trace per patient.
-      expect(sizes.length).toBe(2 + 3);
-      for (const s of sizes) {
-        expect(s.width).toBeGreaterThan(100);
-        expect(s.height).toBeGreaterThan(100);
-        expect(s.marks).toBeGreaterThan(5);
-      }
-      const shot = join(work, 'report.png');
-      await page.screenshot({ path: shot, fullPage: true });
-      expect(statSync(shot).size).toBeGreaterThan(50_000);
-    } finally {
-      await browser.close();
+  }, 120_000);
+  afterAll(async () => browser?.close());
+
+  it('renders every SVG with a non-zero size', async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    await page.goto(pathToFileURL(join(out, 'report.html')).href);
+    // Runs in the page (a string, as this project compiles without DOM types).
+    const sizes = (await page.evaluate(`Array.from(document.querySelectorAll('svg')).map((svg) => {
+      const r = svg.getBoundingClientRect();
+      return { width: r.width, height: r.height, marks: svg.querySelectorAll('path, circle, rect, line, polyline').length };
+    })`)) as { width: number; height: number; marks: number }[];
+    // CVGA, daily LBGI, and one trace per patient.
+    expect(sizes.length).toBe(2 + 3);
+    for (const s of sizes) {
+      expect(s.width).toBeGreaterThan(100);
+      expect(s.height).toBeGreaterThan(100);
+      expect(s.marks).toBeGreaterThan(5);
     }
+    const shot = join(work, 'report.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    expect(statSync(shot).size).toBeGreaterThan(50_000);
+  });
+
+  it('every table fits a 1000 px page: nothing scrolls sideways', async () => {
+    const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+    await page.goto(pathToFileURL(join(out, 'report.html')).href);
+    const layout = (await page.evaluate(`({
+      pageWidth: document.documentElement.scrollWidth,
+      tables: Array.from(document.querySelectorAll('table')).map((t) => ({
+        caption: t.caption.textContent,
+        width: t.getBoundingClientRect().width,
+        room: t.parentElement.clientWidth,
+      })),
+    })`)) as { pageWidth: number; tables: { caption: string; width: number; room: number }[] };
+    expect(layout.pageWidth).toBeLessThanOrEqual(1000);
+    expect(layout.tables.length).toBeGreaterThanOrEqual(6);
+    for (const t of layout.tables) expect(t.width, t.caption).toBeLessThanOrEqual(t.room);
   });
 });

@@ -106,10 +106,10 @@ describe('omission', () => {
     return parseScenario(json, 'omit.json');
   }
 
-  it('matches a probability of 0.5 over 4000 days within 4 standard deviations', () => {
-    const n = 4000;
+  it('matches a probability of 0.5 over 3650 days (the longest run) within 4 standard deviations', () => {
+    const n = 3650;
     const eaten = plan(withDinnerOmission(0.5, n), 3).filter((m) => m.label === 'dinner').length;
-    // sd = √(4000 · 0.25) ≈ 31.6
+    // sd = √(3650 · 0.25) ≈ 30.2
     expect(Math.abs(n - eaten - n * 0.5)).toBeLessThanOrEqual(4 * Math.sqrt(n * 0.25));
   });
 

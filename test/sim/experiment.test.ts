@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadExperiment, planExperiment } from '../../src/sim/experiment.js';
+import { InputError } from '../../src/io/errors.js';
+import { experimentSeed, loadExperiment, planExperiment } from '../../src/sim/experiment.js';
 import { scenarioController } from '../../src/sim/patientRun.js';
 
 const shipped = (name: string) => fileURLToPath(new URL(`../../experiments/${name}`, import.meta.url));
@@ -20,6 +21,25 @@ describe('shipped experiments', () => {
     expect(long.arms[2].controller.options).toMatchObject({ initialisation: 'S1', actorRate0: 10 });
     const plan = planExperiment(long);
     expect(plan.jobs).toHaveLength(4 * 2 * 30);
+  });
+});
+
+describe('exclusions and seeds', () => {
+  it('a cohort subset drops the exclusions it leaves out; a patient outside the population stays an error', () => {
+    const study = loadExperiment(shipped('ac-initialisation.json'));
+    const adults = planExperiment({ ...study, cohort: 'adults' }, 1);
+    expect([adults.exclude, adults.droppedExclusions]).toEqual([undefined, ['child#003', 'child#008']]);
+    const some = planExperiment({ ...study, cohort: 'adult#001,child#008' }, 1);
+    expect([some.exclude?.patients, some.droppedExclusions]).toEqual([['child#008'], ['child#003']]);
+    expect(planExperiment(study, 1).exclude).toEqual(study.exclude);
+    const unknown = { ...study, exclude: { patients: ['child#003', 'child#011'], reason: 'x' } };
+    expect(() => planExperiment({ ...unknown, cohort: 'adults' }, 1)).toThrow(InputError);
+    expect(() => planExperiment({ ...unknown, cohort: 'adults' }, 1)).toThrow(/exclude\.patients: 'child#011' is not a patient of uva-padova-s2008/);
+  });
+
+  it('seed i of a number is seed + i − 1; of a text, the text, then <text>-2 …', () => {
+    expect([1, 2, 3].map((i) => experimentSeed(-1, i))).toEqual([-1, 0, 1]);
+    expect([1, 2, 3].map((i) => experimentSeed('abc', i))).toEqual(['abc', 'abc-2', 'abc-3']);
   });
 });
 
@@ -56,8 +76,8 @@ describe('mdp-t2dm', () => {
     const plan = planExperiment(e, 1);
     const arm = plan.scenarios[2];
     expect(arm.controller.file).toBe(e.file);
-    expect(arm.controller.field).toBe('arms[2].controller');
+    expect(arm.controller.field).toBe(`arms[2] (${e.arms[2].name}): controller`);
     const broken = { ...arm, controller: { ...arm.controller, options: { ...arm.controller.options, learningDays: -1 } } };
-    expect(() => scenarioController(broken)).toThrow(/mdp-t2dm\.json: arms\[2\]\.controller\.options\.learningDays: must be ≥ 0 \(got -1\)/);
+    expect(() => scenarioController(broken)).toThrow(`mdp-t2dm.json: arms[2] (${e.arms[2].name}): controller.options.learningDays: must be ≥ 0 (got -1)`);
   });
 });

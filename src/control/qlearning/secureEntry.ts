@@ -77,7 +77,7 @@ function describeSecureQLog(log: Readonly<Record<string, readonly number[]>>, op
     {
       title: 'Secure decisions (SecRep)',
       caption: `Wall-clock time per decision, ms: the device splits its state, the two edge servers run SecRep on their shares, the device adds the returned shares (${options.servers ? `edge servers at ${options.servers.es0.host}:${options.servers.es0.port} and ${options.servers.es1.host}:${options.servers.es1.port}, ${options.servers.plaintext ? 'plaintext' : 'TLS-PSK'}` : 'both servers in process'}). Model ${options.model.modelId}. Times differ from run to run.`,
-      header: ['decisions', 'p50 ms', 'p99 ms', 'max ms'],
+      header: ['decisions', 'p50 (ms)', 'p99 (ms)', 'max (ms)'],
       rows: [[String(decisions), cell(`${WALL_CLOCK_SERIES_PREFIX}p50Ms`), cell(`${WALL_CLOCK_SERIES_PREFIX}p99Ms`), cell(`${WALL_CLOCK_SERIES_PREFIX}maxMs`)]],
     },
   ];

@@ -16,6 +16,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../../io/atomic.js';
 import { InputError } from '../../io/errors.js';
 import { readJsonFile } from '../../io/json.js';
 import { compileValidator } from '../../io/schema.js';
@@ -138,14 +139,17 @@ export function generatePskKeys(identities: readonly string[], links?: readonly 
 /**
  * Write each key file as `<dir>/<identity>.psk.json`, readable by its owner
  * only (0600, in a 0700 directory if it is created); an existing file is
- * never overwritten. Returns the paths written.
+ * never overwritten, unless `replace` (`privacy keygen --force`): then each
+ * file is replaced atomically. Returns the paths written.
  */
-export function writePskKeyFiles(dir: string, files: ReadonlyMap<string, PskKeyFile>): string[] {
+export function writePskKeyFiles(dir: string, files: ReadonlyMap<string, PskKeyFile>, options: { readonly replace?: boolean } = {}): string[] {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const written: string[] = [];
   for (const [identity, file] of files) {
     const path = join(dir, `${identity}.psk.json`);
-    writeFileSync(path, JSON.stringify(file, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
+    const text = JSON.stringify(file, null, 2) + '\n';
+    if (options.replace) writeFileAtomic(path, text, { mode: 0o600 });
+    else writeFileSync(path, text, { mode: 0o600, flag: 'wx' });
     written.push(path);
   }
   return written;

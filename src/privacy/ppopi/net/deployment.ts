@@ -18,7 +18,7 @@
  */
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { buildDirectoryAtomic, writeFileAtomic } from '../../../io/atomic.js';
+import { buildDirectoryAtomic, replaceDirectoryAtomic, writeFileAtomic } from '../../../io/atomic.js';
 import { InputError } from '../../../io/errors.js';
 import { readJsonFile } from '../../../io/json.js';
 import { compileValidator } from '../../../io/schema.js';
@@ -105,8 +105,10 @@ export interface SetupOptions {
   /** A `ppopi keygen` directory: parameters.json and master.json. */
   readonly keys: string;
   readonly users: readonly string[];
-  /** The deployment directory to create (refused if it exists). */
+  /** The deployment directory to create (refused if it exists, unless `replace`). */
   readonly out: string;
+  /** Replace an existing deployment directory (`ppopi setup --force`), atomically. */
+  readonly replace?: boolean;
 }
 
 /**
@@ -118,7 +120,7 @@ export async function setupDeployment(options: SetupOptions): Promise<{ kgc: str
   const problem = usersProblem(options.users);
   if (problem) throw new InputError('--users', '', problem);
   const out = resolve(options.out);
-  if (existsSync(out)) throw new InputError('--out', '', `${out} already exists; choose a new directory`);
+  if (!options.replace && existsSync(out)) throw new InputError('--out', '', `${out} already exists; choose a new directory`);
   const masterFile = join(options.keys, 'master.json');
   const { parameters, master } = readMasterFile(masterFile);
   const publicFile = join(options.keys, 'parameters.json');
@@ -136,7 +138,7 @@ export async function setupDeployment(options: SetupOptions): Promise<{ kgc: str
   const links: [string, string][] = [[KGC_ID, SERVER_ID], ...options.users.flatMap((u): [string, string][] => [[KGC_ID, u], [SERVER_ID, u]])];
   const psk = generatePskKeys([KGC_ID, SERVER_ID, ...options.users], links);
 
-  await buildDirectoryAtomic(out, async (root) => {
+  await (options.replace ? replaceDirectoryAtomic : buildDirectoryAtomic)(out, async (root) => {
     chmodSync(root, 0o700);
     const partyDir = (id: string, role: PartyRole, extra: Partial<PartyFile> = {}): string => {
       const dir = join(root, id);
