@@ -5,7 +5,7 @@
  * of 56 million mg/dL, exit 0), a pen dose no pen dials, a replay beyond the
  * longest run (a raw odex stack trace) or with doses no pump gives.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_PEN_DOSE_U, MAX_PEN_DOSE_U_PER_KG } from '../../src/devices/pen.js';
@@ -76,4 +76,33 @@ describe('replay limits', () => {
     replayRefused('carbs', '0,1e6,0.02\n', 'line 2, column carbs_g', /^must be from 0 to 500 g \(one meal\), got 1000000$/);
     replayRefused('insulin', '0,0,0.02\n60,0,1000\n', 'line 3, column insulin_u_per_min', /^must be from 0 to 75 U\/min \(the largest pump bolus in one minute\), got 1000$/);
   });
+});
+
+describe('a model that cannot be integrated', () => {
+  it('run: one line naming the patient, the minute and the likely cause; exit 2; no run directory', () => {
+    // A cohort file of the user's own whose subject has kabs (gut absorption) of 10^9 /min instead of ~0.1:
+    // every parameter is positive and there is a steady state, but the first meal makes the model too stiff.
+    const cohort = JSON.parse(readFileSync(join(ROOT, 'patients', 't2dm-100.json'), 'utf8')) as Record<string, any>;
+    cohort.n = 1;
+    cohort.subjects = [{ ...cohort.subjects[0], params: { ...cohort.subjects[0].params, kabs: 1e9 } }];
+    const name = `test-stiff-${process.pid}`;
+    const cohortFile = join(ROOT, 'patients', `${name}.json`);
+    writeFileSync(cohortFile, JSON.stringify(cohort));
+    try {
+      const s = smbgJson();
+      s.days = 1;
+      s.patients = name;
+      const file = writeScenario(dir, 'stiff.json', s);
+      const out = join(dir, 'stiff-out');
+      const r = runCli(['run', file, '--out', out, '--quiet']);
+      expectInputFailure(
+        r,
+        `patient ${cohort.subjects[0].name} at minute `,
+        /^\d+ \(day 1, \d\d:\d\d\): the model could not be integrated \(odex: maximum allowed steps exceeded: 1000000\); likely cause: the model changes too fast for any step size, from patient parameters outside the model's range/,
+      );
+      expect(existsSync(out)).toBe(false);
+    } finally {
+      rmSync(cohortFile, { force: true });
+    }
+  }, 60_000);
 });
