@@ -672,7 +672,7 @@ async function loadTest(d: Deployment, hcp: ServerPair, keysDir: string) {
 // Main
 
 async function main(): Promise<void> {
-  const outDir = newOutputDirectory(options.out, 'bench-oidpr');
+  const outDir = newOutputDirectory(options.out, 'bench-oidpr', false, { marker: 'result.json' });
   const work = mkdtempSync(join(tmpdir(), 'glucosim-bench-oidpr-'));
   const keysDir = join(work, 'keys');
   const deployments: Deployment[] = [];

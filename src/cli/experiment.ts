@@ -10,7 +10,7 @@ import { type JobOutcome, jobOutcome, writeExperimentReport } from '../report/ex
 import { runJobs } from '../sim/cohortRun.js';
 import { loadExperiment, planExperiment } from '../sim/experiment.js';
 import { buildOutputDirectory, newOutputDirectory } from './outputDir.js';
-import { interruptible, reportStaleTemporaries } from './interrupt.js';
+import { interruptible } from './interrupt.js';
 import { parallelism } from './parallelism.js';
 import { progressReporter } from './progress.js';
 import { seedOption } from './seed.js';
@@ -42,7 +42,7 @@ export async function experimentCommand(args: ExperimentArguments): Promise<stri
   const plan = planExperiment(cohortOf, args.seeds ?? cohortOf.seeds);
   // Reported with the exclusions that apply to the patients run.
   const experiment = { ...cohortOf, exclude: plan.exclude };
-  const out = newOutputDirectory(args.out, experiment.name, args.force);
+  const out = newOutputDirectory(args.out, experiment.name, args.force, { marker: 'summary.json', inputs: [args.file] });
   const label = `experiment ${basename(args.file)}`;
   if (plan.droppedExclusions.length > 0) {
     process.stderr.write(`${label}: exclusion of ${plan.droppedExclusions.join(', ')} dropped: not in the cohort (${experiment.cohort})\n`);
@@ -54,7 +54,6 @@ export async function experimentCommand(args: ExperimentArguments): Promise<stri
   const outcomes = new Array<JobOutcome>(plan.jobs.length);
   const progress = args.quiet ? undefined : progressReporter(label);
   const started = performance.now();
-  reportStaleTemporaries(out);
   const writeExperiment = async (dir: string, signal: AbortSignal) => {
     await runJobs({
       scenarios: plan.scenarios,
@@ -65,8 +64,7 @@ export async function experimentCommand(args: ExperimentArguments): Promise<stri
       onTrace: (job, trace) => (outcomes[job] = jobOutcome(trace, experiment, carbRatio.get(plan.jobs[job].patient), plan.phases[plan.jobs[job].arm])),
       onProgress: progress?.update,
       signal,
-    });
-    progress?.finish();
+    }).finally(() => progress?.finish()); // also before a failure's or a stop's line
     writeExperimentReport(dir, experiment, plan, outcomes, {
       glucosimVersion: GLUCOSIM_VERSION,
       file: experiment.file,

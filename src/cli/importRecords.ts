@@ -109,7 +109,7 @@ async function importRunCommand(args: ImportArguments): Promise<ImportResult> {
   if (!existsSync(traceDir)) throw new InputError(runDir, '', 'is not a run directory: it has no traces/ (glucosim run writes one)');
   const files = readdirSync(traceDir).filter((f) => f.endsWith('.csv')).sort();
   if (files.length === 0) throw new InputError(traceDir, '', 'holds no trace files');
-  const out = newOutputDirectory(args.out, 'run-records', args.force);
+  const out = newOutputDirectory(args.out, 'run-records', args.force, { marker: 'import-summary.json', inputs: [runDir] });
   const perPatient = files.map((f) => {
     const patient = f.slice(0, -'.csv'.length);
     try {
@@ -140,7 +140,7 @@ export async function importRecordsCommand(args: ImportArguments): Promise<Impor
   if (args.format === 'run') return importRunCommand(args);
   if (args.format !== 'aim94') throw new InputError('import', 'format', `must be aim94 or run (got '${args.format}')`);
   if (args.files.length === 0) throw new InputError('import', 'files', 'give at least one data file');
-  const out = newOutputDirectory(args.out, 'aim94-records', args.force);
+  const out = newOutputDirectory(args.out, 'aim94-records', args.force, { marker: 'import-summary.json', inputs: args.files });
   const imported = importAim94Files(args.files.map((name) => ({ name, text: readDataFile(name) })));
   for (const f of imported.files) {
     try {

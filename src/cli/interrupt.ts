@@ -4,11 +4,9 @@
  * temporary output is then removed by the atomic writer's error path, and
  * the command exits 130 or 143 (128 + the signal's number, as a shell
  * reports a process killed by it) with one line. A second signal exits at
- * once. What a SIGKILL leaves behind is removed by the next run in the same
- * folder (reportStaleTemporaries).
+ * once. What a SIGKILL leaves behind is removed by the next command that
+ * writes into the same folder (outputDir.ts, reportStaleTemporaries).
  */
-import { dirname } from 'node:path';
-import { removeStaleTemporaries } from '../io/atomic.js';
 
 export type StopSignal = 'SIGINT' | 'SIGTERM';
 
@@ -29,40 +27,50 @@ export class InterruptedError extends Error {
 }
 
 /**
+ * A repeat of the signal sooner than this after the first is the same stop,
+ * not the user insisting, ms: `npx` forwards SIGINT to its child while the
+ * terminal sends it to the whole process group, so one Ctrl-C arrives twice
+ * a few ms apart (and systemd's stop sends SIGTERM to every process of the
+ * unit).
+ */
+const SAME_STOP_MS = 1_000;
+
+/** Once the command has finished, how long a signal waits for the process's own exit before ending it, ms. */
+const FINISHED_EXIT_GRACE_MS = 1_000;
+
+/**
  * Run `work` with SIGINT and SIGTERM turned into an abort of its signal
- * (`what` names it in the message, e.g. "the run"). The handlers are removed
- * when it settles, so a server or a later command sees the defaults.
+ * (`what` names it in the message, e.g. "the run"); a second signal at
+ * least SAME_STOP_MS after the first exits at once. Once `work` has
+ * settled the handlers stay, so a signal in the moment before the process
+ * exits does not kill a command whose output is already in place (the
+ * process exits by itself; the handler only makes sure it does). Meant for
+ * commands that exit when done, not for servers.
  */
 export async function interruptible<T>(what: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const abort = new AbortController();
+  let firstAt = 0;
+  let finished = false;
   const onSignal = (signal: StopSignal) => {
+    if (finished) {
+      setTimeout(() => process.exit(STOP_EXIT_CODE[signal]), FINISHED_EXIT_GRACE_MS).unref();
+      return;
+    }
+    const now = performance.now();
     if (abort.signal.aborted) {
+      if (now - firstAt < SAME_STOP_MS) return;
       // The user insists: no more waiting for cleanup.
       process.stderr.write(`glucosim: ${signal} again: exiting now\n`);
       process.exit(STOP_EXIT_CODE[signal]);
     }
+    firstAt = now;
     abort.abort(new InterruptedError(signal, what));
   };
-  const onInt = () => onSignal('SIGINT');
-  const onTerm = () => onSignal('SIGTERM');
-  process.on('SIGINT', onInt);
-  process.on('SIGTERM', onTerm);
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
   try {
-    // A signal that comes once the output is in place changes nothing: the command has finished.
     return await work(abort.signal);
   } finally {
-    process.off('SIGINT', onInt);
-    process.off('SIGTERM', onTerm);
-  }
-}
-
-/**
- * Before a run writes into `out`'s folder: remove the temporary output of
- * earlier runs there whose process is gone, saying so on stderr.
- */
-export function reportStaleTemporaries(out: string, stream: NodeJS.WritableStream = process.stderr): void {
-  for (const stale of removeStaleTemporaries(dirname(out))) {
-    const what = stale.action === 'restored' ? 'restored the output that --force was replacing' : 'removed the temporary output';
-    stream.write(`glucosim: ${what} ${stale.path}, left by process ${stale.pid}, which is gone (an interrupted run)\n`);
+    finished = true;
   }
 }

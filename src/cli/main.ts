@@ -5,6 +5,7 @@ import { hideBin } from 'yargs/helpers';
 import { InputError } from '../io/errors.js';
 import { BcpInputError } from '../privacy/bcp/errors.js';
 import { SessionError } from '../privacy/net/sessions.js';
+import { IntegratorError } from '../model/integrator.js';
 import { ModelIntegrationError } from '../sim/closedLoop.js';
 import { PatientRunError } from '../sim/cohortRun.js';
 import { baselineCommand, checkCommand } from './check.js';
@@ -37,7 +38,7 @@ function fail(err: unknown): never {
     process.stderr.write(`glucosim: ${err.message}\n`);
     process.exit(err.exitCode);
   }
-  if (err instanceof ModelIntegrationError) {
+  if (err instanceof ModelIntegrationError || err instanceof IntegratorError) {
     process.stderr.write(`glucosim: ${err.message}\n`);
     process.exit(2);
   }
@@ -51,11 +52,12 @@ function fail(err: unknown): never {
     process.stderr.write(`glucosim: ${err.message}\n`);
     process.exit(err.exitCode);
   }
-  // A file-system refusal (EISDIR, EACCES, ENOSPC …) is the user's to fix: one line naming the path, no stack.
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  if (err instanceof Error && typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
+  // A file-system refusal (EISDIR, EACCES, ENOSPC …: an error with a path) is the user's to fix:
+  // one line naming the path, exit 2; a system error without one (a refused connection) is one line, exit 1.
+  const errno = err as NodeJS.ErrnoException | undefined;
+  if (err instanceof Error && typeof errno?.code === 'string' && /^E[A-Z]+$/.test(errno.code)) {
     process.stderr.write(`glucosim: ${err.message}\n`);
-    process.exit(2);
+    process.exit(typeof errno.path === 'string' ? 2 : 1);
   }
   process.stderr.write(`glucosim: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
@@ -146,7 +148,7 @@ await yargs(attachSeedValues(hideBin(process.argv)))
         .option('time', { type: 'string', describe: 'time column, wall clock YYYY-MM-DD HH:MM[:SS] (default time)' })
         .option('glucose', { type: 'string', describe: 'glucose column (default gl)' })
         .option('unit', { type: 'string', describe: 'glucose unit of the file: mg/dL (default) or mmol/L, exactly' })
-        .option('unit-check', { type: 'boolean', default: true, describe: 'refuse a subject whose median glucose is outside 30–600 mg/dL, i.e. a file in the other unit (--no-unit-check: keep extreme data)' })
+        .option('unit-check', { type: 'boolean', default: true, describe: 'refuse a file whose values look like the other unit: a subject never above 35 mg/dL, or above 600 mg/dL nearly always (--no-unit-check: keep such data)' })
         .option('duplicates', { type: 'string', describe: 'readings of a subject at the same time: refuse (default) or average' })
         .option('format', { type: 'string', describe: 'json (default) or csv' })
         .option('out', { type: 'string', describe: 'output file (default: stdout)' })

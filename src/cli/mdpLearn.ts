@@ -250,7 +250,7 @@ function plural(n: number, word: string): string {
 }
 
 export async function mdpLearnCommand(args: MdpLearnArguments): Promise<MdpLearnResult> {
-  const out = newOutputDirectory(args.out, 'mdp-learn', args.force);
+  const out = newOutputDirectory(args.out, 'mdp-learn', args.force, { marker: 'learn-summary.json', inputs: [args.records] });
   const definition = learnDefinition(args);
   const doseLeadMin = inRange(numberOption(args.doseLeadMin, 'dose-lead-min'), 'dose-lead-min', 0, 720, true) ?? DEFAULT_DOSE_LEAD_MIN;
   const maxGapHours = inRange(numberOption(args.maxGapHours, 'max-gap-hours'), 'max-gap-hours', 0, 24 * 366, false) ?? DEFAULT_MAX_GAP_HOURS;

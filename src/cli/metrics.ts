@@ -5,10 +5,10 @@
 import { writeFileAtomic } from '../io/atomic.js';
 import { InputError } from '../io/errors.js';
 import { compact } from '../io/numberFormat.js';
-import { type CgmSubject, readCgmCsvSubjects } from '../metrics/cgmCsv.js';
+import { CGM_CSV_COLUMNS, type CgmSubject, readCgmCsvSubjects } from '../metrics/cgmCsv.js';
 import { CVGA_AB_ZONES, CVGA_ZONES, cvgaPoint, cvgaSummary, percentile, type CvgaPoint, type CvgaSummary } from '../metrics/cvga.js';
 import { computeMetrics, METRIC_NAMES, type Metrics } from '../metrics/index.js';
-import { countValid, type GlucoseUnit, MGDL_PER_MMOLL } from '../metrics/series.js';
+import { countValid, type GlucoseUnit, isGlucoseUnit, MGDL_PER_MMOLL } from '../metrics/series.js';
 import { jsonNumber } from '../report/runMetricsFile.js';
 import { checkOutputFile } from './outputDir.js';
 
@@ -22,7 +22,7 @@ export interface MetricsArguments {
   readonly out?: string;
   /** `refuse` (default) or `average` the readings of a subject at the same time. */
   readonly duplicates?: string;
-  /** Refuse medians that are implausible in the unit given (default true). */
+  /** Refuse a subject whose values look like the other unit (default true; see checkUnit). */
   readonly unitCheck?: boolean;
   /** Overwrite an existing `out`. */
   readonly force?: boolean;
@@ -37,27 +37,46 @@ export interface MetricsOutput {
 interface SubjectResult {
   readonly subject: string;
   readonly readings: number;
-  /** Times whose readings were averaged; only with `--duplicates average`. */
+  /**
+   * Times at which two or more valid readings were averaged into one; only
+   * with `--duplicates average`. A repeated time with one valid reading (the
+   * others missing) is not counted: that reading is kept as it is.
+   */
   readonly duplicatesAveraged?: number;
   readonly metrics: Metrics;
   readonly cvga: CvgaPoint;
 }
 
-// Exactly as written: a loose match would take `mg` or `mmol` for a unit the user may not have meant.
-function isGlucoseUnit(text: string): text is GlucoseUnit {
-  return text === 'mg/dL' || text === 'mmol/L';
-}
+/**
+ * Top of a glucose sensor's scale, mg/dL (33.3 mmol/L): the sensors of the
+ * 2008 UVa/Padova simulator read up to 600 mg/dL (`sensor_params.csv`,
+ * src/devices/presets.ts). The unit check below rests on the 18-fold gap
+ * between the units (MGDL_PER_MMOLL) and on this top.
+ */
+const SCALE_TOP_MG_DL = 600;
 
 /**
- * Plausible median glucose of a subject, mg/dL. CGMs measure 40–400 mg/dL
- * (2.2–22.2 mmol/L) and meters read up to 600 mg/dL (33.3 mmol/L); a median
- * (half of all readings) below 30 mg/dL (1.7 mmol/L) is not survivable for the
- * length of a recording, and one above 600 mg/dL is beyond every device. The
- * units are 18-fold apart, so a file in the other unit lands far outside:
- * mmol/L read as mg/dL gives medians of about 4–15, mg/dL read as mmol/L
- * medians of 700 mg/dL and more.
+ * Read as mg/dL, a subject with no reading above this is taken for mmol/L
+ * values: an mmol/L record ends at 33.3 (SCALE_TOP_MG_DL / 18), here rounded
+ * up to 35 to keep a value a little over the scale. A record in mg/dL stays at
+ * or below 35 mg/dL only if glucose never came even to half of the 70 mg/dL
+ * hypoglycaemia threshold (Battelino et al. 2019). The highest reading, not a
+ * high percentile: a simulated patient can sit at the model's floor after its
+ * first day (child#008 of randomised-10day, mean 16 mg/dL: 7.4% of its
+ * minutes above 35 mg/dL, all on day 1, so under 2.5% of a run of 30 days or
+ * more), and a 97.5th percentile would refuse it.
  */
-const PLAUSIBLE_MEDIAN_MG_DL = { min: 30, max: 600 } as const;
+const MMOL_LIKE_MAX_MG_DL = 35;
+
+/**
+ * Read as mmol/L, a subject whose 2.5th percentile (converted) is above
+ * SCALE_TOP_MG_DL is taken for mg/dL values: no mmol/L record has 97.5% of
+ * its readings above 33.3 mmol/L, while a mg/dL record lands there unless over
+ * 2.5% of its readings are below 33.3 mg/dL. A low percentile, not the lowest
+ * reading, so that a few readings of deep hypoglycaemia do not hide a file in
+ * mg/dL.
+ */
+const MGDL_LIKE_PERCENTILE = 2.5;
 
 /** Two readings of a subject at one time would silently become one (series.ts keeps the last): the user decides. */
 function refuseDuplicates(file: string, timeColumn: string, subjects: ReadonlyMap<string, CgmSubject>): void {
@@ -76,23 +95,37 @@ function refuseDuplicates(file: string, timeColumn: string, subjects: ReadonlyMa
   );
 }
 
-/** Values in the other unit give metrics that look like numbers but mean nothing: refuse medians no patient has. */
+/**
+ * Values in the other unit give metrics that look like numbers but mean
+ * nothing: refuse a subject only when its values fit the other unit and no
+ * record in the unit given (limits above), so that deep hypoglycaemia passes.
+ */
 function checkUnit(file: string, glucoseColumn: string, unit: GlucoseUnit, subjects: ReadonlyMap<string, CgmSubject>): void {
-  const { min, max } = PLAUSIBLE_MEDIAN_MG_DL;
-  const implausible = [...subjects]
-    .map(([subject, s]) => ({ subject, medianMgDl: percentile(s.series.glucoseMgDl, 50) }))
-    .filter(({ medianMgDl }) => medianMgDl < min || medianMgDl > max);
-  if (implausible.length === 0) return;
-  const { subject, medianMgDl } = implausible[0];
-  const seen = unit === 'mg/dL' ? `${compact(medianMgDl, 1)} mg/dL` : `${compact(medianMgDl / MGDL_PER_MMOLL, 1)} mmol/L (${compact(medianMgDl, 1)} mg/dL)`;
-  const hint = unit === 'mg/dL' && medianMgDl < min ? 'the values look like mmol/L: give --unit mmol/L'
-    : unit === 'mmol/L' && medianMgDl > max ? 'the values look like mg/dL: give --unit mg/dL'
-      : 'check the unit and the glucose column';
+  const rule = unit === 'mg/dL'
+    ? {
+      statistic: (g: Float64Array) => percentile(g, 100),
+      misread: (mgDl: number) => mgDl <= MMOL_LIKE_MAX_MG_DL,
+      seen: `no reading above ${MMOL_LIKE_MAX_MG_DL} mg/dL`,
+      value: (mgDl: number) => `highest ${compact(mgDl, 1)}`,
+      other: 'mmol/L',
+    }
+    : {
+      statistic: (g: Float64Array) => percentile(g, MGDL_LIKE_PERCENTILE),
+      misread: (mgDl: number) => mgDl > SCALE_TOP_MG_DL,
+      seen: `${100 - MGDL_LIKE_PERCENTILE}% of its readings above ${compact(SCALE_TOP_MG_DL / MGDL_PER_MMOLL, 1)} mmol/L`,
+      value: (mgDl: number) => `${MGDL_LIKE_PERCENTILE}th percentile ${compact(mgDl / MGDL_PER_MMOLL, 1)}`,
+      other: 'mg/dL',
+    };
+  const misread = [...subjects]
+    .map(([subject, s]) => ({ subject, mgDl: rule.statistic(s.series.glucoseMgDl) }))
+    .filter(({ mgDl }) => rule.misread(mgDl));
+  if (misread.length === 0) return;
+  const { subject, mgDl } = misread[0];
   const n = subjects.size;
   throw new InputError(
     file,
     `column ${glucoseColumn}`,
-    `subject '${subject}' has a median glucose of ${seen}, outside the plausible ${min}–${max} mg/dL (${implausible.length} of ${n} subject${n === 1 ? '' : 's'}); ${hint}, or --no-unit-check if the values are right`,
+    `subject '${subject}' has ${rule.seen} (${rule.value(mgDl)}; ${misread.length} of ${n} subject${n === 1 ? '' : 's'} alike); the values look like ${rule.other}: give --unit ${rule.other}, or --no-unit-check if the values are right`,
   );
 }
 
@@ -142,8 +175,8 @@ export function metricsCommand(args: MetricsArguments): MetricsOutput {
   const duplicates = args.duplicates ?? 'refuse';
   if (duplicates !== 'refuse' && duplicates !== 'average') throw new InputError('--duplicates', '', `must be refuse or average, got '${duplicates}'`);
   if (args.out) checkOutputFile(args.out, args.force ?? false);
-  const time = args.time ?? 'time';
-  const glucose = args.glucose ?? 'gl';
+  const time = args.time ?? CGM_CSV_COLUMNS.time;
+  const glucose = args.glucose ?? CGM_CSV_COLUMNS.glucose;
   const subjects = readCgmCsvSubjects(args.file, { id: args.id, time, glucose, unit, duplicates: duplicates === 'average' ? 'average' : 'last' });
   if (subjects.size === 0) throw new InputError(args.file, '', 'no readings after the header');
   if (duplicates === 'refuse') refuseDuplicates(args.file, time, subjects);
@@ -151,7 +184,7 @@ export function metricsCommand(args: MetricsArguments): MetricsOutput {
   const results: SubjectResult[] = [...subjects].map(([subject, { series, duplicates: repeated }]) => ({
     subject,
     readings: countValid(series),
-    duplicatesAveraged: duplicates === 'average' ? repeated.length : undefined,
+    duplicatesAveraged: duplicates === 'average' ? repeated.filter((d) => d.validReadings > 1).length : undefined,
     metrics: computeMetrics(series),
     cvga: cvgaPoint(series.glucoseMgDl),
   }));

@@ -43,7 +43,7 @@ export async function ppopiKeygenCommand(args: PpopiKeygenArguments): Promise<st
   const bits = args.bits ?? PPOPI_DEFAULT_KEY_BITS;
   if (!PPOPI_KEY_BITS.includes(bits)) throw new InputError('--bits', '', `must be one of ${PPOPI_KEY_BITS.join(', ')} (got ${String(bits)})`);
   if (args.out === undefined || args.out === '') throw new InputError('--out', '', 'give the directory to create');
-  const out = newOutputDirectory(resolve(args.out), 'ppopi-keys', args.force);
+  const out = newOutputDirectory(resolve(args.out), 'ppopi-keys', args.force, { marker: 'parameters.json' });
   const progress = args.progress ?? (() => {});
   const started = performance.now();
   const seconds = () => ((performance.now() - started) / 1000).toFixed(1);

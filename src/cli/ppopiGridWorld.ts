@@ -127,7 +127,7 @@ export async function ppopiGridWorldCommand(args: PpopiGridWorldArguments, facto
     throw new InputError('--mazes', '', `must be a whole number ≥ 1 (got ${args.mazes})`);
   }
   const count = args.mazes ?? experiment.mazes;
-  const out = newOutputDirectory(args.out, experiment.name, args.force);
+  const out = newOutputDirectory(args.out, experiment.name, args.force, { marker: 'table2.json', inputs: [args.experiment, ...(args.keys ? [args.keys] : [])] });
   let learning: LearningOptions;
   try {
     learning = learningOptions({ gamma: experiment.gamma });

@@ -35,7 +35,7 @@ export interface PpopiSetupArguments {
 /** `ppopi setup`: returns the lines to print. */
 export async function ppopiSetupCommand(args: PpopiSetupArguments): Promise<string> {
   const users = args.users.split(',').map((u) => u.trim());
-  const out = newOutputDirectory(args.out, 'ppopi-deployment', args.force);
+  const out = newOutputDirectory(args.out, 'ppopi-deployment', args.force, { marker: 'server/directory.json', inputs: [args.keys] });
   const written = await setupDeployment({ keys: args.keys, users, out, replace: args.force });
   return [
     `PPOPI deployment: ${users.length} user${users.length === 1 ? '' : 's'} registered by the KGC (§5.1)`,

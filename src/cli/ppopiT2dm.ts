@@ -112,7 +112,7 @@ export async function ppopiT2dmCommand(args: PpopiT2dmArguments): Promise<{ out:
   const progress = args.progress ?? (() => {});
   const study = loadPooledStudy(args.study);
   if (args.out === '') throw new InputError('--out', '', 'give the directory to create');
-  const out = newOutputDirectory(args.out === undefined ? undefined : resolve(args.out), study.name, args.force);
+  const out = newOutputDirectory(args.out === undefined ? undefined : resolve(args.out), study.name, args.force, { marker: 'pooling.json', inputs: [args.study, ...(args.keys ? [args.keys] : [])] });
   const { workers, concurrencyPerWorker } = parallelism({ workers: args.workers });
   const learning = learningExperiment(study);
   const learningPlan = planExperiment(learning, study.seeds);

@@ -18,7 +18,7 @@ import type { LogTable } from '../control/types.js';
 import { analysePatient, lastDaysWindow, type PatientAnalysis } from '../report/patientAnalysis.js';
 import { writeRunReport } from '../report/runReport.js';
 import { buildOutputDirectory, newOutputDirectory } from './outputDir.js';
-import { interruptible, reportStaleTemporaries } from './interrupt.js';
+import { interruptible } from './interrupt.js';
 import { parallelism } from './parallelism.js';
 import { progressReporter } from './progress.js';
 import { seedOption } from './seed.js';
@@ -67,9 +67,7 @@ export async function runCommand(args: RunArguments): Promise<string> {
   const window = lastDaysWindow(scenario.days, args.windowDays);
   const controller = scenarioController(scenario, undefined, true);
   const phases = controller.entry.phases?.(controller.options, scenario.days) ?? [];
-  const out = newOutputDirectory(args.out, scenario.name, args.force);
-
-  reportStaleTemporaries(out);
+  const out = newOutputDirectory(args.out, scenario.name, args.force, { marker: 'summary.json', inputs: [args.scenario] });
 
   const progress = args.quiet ? undefined : progressReporter(`run ${basename(scenario.file)}`);
   const writeRun = async (dir: string, signal: AbortSignal) => {
@@ -97,8 +95,7 @@ export async function runCommand(args: RunArguments): Promise<string> {
         : undefined,
       onProgress: progress?.update,
       signal,
-    });
-    progress?.finish();
+    }).finally(() => progress?.finish()); // also before a failure's or a stop's line
     const summaries = results.map((r) => r.summary);
     const summary = {
       glucosimVersion: GLUCOSIM_VERSION,

@@ -54,7 +54,7 @@ export async function secureQTrainCommand(args: SecureQTrainArguments): Promise<
   const networked = args.es0 !== undefined || args.es1 !== undefined;
   if (networked && !(args.es0 && args.es1)) throw new InputError(args.es0 ? '--es1' : '--es0', '', 'give both edge servers, --es0 and --es1');
   if (networked && !args.keys && !args.plaintext) throw new InputError('--keys', '', "the provider's key file (hcp.psk.json) is needed to reach the servers, or --plaintext for a loopback benchmark");
-  const out = newOutputDirectory(args.out, 'secure-q', args.force);
+  const out = newOutputDirectory(args.out, 'secure-q', args.force, { marker: 'model.json', inputs: [args.records, ...(args.definition ? [args.definition] : []), ...(args.keys ? [args.keys] : [])] });
 
   const parameters = qLearningParameters(definition);
   const modelId = newModelId();

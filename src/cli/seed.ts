@@ -5,11 +5,8 @@
  * and `007` are the same seed.
  */
 import { InputError } from '../io/errors.js';
+import { parseSeed } from '../random/streams.js';
 
-/** A seed from the command line: an integer if it reads as one, else the text. */
-export function parseSeed(text: string): number | string {
-  return /^-?\d+$/.test(text) && Number.isSafeInteger(Number(text)) ? Number(text) : text;
-}
 
 /** The `--seed` option's value, parsed; undefined if not given. */
 export function seedOption(text: string | undefined): number | string | undefined {
@@ -20,16 +17,18 @@ export function seedOption(text: string | undefined): number | string | undefine
 }
 
 /**
- * The command line with the token after every `--seed` attached to it
- * (`--seed -1e400` → `--seed=-1e400`): yargs would read a value starting
- * with '-' that is not a plain number as short options (`-1 -e …`).
+ * The command line with a value starting with '-' attached to the `--seed`
+ * before it (`--seed -1e400` → `--seed=-1e400`): yargs would read such a
+ * value as short options (`-1 -e …`).
  * Tokens after `--` are left alone.
  */
 export function attachSeedValues(args: readonly string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--') return [...out, ...args.slice(i)];
-    if (args[i] === '--seed' && i + 1 < args.length) out.push(`--seed=${args[++i]}`);
+    // Only a value that starts with one '-' (`-1`, `-1e400`): `--seed --force` is a missing seed
+    // (refused as empty), not a seed "--force" that silently drops the option.
+    if (args[i] === '--seed' && i + 1 < args.length && /^-(?!-)/.test(args[i + 1])) out.push(`--seed=${args[++i]}`);
     else out.push(args[i]);
   }
   return out;

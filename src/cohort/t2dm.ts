@@ -49,6 +49,7 @@ import {
   t2dmSteadyState,
 } from '../model/t2dmParameters.js';
 import { randomStream } from '../random/streams.js';
+import { IntegratorError } from '../model/integrator.js';
 import { PatientSimulator } from '../model/patientSimulator.js';
 
 /** The value of `format` in a cohort file. */
@@ -168,7 +169,7 @@ const REFERENCE_EAT_RATE_G_PER_MIN = 5;
 
 /**
  * Why a subject fails `rule` (empty: accepted). Reasons are short keys
- * ("steady state", "Gb", "Ib", "EGPb", "Sb", "hypoglycaemia", "no return")
+ * ("steady state", "Gb", "Ib", "EGPb", "Sb", "integration", "hypoglycaemia", "no return")
  * so rejections can be counted. The meal challenge runs only for subjects
  * that pass the basal checks.
  */
@@ -182,7 +183,14 @@ export function t2dmRejectionReasons(p: T2dmParameters, rule: T2dmCohortRule = D
   if (!inRange(basal.EGPb, rule.accept.EGPb)) reasons.push('EGPb');
   if (!inRange(basal.Sb, rule.accept.Sb)) reasons.push('Sb');
   if (reasons.length > 0) return reasons;
-  const meal = t2dmMealChallenge(p, rule.challenge);
+  let meal: MealChallengeResult;
+  try {
+    meal = t2dmMealChallenge(p, rule.challenge);
+  } catch (err) {
+    // A draw whose model odex cannot integrate (too stiff) is no subject either.
+    if (err instanceof IntegratorError) return ['integration'];
+    throw err;
+  }
   if (meal.minMgDl < rule.challenge.minMgDl) reasons.push('hypoglycaemia');
   if (!(meal.endDeviationMgDl <= rule.challenge.returnMgDl)) reasons.push('no return');
   return reasons;

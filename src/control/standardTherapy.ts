@@ -6,6 +6,7 @@
  * correction rides on meal boluses only: correcting at every control period
  * would stack a dose every few minutes.
  */
+import { MAX_PUMP_BASAL_U_PER_H } from '../devices/presets.js';
 import { type BolusTiming, MealBolusSchedule } from './mealBolus.js';
 import { BOLUS_TIMING_SCHEMA, optionsParser } from './options.js';
 import { type Controller, type ControllerEntry, CORRECTION_MAX_READING_AGE_MIN, type InsulinRequest, type Observation, type TherapySettings } from './types.js';
@@ -110,7 +111,8 @@ const OPTIONS_SCHEMA = {
     bolusTiming: BOLUS_TIMING_SCHEMA,
     preBolusMin: nonNegative,
     bolusScale: nonNegative,
-    basalUPerH: nonNegative,
+    // Within what a pump programs (src/devices/presets.ts); a pump would clip more anyway.
+    basalUPerH: { type: 'number', minimum: 0, maximum: MAX_PUMP_BASAL_U_PER_H },
     carbRatioGPerU: positive,
     correctionFactorMgDlPerU: positive,
   },

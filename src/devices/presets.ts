@@ -48,3 +48,5 @@ export const PUMP_PRESETS: Readonly<Record<string, PumpParameters>> = {
 
 /** The largest bolus any preset pump gives, U: a replay's limit on insulin in one minute. */
 export const MAX_PUMP_BOLUS_U = Math.max(...Object.values(PUMP_PRESETS).map((p) => p.maxBolusU));
+/** The highest basal rate any preset pump programs, U/h: a limit on a basal rate written in a file. */
+export const MAX_PUMP_BASAL_U_PER_H = Math.max(...Object.values(PUMP_PRESETS).map((p) => p.maxBasalUPerH));

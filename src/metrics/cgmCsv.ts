@@ -24,6 +24,9 @@ import { InputError } from '../io/errors.js';
 import { readTextFile } from '../io/readText.js';
 import { buildSeries, type GlucoseSeries, type GlucoseUnit, isValidGlucose, MGDL_PER_MMOLL, parseWallClock } from './series.js';
 
+/** Column names read when none are given: those of iglu's example data (`example_data_5_subject`: `id`, `time`, `gl`). */
+export const CGM_CSV_COLUMNS = { id: 'id', time: 'time', glucose: 'gl' } as const;
+
 export interface CgmCsvOptions {
   /** Subject column; `null` when the file has one subject and no such column (then named `defaultSubject`). Default `id`. */
   readonly id?: string | null;
@@ -51,6 +54,8 @@ export interface DuplicateTime {
   readonly time: string;
   /** The lines (1-based) of its readings, in file order. */
   readonly lines: readonly number[];
+  /** How many of those readings are valid (not missing): `average` takes the mean of these. */
+  readonly validReadings: number;
 }
 
 export interface CgmSubject {
@@ -132,9 +137,9 @@ export function parseCgmCsv(text: string, file: string, options: CgmCsvOptions =
 
 /** {@link parseCgmCsv} with each subject's repeated times. */
 export function parseCgmCsvSubjects(text: string, file: string, options: CgmCsvOptions = {}): Map<string, CgmSubject> {
-  const idName = options.id === undefined ? 'id' : options.id;
-  const timeName = options.time ?? 'time';
-  const glName = options.glucose ?? 'gl';
+  const idName = options.id === undefined ? CGM_CSV_COLUMNS.id : options.id;
+  const timeName = options.time ?? CGM_CSV_COLUMNS.time;
+  const glName = options.glucose ?? CGM_CSV_COLUMNS.glucose;
   const records = splitCsvRecords(text, file);
   if (records.length === 0) throw new InputError(file, '', 'empty file: a header line is required');
   const header = records[0].cells;
@@ -181,7 +186,9 @@ export function parseCgmCsvSubjects(text: string, file: string, options: CgmCsvO
     const rowsAt = rowsByTime(s.t);
     const duplicates: DuplicateTime[] = [];
     for (const rows of rowsAt.values()) {
-      if (rows.length > 1) duplicates.push({ time: s.timeTexts[rows[0]], lines: rows.map((r) => s.lines[r]) });
+      if (rows.length > 1) {
+        duplicates.push({ time: s.timeTexts[rows[0]], lines: rows.map((r) => s.lines[r]), validReadings: rows.filter((r) => isValidGlucose(s.g[r])).length });
+      }
     }
     let series: GlucoseSeries;
     if (options.duplicates === 'average' && duplicates.length > 0) {

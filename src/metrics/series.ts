@@ -55,12 +55,13 @@ export function unitFactor(unit: GlucoseUnit = 'mg/dL', mmolFactor: number = MGD
   throw new RangeError(`unknown glucose unit '${String(unit)}' (expected mg/dL or mmol/L)`);
 }
 
-/** Parse a unit name as given on a command line: `mg/dL`, `mgdl`, `mmol/L`, `mmol` (case-insensitive). */
-export function parseGlucoseUnit(text: string): GlucoseUnit | undefined {
-  const t = text.trim().toLowerCase().replace(/\s+/g, '');
-  if (t === 'mg/dl' || t === 'mgdl' || t === 'mg') return 'mg/dL';
-  if (t === 'mmol/l' || t === 'mmoll' || t === 'mmol') return 'mmol/L';
-  return undefined;
+/**
+ * Whether a unit name as given (a command-line flag) is a {@link GlucoseUnit},
+ * exactly as written: a loose match would take `mg` or `mmol` for a unit the
+ * user may not have meant.
+ */
+export function isGlucoseUnit(text: string): text is GlucoseUnit {
+  return text === 'mg/dL' || text === 'mmol/L';
 }
 
 /**

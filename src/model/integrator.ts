@@ -56,9 +56,10 @@ interface LiveOptions {
 }
 
 /**
- * odex could not advance the state: it hit its step limit or the state
- * stopped being finite. `timeMin` is the last time it reached; `reason` what
- * odex said.
+ * odex could not advance the state: its step limit (a right-hand side too
+ * stiff for any step it may take) or a state that is no longer finite (a
+ * diverging model). `timeMin` is the last time it reached; `reason` what
+ * happened.
  */
 export class IntegratorError extends Error {
   constructor(
@@ -196,7 +197,8 @@ export class StretchIntegrator {
       }
       if (next.done) throw new Error(`integrator: solution ended before time ${t}`);
       const current: SolutionSegment = next.value;
-      // A non-finite state (an explosive right-hand side) would otherwise run on as NaN glucose.
+      // odex accepts steps into an infinite or NaN state (measured: dx/dt = x² past its blow-up);
+      // without this the run would go on with NaN glucose.
       if (!Number.isFinite(current.y[this.component])) throw new IntegratorError(current.x0, `the state is no longer finite (${current.y[this.component]})`);
       seg = current;
       // Keep the step size of the latest full step as the next stretch's first

@@ -66,3 +66,13 @@ class SeededStream implements RandomStream {
 export function randomStream(seed: number | string, patient: string, purpose: string): RandomStream {
   return new SeededStream(`glucosim/${seed}/${patient}/${purpose}`);
 }
+
+/**
+ * A seed given as text (the command line, a scenario's `"seed": "7"`): the
+ * integer it reads as, if it is a safe one (`7`, `-1`, `007`), else the text
+ * itself. Streams are keyed by the seed as text, so this changes no draw; it
+ * lets an experiment count seeds on from a number written as text.
+ */
+export function parseSeed(text: string): number | string {
+  return /^-?\d+$/.test(text) && Number.isSafeInteger(Number(text)) ? Number(text) : text;
+}

@@ -11,7 +11,7 @@ import { writeFileAtomic } from '../io/atomic.js';
 import type { Experiment, ExperimentPlan, TrialPhase } from '../sim/experiment.js';
 import type { Trace } from '../sim/trace.js';
 import { formatNumber, renderReport, type ReportSection } from './html.js';
-import { glucoseText, withFloorNote } from './glucoseCell.js';
+import { meanSdText, withFloorNote } from './glucoseCell.js';
 import { bloodGlucoseSeries, dailyIndices } from './patientAnalysis.js';
 import { finiteMeanSd } from './finiteStats.js';
 import { PHASE_METRIC_LABELS, PHASE_METRIC_NAMES, type PhaseMetricName, type PhaseMetrics, phaseMetricTables, phaseMetrics } from './phaseMetrics.js';
@@ -171,10 +171,9 @@ export function summariseExperiment(experiment: Experiment, plan: ExperimentPlan
 }
 
 /** "mean ± SD over seeds (SD over patients)", each SD left out where there is none (one seed, one patient); a glucose mean at the floor as "< 1". */
-function phaseCell(m: PhaseSpread, isGlucose: boolean): string {
-  const seeds = Number.isNaN(m.sdSeeds) ? '' : ` ± ${formatNumber(m.sdSeeds)}`;
+export function phaseCell(m: PhaseSpread, isGlucose: boolean): string {
   const patients = Number.isNaN(m.sdPatients) ? '' : ` (${formatNumber(m.sdPatients)})`;
-  return `${isGlucose ? glucoseText(m.mean) : formatNumber(m.mean)}${seeds}${patients}`;
+  return `${meanSdText(m.mean, m.sdSeeds, isGlucose)}${patients}`;
 }
 
 function csvNumber(x: number): string {
@@ -192,7 +191,7 @@ export function writeExperimentReport(dir: string, experiment: Experiment, plan:
   writeFileAtomic(
     join(dir, 'summary.json'),
     JSON.stringify(
-      { ...meta, experiment: experiment.name, seeds: plan.seeds, runInDays: experiment.runInDays, window: windowText, exclude: experiment.exclude ?? null, published: experiment.published ?? null, arms: results },
+      { ...meta, experiment: experiment.name, seeds: plan.seeds, runInDays: experiment.runInDays, window: windowText, exclude: experiment.exclude ?? null, ...(plan.droppedExclusions.length > 0 ? { droppedExclusions: plan.droppedExclusions } : {}), published: experiment.published ?? null, arms: results },
       null,
       2,
     ) + '\n',
@@ -269,7 +268,7 @@ export function writeExperimentReport(dir: string, experiment: Experiment, plan:
   const shareRows = (pick: (r: ArmResult) => ArmResult['percentAB'] | undefined) =>
     results.flatMap((r) => {
       const shares = pick(r);
-      return shares ? [[r.arm, ...columns.map((g) => `${formatNumber(shares[g].mean)} ± ${formatNumber(shares[g].sd)}`)]] : [];
+      return shares ? [[r.arm, ...columns.map((g) => meanSdText(shares[g].mean, shares[g].sd, false))]] : [];
     });
   const shareGroups = [
     { label: '', span: 1 },
@@ -291,7 +290,7 @@ export function writeExperimentReport(dir: string, experiment: Experiment, plan:
                   { label: '', span: 1 },
                   { label: '% of all patients in A+B', span: 2 },
                 ],
-                rows: results.map((r) => [r.arm, experiment.published!.percentAB[r.arm] ?? null, `${formatNumber(r.percentAB.overall.mean)} ± ${formatNumber(r.percentAB.overall.sd)}`]),
+                rows: results.map((r) => [r.arm, experiment.published!.percentAB[r.arm] ?? null, meanSdText(r.percentAB.overall.mean, r.percentAB.overall.sd, false)]),
               },
             ]
           : []),

@@ -19,10 +19,14 @@ export function glucoseCell(mgDl: number): number | string {
   return mgDl <= SIMULATED_BG_FLOOR_MG_DL ? BELOW_FLOOR_CELL : mgDl;
 }
 
-/** A glucose level, mg/dL, as text, for cells that combine it with more (mean ± SD). */
-export function glucoseText(mgDl: number): string {
-  const cell = glucoseCell(mgDl);
-  return typeof cell === 'string' ? cell : formatNumber(cell);
+/**
+ * "mean ± SD" as a table cell's text, just the mean where the SD is NaN (one
+ * value); a glucose mean (`isGlucose`) at the floor as "< 1".
+ */
+export function meanSdText(mean: number, sd: number, isGlucose: boolean): string {
+  const cell = isGlucose ? glucoseCell(mean) : mean;
+  const shown = typeof cell === 'string' ? cell : formatNumber(cell);
+  return Number.isNaN(sd) ? shown : `${shown} ± ${formatNumber(sd)}`;
 }
 
 function isBelowFloor(cell: string | number | null): boolean {

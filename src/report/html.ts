@@ -36,7 +36,8 @@ export const MAX_TABLE_COLUMNS = 12;
 
 /**
  * A table as several with at most `maxColumns` columns each, every one
- * repeating the first `keyColumns` (e.g. the row's name), for tables whose
+ * repeating the first `keyColumns` (e.g. the row's name), the others spread
+ * so that the parts differ by one column at most, for tables whose
  * width the report does not choose (a controller's own tables). Tables
  * with header groups are split by their groups by whoever builds them.
  */
@@ -47,10 +48,13 @@ export function splitColumns(t: ReportTable, maxColumns: number = MAX_TABLE_COLU
   if (per < 1) throw new Error(`splitColumns: ${keyColumns} key columns leave none of ${maxColumns} for the rest`);
   if (t.header.length <= maxColumns) return [t];
   const parts = Math.ceil(rest / per);
-  const size = Math.ceil(rest / parts); // even parts, not a full one and a stub
+  // Even parts, not full ones and a stub: the first `rest % parts` parts take one column more than the others.
+  const size = Math.floor(rest / parts);
+  const larger = rest % parts;
+  const start = (k: number) => keyColumns + k * size + Math.min(k, larger);
   return Array.from({ length: parts }, (_, k) => {
-    const from = keyColumns + k * size;
-    const to = Math.min(from + size, t.header.length);
+    const from = start(k);
+    const to = start(k + 1);
     const pick = <T>(row: readonly T[]) => [...row.slice(0, keyColumns), ...row.slice(from, to)];
     return {
       caption: `${t.caption} (${k + 1} of ${parts})`,

@@ -10,7 +10,7 @@
  * seed reproduces.
  */
 import { formatCell } from './html.js';
-import type { ArmResult, PhaseSpread } from './experimentReport.js';
+import { type ArmResult, phaseCell } from './experimentReport.js';
 import { PHASE_METRIC_LABELS, PHASE_METRIC_NAMES } from './phaseMetrics.js';
 
 /** What the server held of one seed's pooled records (transitionLearner.ts `summary`). */
@@ -71,12 +71,6 @@ export interface PooledStudyReportInput {
   readonly timings: { readonly keygenS: number; readonly learningRunS: number; readonly poolingS: number; readonly evaluationRunS: number; readonly totalS: number };
 }
 
-function cell(m: PhaseSpread): string {
-  const seeds = Number.isNaN(m.sdSeeds) ? '' : ` ± ${formatCell(m.sdSeeds)}`;
-  const patients = Number.isNaN(m.sdPatients) ? '' : ` (${formatCell(m.sdPatients)})`;
-  return `${formatCell(m.mean)}${seeds}${patients}`;
-}
-
 function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
@@ -93,7 +87,8 @@ const mean = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0) / xs.lengt
 /** The README.md of the study's directory. */
 export function pooledStudyReadme(input: PooledStudyReportInput): string {
   const window = `days ${input.learningDays + 1}–${input.learningDays + input.evaluationDays}`;
-  const resultRows = input.arms.map((r) => [r.arm, ...PHASE_METRIC_NAMES.map((n) => cell(r.phases[0].metrics[n]))]);
+  // Numbers as they are, no "< 1": the README has no place for the floor's note (glucoseCell.ts).
+  const resultRows = input.arms.map((r) => [r.arm, ...PHASE_METRIC_NAMES.map((n) => phaseCell(r.phases[0].metrics[n], false))]);
   const poolingRows = input.pooling.map((p) => {
     const perPatient = Object.values(p.transitionsPerPatient);
     return [

@@ -15,7 +15,7 @@ import { writeFileAtomic } from '../io/atomic.js';
 import type { ControllerPhase, LogTable } from '../control/types.js';
 import type { TraceSummary } from '../sim/trace.js';
 import { formatNumber, renderReport, type ReportSection, type ReportTable, splitColumns } from './html.js';
-import { glucoseCell, glucoseText, withFloorNote } from './glucoseCell.js';
+import { glucoseCell, meanSdText, withFloorNote } from './glucoseCell.js';
 import { type DayWindow, type PatientAnalysis, SIMULATED_BG_FLOOR_MG_DL } from './patientAnalysis.js';
 import { finiteMeanSd } from './finiteStats.js';
 import { PHASE_METRIC_LABELS, PHASE_METRIC_NAMES, type PhaseMetrics, phaseMetricTables } from './phaseMetrics.js';
@@ -43,8 +43,7 @@ export interface RunReportInput {
 /** Mean ± SD over patients (just the mean for one patient, empty for none); a glucose mean at the floor as "< 1". */
 function meanAndSd(values: readonly number[], isGlucose = false): string {
   const { mean, sd } = finiteMeanSd(values);
-  const shown = isGlucose ? glucoseText(mean) : formatNumber(mean);
-  return Number.isNaN(sd) ? shown : `${shown} ± ${formatNumber(sd)}`;
+  return meanSdText(mean, sd, isGlucose);
 }
 
 interface PatientColumn {

@@ -71,9 +71,7 @@ export class ModelIntegrationError extends Error {
   constructor(patient: string, startTimeOfDayMin: number, cause: IntegratorError) {
     const minute = Math.max(0, Math.floor(cause.timeMin));
     const day = Math.floor(minute / MINUTES_PER_DAY) + 1;
-    const likely = /maximum allowed steps/.test(cause.reason)
-      ? 'the model changes too fast for any step size'
-      : 'the model\'s state diverged';
+    const likely = /maximum allowed steps/.test(cause.reason) ? 'the model changes too fast for any step size' : "the model's state diverged";
     super(
       `patient ${patient} at minute ${minute} (day ${day}, ${formatTimeOfDay((startTimeOfDayMin + minute) % MINUTES_PER_DAY)}): ` +
         `the model could not be integrated (${cause.reason}); likely cause: ${likely}, from patient parameters outside the model's range ` +

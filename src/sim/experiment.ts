@@ -11,6 +11,7 @@ import { selectPatients } from '../cohort/selection.js';
 import { MDP_DEFINITION_PROPERTIES, type MdpDefinitionFile, parseMdpDefinition } from '../control/mdp/definitionFile.js';
 import type { MdpDefinition } from '../control/mdp/model.js';
 import { BUILT_IN_CONTROLLERS, type ControllerRegistry } from '../control/registry.js';
+import { parseSeed } from '../random/streams.js';
 import { InputError } from '../io/errors.js';
 import { readJsonFile } from '../io/json.js';
 import { compileValidator } from '../io/schema.js';
@@ -196,13 +197,15 @@ export function loadExperiment(file: string, registry: ControllerRegistry = BUIL
 }
 
 /**
- * The seed of repetition i (1-based): base + i − 1 for a number; for a text,
- * the text itself first (as `glucosim run --seed` would use it), then
+ * The seed of repetition i (1-based): base + i − 1 for a number (or a text
+ * that reads as one: `"7"` is 7, as it is as a stream key); for another
+ * text, the text itself first (as `glucosim run --seed` would use it), then
  * "<text>-2", "<text>-3" …
  */
 export function experimentSeed(base: number | string, i: number): number | string {
-  if (typeof base === 'number') return base + i - 1;
-  return i === 1 ? base : `${base}-${i}`;
+  const first = typeof base === 'string' ? parseSeed(base) : base;
+  if (typeof first === 'number') return first + (i - 1);
+  return i === 1 ? first : `${first}-${i}`;
 }
 
 export interface ExperimentPlan {
@@ -266,6 +269,11 @@ export function planExperiment(experiment: Experiment, seeds: number = experimen
     (arm): Scenario => ({ ...experiment.scenario, days: experiment.scenario.days + experiment.runInDays, controller: arm.controller }),
   );
   const seedValues = Array.from({ length: seeds }, (_, i) => experimentSeed(experiment.scenario.seed, i + 1));
+  // Past 2^53 two repetitions would get the same seed (the same double), and the same draws.
+  const last = seedValues[seedValues.length - 1];
+  if (typeof last === 'number' && !Number.isSafeInteger(last)) {
+    throw new InputError(experiment.file, 'seed', `seeds ${seedValues[0]} … ${last} pass the largest exact integer (${Number.MAX_SAFE_INTEGER}); give a smaller first seed, fewer seeds, or a text seed`);
+  }
   const jobs: ExperimentPlan['jobs'][number][] = [];
   scenarios.forEach((_, arm) =>
     seedValues.forEach((seed, seedIndex) =>

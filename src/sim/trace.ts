@@ -111,8 +111,14 @@ export class TraceCsvFile {
   private written = 0;
 
   constructor(readonly path: string) {
-    this.fd = openSync(path, 'wx');
-    writeSync(this.fd, `${TRACE_CSV_HEADER}\n`);
+    const fd = openSync(path, 'wx');
+    try {
+      writeSync(fd, `${TRACE_CSV_HEADER}\n`);
+    } catch (err) {
+      closeSync(fd);
+      throw err;
+    }
+    this.fd = fd;
   }
 
   append(trace: Trace, upToMinute: number): void {

@@ -36,6 +36,12 @@ function member(population: string, file: string, name: string): PopulationMembe
   return members.get(name);
 }
 
+/** A file-system error with a path (ENOSPC writing a trace, EACCES): the user's to fix, as on the main thread. */
+function isFileSystemRefusal(err: unknown): boolean {
+  const errno = err as NodeJS.ErrnoException;
+  return err instanceof Error && typeof errno.code === 'string' && typeof errno.path === 'string';
+}
+
 function send(message: FromWorker, transfer?: ArrayBuffer[]): void {
   port!.postMessage(message, transfer);
 }
@@ -73,7 +79,7 @@ port.on('message', async (request: ToWorker) => {
     if (setup.returnTraces) send({ type: 'done', job, result: { summary, trace } }, traceBuffers(trace));
     else send({ type: 'done', job, result: { summary } });
   } catch (err) {
-    send({ type: 'error', job, patient: spec.patient, message: err instanceof Error ? err.message : String(err), badInput: err instanceof ModelIntegrationError });
+    send({ type: 'error', job, patient: spec.patient, message: err instanceof Error ? err.message : String(err), badInput: err instanceof ModelIntegrationError || isFileSystemRefusal(err) });
   } finally {
     csv?.close();
     running.delete(job);

@@ -5,7 +5,7 @@
  * CSV files it writes and check the one-line error contract of bad input.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
@@ -107,4 +107,19 @@ export function expectInputFailure(result: CliResult, prefix: string, reason: Re
   expect(line.startsWith(`glucosim: ${prefix}`), `expected 'glucosim: ${prefix}…', got: ${line}`).toBe(true);
   expect(line.slice(`glucosim: ${prefix}`.length), line).toMatch(reason);
   return line;
+}
+
+/** Every file under `dir` (dot files included) with its content: equal before and after means nothing was written. */
+export function directorySnapshot(dir: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  const walk = (d: string, prefix: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const path = join(d, name);
+      if (statSync(path).isDirectory()) walk(path, `${prefix}${name}/`);
+      else files[`${prefix}${name}`] = readFileSync(path, 'utf8');
+    }
+    if (prefix !== '' && readdirSync(d).length === 0) files[prefix] = '(empty directory)';
+  };
+  walk(dir, '');
+  return files;
 }

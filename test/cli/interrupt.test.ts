@@ -7,13 +7,12 @@
  * remains and a finished run beside it is byte for byte untouched.
  */
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import seedrandom from 'seedrandom';
+import { MACHINE_TAG } from '../../src/io/atomic.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, makeTempDir, randomisedJson, removeTempDirs, ROOT, runCli, writeScenario } from './helpers.js';
+import { CLI, directorySnapshot, makeTempDir, randomisedJson, removeTempDirs, ROOT, runCli, writeScenario } from './helpers.js';
 
 interface Stopped {
   readonly code: number | null;
@@ -48,19 +47,6 @@ function runAndStop(args: readonly string[], signal: NodeJS.Signals, when: { rea
   });
 }
 
-/** Every file under `dir` with its SHA-256, to show a finished run was not touched. */
-function fingerprint(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string, prefix: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const path = join(d, name);
-      if (statSync(path).isDirectory()) walk(path, `${prefix}${name}/`);
-      else out[`${prefix}${name}`] = createHash('sha256').update(readFileSync(path)).digest('hex');
-    }
-  };
-  walk(dir, '');
-  return out;
-}
 
 const temporaries = (folder: string) => readdirSync(folder).filter((n) => n.startsWith('.'));
 const patientsDone = (stderr: string) => Math.max(0, ...[...stderr.matchAll(/: (\d+)\/\d+ patients/g)].map((m) => Number(m[1])));
@@ -81,7 +67,7 @@ beforeAll(() => {
   mkdirSync(parent);
   const done = runCli(['run', scenario, '--cohort', 'adult#003', '--out', join(parent, 'finished'), '--quiet']);
   expect(done.status, done.stderr).toBe(0);
-  finished = fingerprint(join(parent, 'finished'));
+  finished = directorySnapshot(join(parent, 'finished'));
 }, 60_000);
 
 afterAll(removeTempDirs);
@@ -90,7 +76,7 @@ afterAll(removeTempDirs);
 function expectNothingLeft(out: string): void {
   expect(readdirSync(parent)).toEqual(['finished']);
   expect(existsSync(out)).toBe(false);
-  expect(fingerprint(join(parent, 'finished'))).toEqual(finished);
+  expect(directorySnapshot(join(parent, 'finished'))).toEqual(finished);
 }
 
 const POINTS: readonly { readonly name: string; readonly ready: (stderr: string) => boolean }[] = [
@@ -145,6 +131,27 @@ describe.each([
   }, 120_000);
 });
 
+describe('one Ctrl-C delivered twice', () => {
+  it('(npx forwards SIGINT as the terminal sends it to the group) is one stop: exit 130, the clean line, nothing left', async () => {
+    const out = join(parent, 'twice');
+    const child = spawn(process.execPath, [CLI, 'run', scenario, '--cohort', COHORT, '--out', out, '--workers', '2'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    let sent = false;
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (!sent && patientsDone(stderr) >= 1) {
+        sent = true;
+        child.kill('SIGINT');
+        setTimeout(() => child.kill('SIGINT'), 5);
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    expect(code, stderr).toBe(130);
+    expect(stderr.trim().split('\n').at(-1)).toBe('glucosim: interrupted by SIGINT: the run was stopped and its temporary output removed; nothing was written');
+    expectNothingLeft(out);
+  }, 60_000);
+});
+
 describe('an experiment', () => {
   it('SIGINT after its first job: exit 130, one line, nothing left', async () => {
     const out = join(parent, 'experiment');
@@ -168,12 +175,12 @@ describe('SIGKILL', () => {
     expect(next.status, next.stderr).toBe(0);
     expect(next.stderr).toBe(`glucosim: removed the temporary output ${join(parent, left[0])}, left by process ${/tmp-(\d+)-/.exec(left[0])![1]}, which is gone (an interrupted run)\n`);
     expect(readdirSync(parent).sort()).toEqual(['finished', 'next']);
-    expect(fingerprint(join(parent, 'finished'))).toEqual(finished);
+    expect(directorySnapshot(join(parent, 'finished'))).toEqual(finished);
     rmSync(join(parent, 'next'), { recursive: true });
   }, 60_000);
 
   it('a run never removes the temporary output of a process that still runs, or of another machine', () => {
-    const host = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
+    const host = MACHINE_TAG;
     const otherHost = host === '00000000' ? '11111111' : '00000000';
     // This test's own process is alive; a pid above the kernel's pid_max cannot be.
     const alive = `.busy.tmp-${process.pid}-0123abcd-${host}`;
@@ -187,7 +194,7 @@ describe('SIGKILL', () => {
     expect(next.status, next.stderr).toBe(0);
     expect(next.stderr).toContain(`removed the temporary output ${join(parent, gone)}`);
     expect(temporaries(parent).sort()).toEqual([alive, elsewhere].sort());
-    expect(fingerprint(join(parent, 'finished'))).toEqual(finished);
+    expect(directorySnapshot(join(parent, 'finished'))).toEqual(finished);
     for (const name of [alive, elsewhere, 'next']) rmSync(join(parent, name), { recursive: true });
   }, 60_000);
 });

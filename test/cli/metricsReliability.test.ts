@@ -79,21 +79,21 @@ describe('metrics: duplicate (subject, time) readings', () => {
     }
   });
 
-  it('--duplicates average: each repeated time counts once with the mean of its valid readings; JSON says how many per subject', () => {
+  it('--duplicates average: each repeated time counts once with the mean of its valid readings; JSON counts the times where two or more were averaged', () => {
     const file = writeInput('duplicates-average.csv', DUPLICATES);
     const out = metricsJson(file, '--duplicates', 'average');
     expect(Object.keys(out.subjects.a).slice(0, 3)).toEqual(['readings', 'duplicatesAveraged', METRIC_NAMES[0]]);
     // a: 100 and mean(200, 300) = 250 → 175 (keeping the last gives 200, counting every row 200).
     expect(out.subjects.a).toMatchObject({ readings: 2, duplicatesAveraged: 1, mean: 175 });
-    // b: the NA is missing, not a zero: 140 and 160 → 150.
-    expect(out.subjects.b).toMatchObject({ readings: 2, duplicatesAveraged: 1, mean: 150 });
+    // b: the NA is missing, not a zero: 140 and 160 → 150; its repeated time had one valid reading, so nothing was averaged.
+    expect(out.subjects.b).toMatchObject({ readings: 2, duplicatesAveraged: 0, mean: 150 });
   });
 
   it('--duplicates average --format csv: the same means, and a note on stderr', () => {
     const file = writeInput('duplicates-csv.csv', DUPLICATES);
     const r = runCli(['metrics', file, '--duplicates', 'average', '--format', 'csv']);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stderr).toBe('glucosim: note: averaged the readings at 2 duplicate (subject, time) pairs (a: 1, b: 1)\n');
+    expect(r.stderr).toBe('glucosim: note: averaged the readings at 1 duplicate (subject, time) pair (a: 1)\n');
     const table = parseCsvText(r.stdout.split('\n\n')[0] + '\n');
     const mean = table.header.indexOf('mean');
     expect(table.rows.map((row) => [row[0], Number(row[mean])])).toEqual([['a', 175], ['b', 150]]);
@@ -113,13 +113,16 @@ describe('metrics: duplicate (subject, time) readings', () => {
 describe('metrics: unit plausibility', () => {
   const MMOL = ['id,time,gl', 'a,2024-01-01 00:00:00,5.5', 'a,2024-01-01 00:05:00,5.8', 'a,2024-01-01 00:10:00,6.1', 'b,2024-01-01 00:00:00,8'];
   const MGDL = ['id,time,gl', 'a,2024-01-01 00:00:00,120', 'a,2024-01-01 00:05:00,125', 'a,2024-01-01 00:10:00,130', 'b,2024-01-01 00:00:00,140'];
+  /** Readings of `subject` every 5 minutes from 2024-01-01 00:00, as CSV lines. */
+  const readings = (subject: string, values: readonly number[]) =>
+    values.map((v, k) => `${subject},2024-01-01 ${String(Math.floor(k / 12)).padStart(2, '0')}:${String((k % 12) * 5).padStart(2, '0')}:00,${v}`);
 
-  it('mmol/L values read as mg/dL are refused, saying the median seen and which flag to use', () => {
+  it('mmol/L values read as mg/dL are refused, saying the highest reading and which flag to use', () => {
     const file = writeInput('mmol.csv', MMOL);
     expectInputFailure(
       metricsBad(file),
       `${file}: column gl: `,
-      /^subject 'a' has a median glucose of 5\.8 mg\/dL, outside the plausible 30–600 mg\/dL \(2 of 2 subjects\); the values look like mmol\/L: give --unit mmol\/L, or --no-unit-check if the values are right$/,
+      /^subject 'a' has no reading above 35 mg\/dL \(highest 6\.1; 2 of 2 subjects alike\); the values look like mmol\/L: give --unit mmol\/L, or --no-unit-check if the values are right$/,
     );
   });
 
@@ -128,18 +131,28 @@ describe('metrics: unit plausibility', () => {
     expectInputFailure(
       metricsBad(file, '--unit', 'mmol/L'),
       `${file}: column gl: `,
-      /^subject 'a' has a median glucose of 125 mmol\/L \(2250 mg\/dL\), outside the plausible 30–600 mg\/dL \(2 of 2 subjects\); the values look like mg\/dL: give --unit mg\/dL, or --no-unit-check if the values are right$/,
+      /^subject 'a' has 97\.5% of its readings above 33\.3 mmol\/L \(2\.5th percentile 120\.3; 2 of 2 subjects alike\); the values look like mg\/dL: give --unit mg\/dL, or --no-unit-check if the values are right$/,
     );
   });
 
   it('checks each subject: one subject in the other unit is named', () => {
     const file = writeInput('mixed.csv', [...MGDL, 'c,2024-01-01 00:00:00,5.8']);
-    expectInputFailure(metricsBad(file), `${file}: column gl: `, /^subject 'c' has a median glucose of 5\.8 mg\/dL, .*\(1 of 3 subjects\); the values look like mmol\/L/);
+    expectInputFailure(metricsBad(file), `${file}: column gl: `, /^subject 'c' has no reading above 35 mg\/dL \(highest 5\.8; 1 of 3 subjects alike\); the values look like mmol\/L/);
   });
 
-  it('a median above 600 mg/dL in mg/dL has no unit to suggest', () => {
-    const file = writeInput('too-high.csv', ['id,time,gl', 'a,2024-01-01 00:00:00,700', 'a,2024-01-01 00:05:00,800']);
-    expectInputFailure(metricsBad(file), `${file}: column gl: `, /^subject 'a' has a median glucose of 750 mg\/dL, .*\(1 of 1 subject\); check the unit and the glucose column, or --no-unit-check/);
+  it('a mg/dL file with a few readings of deep hypoglycaemia given --unit mmol/L is still refused (a low percentile, not the lowest reading)', () => {
+    const file = writeInput('mgdl-with-hypo.csv', ['id,time,gl', ...readings('a', [20, ...Array<number>(40).fill(120)])]);
+    expectInputFailure(metricsBad(file, '--unit', 'mmol/L'), `${file}: column gl: `, /^subject 'a' has 97\.5% of its readings above 33\.3 mmol\/L \(2\.5th percentile 120; 1 of 1 subject alike\)/);
+  });
+
+  it('deep hypoglycaemia in mg/dL passes: a median below 30 mg/dL, or readings above 35 mg/dL only in its first 2%, as a simulated patient at the floor', () => {
+    // As child#008 of randomised-10day: a normal stretch, then the floor; the median is 1 mg/dL and the 97.5th percentile too.
+    const deep = [180, 120, 70, ...Array<number>(147).fill(1)];
+    const file = writeInput('deep-hypo.csv', ['id,time,gl', ...readings('child', deep), ...readings('adult', [700, 750, 800])]);
+    const out = metricsJson(file);
+    expect(out.subjects.child.readings).toBe(150);
+    expect(out.subjects.child.mean).toBeCloseTo((370 + 147) / 150, 12);
+    expect(out.subjects.adult.mean).toBe(750); // above every sensor's scale, but mg/dL all the same
   });
 
   it('a genuine mmol/L file with --unit mmol/L passes (×18)', () => {
@@ -150,9 +163,9 @@ describe('metrics: unit plausibility', () => {
     expect(out.subjects.b.mean).toBeCloseTo(8 * 18, 9);
   });
 
-  it('--no-unit-check lets genuinely extreme data through', () => {
+  it('--no-unit-check lets data through that only look like the other unit', () => {
     const file = writeInput('extreme.csv', ['id,time,gl', 'a,2024-01-01 00:00:00,20', 'a,2024-01-01 00:05:00,25', 'a,2024-01-01 00:10:00,28']);
-    expectInputFailure(metricsBad(file), `${file}: column gl: `, /^subject 'a' has a median glucose of 25 mg\/dL/);
+    expectInputFailure(metricsBad(file), `${file}: column gl: `, /^subject 'a' has no reading above 35 mg\/dL \(highest 28;/);
     const out = metricsJson(file, '--no-unit-check');
     expect(out.subjects.a.readings).toBe(3);
     expect(out.subjects.a.mean).toBeCloseTo(73 / 3, 12);

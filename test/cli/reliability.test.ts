@@ -5,10 +5,10 @@
  * written; an experiment prints its seeds, drops (and names) the exclusions
  * its cohort leaves out, and names the arm of an error in an arm.
  */
-import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliResult, expectInputFailure, listDir, makeTempDir, ORACLE_DIR, randomisedJson, removeTempDirs, ROOT, runCli, writeScenario } from './helpers.js';
+import { type CliResult, directorySnapshot, expectInputFailure, listDir, makeTempDir, ORACLE_DIR, randomisedJson, removeTempDirs, ROOT, runCli, writeScenario } from './helpers.js';
 
 afterAll(removeTempDirs);
 
@@ -16,20 +16,6 @@ const SCENARIO = join(ROOT, 'scenarios', 'single-meal-1day.json');
 const AIM94_FILE = join(ROOT, 'test', 'fixtures', 'aim94', 'data-01');
 const REPLAY_INPUTS = join(ORACLE_DIR, 'meal50_bolus_adult001.csv');
 
-/** Every file under `dir` (dot files included) with its content: equal before and after means nothing was written. */
-function snapshot(dir: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  const walk = (d: string, prefix: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const path = join(d, name);
-      if (statSync(path).isDirectory()) walk(path, `${prefix}${name}/`);
-      else files[`${prefix}${name}`] = readFileSync(path, 'utf8');
-    }
-    if (prefix !== '' && readdirSync(d).length === 0) files[prefix] = '(empty directory)';
-  };
-  walk(dir, '');
-  return files;
-}
 
 function expectRefused(result: CliResult, path: string): void {
   expectInputFailure(result, `--out: ${path} already exists; `, /^choose another path or give --force to replace it$/);
@@ -82,9 +68,9 @@ describe('every command that writes refuses an existing output unless --force', 
       } else {
         writeFileSync(out, 'precious\n');
       }
-      const before = snapshot(dir);
+      const before = directorySnapshot(dir);
       expectRefused(runCli(args(out)), out);
-      expect(snapshot(dir)).toEqual(before);
+      expect(directorySnapshot(dir)).toEqual(before);
     });
   }
 
@@ -93,7 +79,7 @@ describe('every command that writes refuses an existing output unless --force', 
     mkdirSync(keys);
     writeFileSync(join(keys, 'hcp.psk.json'), 'precious\n');
     expectRefused(runCli(['privacy', 'keygen', '--out', keys]), join(keys, 'hcp.psk.json'));
-    expect(snapshot(keys)).toEqual({ 'hcp.psk.json': 'precious\n' });
+    expect(directorySnapshot(keys)).toEqual({ 'hcp.psk.json': 'precious\n' });
   });
 
   it('--force replaces neither a file given for a directory nor a directory holding the current one', () => {
@@ -112,6 +98,8 @@ describe('--force replaces an existing output', () => {
   it('run: the old directory is replaced by the new run, nothing left beside it', () => {
     const out = join(base, 'run', 'out');
     mkdirSync(out, { recursive: true });
+    // An earlier run's output (it has a summary.json): --force replaces only those.
+    writeFileSync(join(out, 'summary.json'), '{}\n');
     writeFileSync(join(out, 'keep.txt'), 'old\n');
     const fresh = join(base, 'fresh');
     expect(runCli(['run', SCENARIO, '--cohort', 'adult#001', '--quiet', '--no-report', '--out', fresh]).status).toBe(0);
@@ -128,7 +116,12 @@ describe('--force replaces an existing output', () => {
     const out = join(base, 'experiment');
     mkdirSync(out);
     writeFileSync(join(out, 'keep.txt'), 'old\n');
-    const r = runCli(['experiment', experimentFile(base, 'small', {}), '--quiet', '--out', out, '--force']);
+    const file = experimentFile(base, 'small', {});
+    // A directory that is no experiment's output (no summary.json) is not replaced, even with --force.
+    expectInputFailure(runCli(['experiment', file, '--quiet', '--out', out, '--force']), `--out: ${out} is not an output of this command (it has no summary.json)`, /; --force replaces only those, or an empty directory$/);
+    expect(listDir(out)).toEqual(['keep.txt']);
+    writeFileSync(join(out, 'summary.json'), '{}\n');
+    const r = runCli(['experiment', file, '--quiet', '--out', out, '--force']);
     expect(r.status).toBe(0);
     expect(listDir(out)).not.toContain('keep.txt');
     expect(listDir(out)).toContain('summary.json');
@@ -197,6 +190,12 @@ describe('seeds: any text, negative numbers as --seed -1 and --seed=-1', () => {
     expect(again.stderr).toBe(''); // --quiet: no seeds line either
     const patients = (out: string) => readFileSync(join(base, out, 'patients.csv'), 'utf8');
     expect(patients('e-1-again')).toBe(patients('e-1'));
+  });
+
+  it('a --seed without a value does not swallow the next option: refused as empty, nothing written', () => {
+    const out = join(base, 'no-seed');
+    expectInputFailure(runCli(['run', randomised, '--cohort', 'adult#001', '--out', out, '--seed', '--quiet']), '--seed: ', /^must not be empty$/);
+    expect(existsSync(out)).toBe(false);
   });
 
   it('cohort generate: a negative or text seed works; the same seed gives the same file', () => {

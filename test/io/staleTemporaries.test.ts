@@ -3,17 +3,16 @@
  * process is gone, kept while it runs or when another machine wrote them;
  * an old output that --force was replacing is put back, not removed.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildDirectoryAtomic, removeStaleTemporaries } from '../../src/io/atomic.js';
+import { buildDirectoryAtomic, MACHINE_TAG, removeStaleTemporaries } from '../../src/io/atomic.js';
 
 const root = mkdtempSync(join(tmpdir(), 'glucosim-stale-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const HOST = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
+const HOST = MACHINE_TAG;
 /** Above Linux's largest pid_max (2^22): no process has it. */
 const GONE_PID = 99_999_999;
 

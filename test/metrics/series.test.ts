@@ -6,8 +6,8 @@ import { parseCgmCsv, readCgmCsv, splitCsvRecords } from '../../src/metrics/cgmC
 import {
   buildSeries,
   formatWallClock,
+  isGlucoseUnit,
   MGDL_PER_MMOLL,
-  parseGlucoseUnit,
   parseWallClock,
   sliceSeries,
   splitByDay,
@@ -53,11 +53,10 @@ describe('units', () => {
     expect(buildSeries([0], [10], { unit: 'mmol/L' }).glucoseMgDl[0]).toBe(180);
   });
 
-  it('parses unit names', () => {
-    expect(parseGlucoseUnit('mg/dL')).toBe('mg/dL');
-    expect(parseGlucoseUnit('MMOL/L')).toBe('mmol/L');
-    expect(parseGlucoseUnit('mmol')).toBe('mmol/L');
-    expect(parseGlucoseUnit('g/L')).toBeUndefined();
+  it('takes unit names exactly as written', () => {
+    expect(isGlucoseUnit('mg/dL')).toBe(true);
+    expect(isGlucoseUnit('mmol/L')).toBe(true);
+    for (const loose of ['MMOL/L', 'mmol/l', 'mmol', 'mg/dl', 'mgdl', 'mg', ' mg/dL', 'g/L', '']) expect(isGlucoseUnit(loose), loose).toBe(false);
   });
 });
 

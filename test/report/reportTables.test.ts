@@ -11,9 +11,17 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METRIC_NAMES, METRIC_UNITS } from '../../src/metrics/index.js';
 import { jobOutcome, writeExperimentReport } from '../../src/report/experimentReport.js';
-import { BELOW_FLOOR_NOTE, glucoseCell, withFloorNote } from '../../src/report/glucoseCell.js';
+import { BELOW_FLOOR_NOTE, glucoseCell, meanSdText, withFloorNote } from '../../src/report/glucoseCell.js';
 import { formatCell, MAX_TABLE_COLUMNS, type ReportTable, splitColumns } from '../../src/report/html.js';
-import { analysePatient, type DayWindow, lastDaysWindow, type PatientAnalysis, SIMULATED_BG_FLOOR_MG_DL } from '../../src/report/patientAnalysis.js';
+import {
+  analysePatient,
+  bloodGlucoseSeries,
+  type DayWindow,
+  lastDaysWindow,
+  type PatientAnalysis,
+  SIMULATED_BG_FLOOR_MG_DL,
+  wholeRunSeries,
+} from '../../src/report/patientAnalysis.js';
 import { phaseMetrics } from '../../src/report/phaseMetrics.js';
 import { type RunReportInput, writeRunReport } from '../../src/report/runReport.js';
 import { loadExperiment, planExperiment } from '../../src/sim/experiment.js';
@@ -364,6 +372,22 @@ describe('splitColumns and the floor note', () => {
     expect(splitColumns({ ...wide, header: wide.header.slice(0, 8) }, 8)).toHaveLength(1);
   });
 
+  it('spreads the columns so that the parts differ by one at most (111 in parts of 11: one of 11 and ten of 10, not ten of 11 and one of 1)', () => {
+    const table = (rest: number): ReportTable => ({ caption: 't', header: ['key', ...Array.from({ length: rest }, (_, k) => `c${k}`)], rows: [] });
+    expect(splitColumns(table(111), 12).map((t) => t.header.length - 1)).toEqual([11, ...Array<number>(10).fill(10)]);
+    for (let maxColumns = 2; maxColumns <= MAX_TABLE_COLUMNS; maxColumns++) {
+      for (let rest = maxColumns; rest <= 150; rest++) {
+        const t = table(rest);
+        const sizes = splitColumns(t, maxColumns).map((part) => part.header.length - 1);
+        const label = `${rest} columns in parts of at most ${maxColumns - 1}`;
+        expect(sizes.length, label).toBe(Math.ceil(rest / (maxColumns - 1)));
+        expect(Math.max(...sizes) - Math.min(...sizes), label).toBeLessThanOrEqual(1);
+        expect(Math.max(...sizes), label).toBeLessThanOrEqual(maxColumns - 1);
+        expect(splitColumns(t, maxColumns).flatMap((part) => part.header.slice(1)), label).toEqual(t.header.slice(1));
+      }
+    }
+  });
+
   it('refuses what it cannot split', () => {
     expect(() => splitColumns({ ...wide, headerGroups: [{ label: 'u', span: 21 }] })).toThrow(/header groups/);
     expect(() => splitColumns(wide, 2, 2)).toThrow(/key columns/);
@@ -377,12 +401,35 @@ describe('splitColumns and the floor note', () => {
     expect(Number.isNaN(glucoseCell(NaN))).toBe(true);
   });
 
+  it('meanSdText: "mean ± SD", the mean alone without an SD, a glucose mean at the floor as "< 1"', () => {
+    expect(meanSdText(150.25, 2.5, true)).toBe('150.3 ± 2.50');
+    expect(meanSdText(150.25, NaN, true)).toBe('150.3');
+    expect(meanSdText(0, 0, true)).toBe('< 1 ± 0');
+    expect(meanSdText(0, 0, false)).toBe('0 ± 0');
+    expect(meanSdText(NaN, NaN, false)).toBe('');
+  });
+
   it('withFloorNote adds the note only to a table with a "< 1" cell, after a note it has', () => {
     const t: ReportTable = { caption: 't', header: ['a', 'b'], rows: [['x', 12]] };
     expect(withFloorNote(t).note).toBeUndefined();
     expect(withFloorNote({ ...t, rows: [['x', '< 1 ± 0']] }).note).toBe(BELOW_FLOOR_NOTE);
     expect(withFloorNote({ ...t, rows: [['x', '< 10']] }).note).toBeUndefined();
     expect(withFloorNote({ ...t, rows: [['x', '< 1']], note: 'First.' }).note).toBe(`First. ${BELOW_FLOOR_NOTE}`);
+  });
+});
+
+describe('analysePatient: the whole run\'s series', () => {
+  it('is the window\'s own series when the window is every day (no second copy), else every minute of the run', () => {
+    const trace = steadyTrace('adult#001', 0);
+    const everyDay = bloodGlucoseSeries(trace, lastDaysWindow(DAYS));
+    expect(wholeRunSeries(trace, lastDaysWindow(DAYS), everyDay)).toBe(everyDay);
+    for (const window of [lastDaysWindow(DAYS, 1), { fromDay: 1, toDay: DAYS - 1 }]) {
+      const windowSeries = bloodGlucoseSeries(trace, window);
+      const all = wholeRunSeries(trace, window, windowSeries);
+      expect(all, JSON.stringify(window)).not.toBe(windowSeries);
+      expect(Array.from(all.timesMin)).toEqual(Array.from(everyDay.timesMin));
+      expect(Array.from(all.glucoseMgDl)).toEqual(Array.from(everyDay.glucoseMgDl));
+    }
   });
 });
 

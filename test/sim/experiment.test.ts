@@ -40,6 +40,16 @@ describe('exclusions and seeds', () => {
   it('seed i of a number is seed + i − 1; of a text, the text, then <text>-2 …', () => {
     expect([1, 2, 3].map((i) => experimentSeed(-1, i))).toEqual([-1, 0, 1]);
     expect([1, 2, 3].map((i) => experimentSeed('abc', i))).toEqual(['abc', 'abc-2', 'abc-3']);
+    // A number written as text ("seed": "7") is that number, as it is as a stream key.
+    expect([1, 2].map((i) => experimentSeed('7', i))).toEqual([7, 8]);
+    expect([1, 2].map((i) => experimentSeed('007', i))).toEqual([7, 8]);
+  });
+
+  it('refuses seeds past the largest exact integer (two repetitions would share a seed)', () => {
+    const e = loadExperiment(shipped('ac-initialisation.json'));
+    const top = { ...e, cohort: 'adults', scenario: { ...e.scenario, seed: Number.MAX_SAFE_INTEGER - 1 } };
+    expect(planExperiment(top, 2).seeds).toEqual([Number.MAX_SAFE_INTEGER - 1, Number.MAX_SAFE_INTEGER]);
+    expect(() => planExperiment(top, 3)).toThrow(/seed: seeds 9007199254740990 … 9007199254740992 pass the largest exact integer \(9007199254740991\)/);
   });
 });
 

@@ -16,11 +16,12 @@
  * of parties that talk (net/keys.ts): kgc–server, kgc–each user and
  * server–each user; users never talk to each other.
  */
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { buildDirectoryAtomic, replaceDirectoryAtomic, writeFileAtomic } from '../../../io/atomic.js';
+import { writeFileAtomic } from '../../../io/atomic.js';
 import { InputError } from '../../../io/errors.js';
 import { readJsonFile } from '../../../io/json.js';
+import { buildOutputDirectory, checkOutputDirectory } from '../../../io/outputDirectory.js';
 import { compileValidator } from '../../../io/schema.js';
 import {
   readKeyPairFile,
@@ -120,7 +121,7 @@ export async function setupDeployment(options: SetupOptions): Promise<{ kgc: str
   const problem = usersProblem(options.users);
   if (problem) throw new InputError('--users', '', problem);
   const out = resolve(options.out);
-  if (!options.replace && existsSync(out)) throw new InputError('--out', '', `${out} already exists; choose a new directory`);
+  checkOutputDirectory(out, options.replace ?? false, { marker: join(SERVER_ID, 'directory.json'), inputs: [options.keys] });
   const masterFile = join(options.keys, 'master.json');
   const { parameters, master } = readMasterFile(masterFile);
   const publicFile = join(options.keys, 'parameters.json');
@@ -138,7 +139,7 @@ export async function setupDeployment(options: SetupOptions): Promise<{ kgc: str
   const links: [string, string][] = [[KGC_ID, SERVER_ID], ...options.users.flatMap((u): [string, string][] => [[KGC_ID, u], [SERVER_ID, u]])];
   const psk = generatePskKeys([KGC_ID, SERVER_ID, ...options.users], links);
 
-  await (options.replace ? replaceDirectoryAtomic : buildDirectoryAtomic)(out, async (root) => {
+  await buildOutputDirectory(out, options.replace, async (root) => {
     chmodSync(root, 0o700);
     const partyDir = (id: string, role: PartyRole, extra: Partial<PartyFile> = {}): string => {
       const dir = join(root, id);

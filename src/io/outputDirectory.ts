@@ -1,0 +1,61 @@
+/**
+ * An output directory that may already exist: refused unless the user asks
+ * to replace it (--force), and even then only when it is safe to remove —
+ * an output of the same kind (it holds the command's own `marker` file) or
+ * an empty directory, which holds neither the current directory nor any of
+ * the command's inputs. `--out results --force`, `--out . --force`, or an
+ * output that holds the records being learned from are refused, naming why.
+ */
+import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { buildDirectoryAtomic, replaceDirectoryAtomic } from './atomic.js';
+import { InputError } from './errors.js';
+
+export interface ReplaceGuard {
+  /** A file (path relative to the directory) that every output of this kind holds, e.g. `summary.json`. */
+  readonly marker: string;
+  /** The command's input files and directories: an output that holds one is never replaced. */
+  readonly inputs?: readonly string[];
+}
+
+/** The one refusal of an existing output: it names the path and --force. */
+export function alreadyExists(path: string, option: string): InputError {
+  return new InputError(option, '', `${path} already exists; choose another path or give --force to replace it`);
+}
+
+/** The path with symlinks resolved as far as it exists (`/tmp/x` on macOS is `/private/tmp/x`). */
+function realPath(path: string): string {
+  const absolute = resolve(path);
+  if (existsSync(absolute)) return realpathSync(absolute);
+  const parent = dirname(absolute);
+  return parent === absolute ? absolute : join(realPath(parent), basename(absolute));
+}
+
+/** Whether `inner` is `outer` or lies inside it (both real paths). */
+function within(inner: string, outer: string): boolean {
+  const rel = relative(outer, inner);
+  return rel === '' || !(rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel));
+}
+
+/**
+ * Check, before any work, that `dir` may be written: absent, or (with
+ * `force`) an existing directory that is safe to replace (see above).
+ */
+export function checkOutputDirectory(dir: string, force: boolean, guard: ReplaceGuard, option = '--out'): void {
+  if (!existsSync(dir)) return;
+  if (!force) throw alreadyExists(dir, option);
+  if (!statSync(dir).isDirectory()) throw new InputError(option, '', `${dir} is a file, not a directory; --force replaces a directory only`);
+  const real = realPath(dir);
+  if (within(realPath(process.cwd()), real)) throw new InputError(option, '', `${dir} holds the current directory; --force does not replace it`);
+  for (const input of guard.inputs ?? []) {
+    if (within(realPath(input), real)) throw new InputError(option, '', `${dir} holds the input ${input}; --force does not replace it`);
+  }
+  if (readdirSync(dir).length > 0 && !existsSync(join(dir, guard.marker))) {
+    throw new InputError(option, '', `${dir} is not an output of this command (it has no ${guard.marker}); --force replaces only those, or an empty directory`);
+  }
+}
+
+/** Write an output directory atomically; with `force`, in place of an existing one (checked by checkOutputDirectory). */
+export function buildOutputDirectory(dir: string, force: boolean | undefined, fill: (dir: string) => Promise<void>, signal?: AbortSignal): Promise<void> {
+  return force ? replaceDirectoryAtomic(dir, fill, signal) : buildDirectoryAtomic(dir, fill, signal);
+}
