@@ -39,7 +39,7 @@ function loadRun(dir: string): { patients: MetricTable; cohort: Record<string, n
 export function baselineCommand(args: { dir: string; out?: string; tolerance?: number; strict?: boolean; force?: boolean }): string {
   const tolerance = relativeTolerance(args.tolerance);
   const out = args.out ?? join(args.dir, 'baseline.json');
-  checkOutputFile(out, args.force ?? false);
+  checkOutputFile(out, args.force ?? false, '--out', [join(args.dir, 'metrics.json')]);
   const run = loadRun(args.dir);
   const baseline = createBaseline(run.source, run.patients, run.cohort, tolerance, args.strict ?? false);
   writeFileAtomic(out, JSON.stringify(baseline, null, 2) + '\n');

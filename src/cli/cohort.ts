@@ -40,7 +40,8 @@ function wholeNumber(value: number | string | undefined, option: string, min: nu
 
 /** `text` as one shell word, so that the file's generatedBy is a command that makes it again. */
 function shellWord(text: string): string {
-  return /^[\w.#+-]+$/.test(text) ? text : `'${text.replace(/'/g, "'\\''")}'`;
+  // A leading '#' would start a shell comment.
+  return /^[\w.+-][\w.#+-]*$/.test(text) ? text : `'${text.replace(/'/g, "'\\''")}'`;
 }
 
 /** Why `out` cannot be written, in a user's words. */

@@ -42,7 +42,7 @@ export async function experimentCommand(args: ExperimentArguments): Promise<stri
   const plan = planExperiment(cohortOf, args.seeds ?? cohortOf.seeds);
   // Reported with the exclusions that apply to the patients run.
   const experiment = { ...cohortOf, exclude: plan.exclude };
-  const out = newOutputDirectory(args.out, experiment.name, args.force, { marker: 'summary.json', inputs: [args.file] });
+  const out = newOutputDirectory(args.out, experiment.name, args.force, { marker: 'table1.csv', inputs: [args.file] });
   const label = `experiment ${basename(args.file)}`;
   if (plan.droppedExclusions.length > 0) {
     process.stderr.write(`${label}: exclusion of ${plan.droppedExclusions.join(', ')} dropped: not in the cohort (${experiment.cohort})\n`);

@@ -3,8 +3,8 @@
  * command's AbortSignal, which ends its worker threads at once; its
  * temporary output is then removed by the atomic writer's error path, and
  * the command exits 130 or 143 (128 + the signal's number, as a shell
- * reports a process killed by it) with one line. A second signal exits at
- * once. What a SIGKILL leaves behind is removed by the next command that
+ * reports a process killed by it) with one line. A second signal a second
+ * or more after the first exits at once (signalAction). What a SIGKILL leaves behind is removed by the next command that
  * writes into the same folder (outputDir.ts, reportStaleTemporaries).
  */
 
@@ -38,36 +38,65 @@ const SAME_STOP_MS = 1_000;
 /** Once the command has finished, how long a signal waits for the process's own exit before ending it, ms. */
 const FINISHED_EXIT_GRACE_MS = 1_000;
 
+/** What a signal does, given when the first one came and whether the command has finished. */
+export type SignalAction = 'stop' | 'same stop' | 'exit now' | 'finished';
+
+/**
+ * The policy of interruptible's handler, apart for testing: the first signal
+ * stops the command; a repeat within SAME_STOP_MS is the same stop; a later
+ * one exits at once; once finished, the process is only made sure to exit.
+ */
+export function signalAction(firstAtMs: number | undefined, nowMs: number, finished: boolean): SignalAction {
+  if (finished) return 'finished';
+  if (firstAtMs === undefined) return 'stop';
+  return nowMs - firstAtMs < SAME_STOP_MS ? 'same stop' : 'exit now';
+}
+
 /**
  * Run `work` with SIGINT and SIGTERM turned into an abort of its signal
- * (`what` names it in the message, e.g. "the run"); a second signal at
- * least SAME_STOP_MS after the first exits at once. Once `work` has
- * settled the handlers stay, so a signal in the moment before the process
- * exits does not kill a command whose output is already in place (the
- * process exits by itself; the handler only makes sure it does). Meant for
- * commands that exit when done, not for servers.
+ * (`what` names it in the message, e.g. "the run"); see signalAction. Once
+ * `work` has settled the handlers stay, so a signal in the moment before the
+ * process exits does not kill a command whose output is already in place
+ * (the process exits by itself; the handler only makes sure it does). Meant
+ * for commands that exit when done, not for servers.
  */
+/**
+ * The process's SIGINT/SIGTERM listeners, installed once and pointed at the
+ * latest interruptible command: a process that runs several (the bench)
+ * does not pile up listeners whose old timers would all fire.
+ */
+let current: ((signal: StopSignal) => void) | undefined;
+function listen(handler: (signal: StopSignal) => void): void {
+  if (current === undefined) {
+    process.on('SIGINT', () => current!('SIGINT'));
+    process.on('SIGTERM', () => current!('SIGTERM'));
+  }
+  current = handler;
+}
+
 export async function interruptible<T>(what: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const abort = new AbortController();
-  let firstAt = 0;
+  let firstAt: number | undefined;
   let finished = false;
   const onSignal = (signal: StopSignal) => {
-    if (finished) {
-      setTimeout(() => process.exit(STOP_EXIT_CODE[signal]), FINISHED_EXIT_GRACE_MS).unref();
-      return;
-    }
     const now = performance.now();
-    if (abort.signal.aborted) {
-      if (now - firstAt < SAME_STOP_MS) return;
-      // The user insists: no more waiting for cleanup.
-      process.stderr.write(`glucosim: ${signal} again: exiting now\n`);
-      process.exit(STOP_EXIT_CODE[signal]);
+    switch (signalAction(firstAt, now, finished)) {
+      case 'stop':
+        firstAt = now;
+        abort.abort(new InterruptedError(signal, what));
+        return;
+      case 'same stop':
+        return;
+      case 'exit now':
+        // The user insists: no more waiting for cleanup.
+        process.stderr.write(`glucosim: ${signal} again: exiting now\n`);
+        process.exit(STOP_EXIT_CODE[signal]);
+      // falls through (process.exit does not return)
+      case 'finished':
+        setTimeout(() => process.exit(STOP_EXIT_CODE[signal]), FINISHED_EXIT_GRACE_MS).unref();
     }
-    firstAt = now;
-    abort.abort(new InterruptedError(signal, what));
   };
-  process.on('SIGINT', () => onSignal('SIGINT'));
-  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  listen(onSignal);
   try {
     return await work(abort.signal);
   } finally {

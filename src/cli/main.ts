@@ -2,7 +2,7 @@
 /** The `glucosim` command line: thin yargs commands over the pipeline. */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { InputError } from '../io/errors.js';
+import { InputError, isFileSystemRefusal } from '../io/errors.js';
 import { BcpInputError } from '../privacy/bcp/errors.js';
 import { SessionError } from '../privacy/net/sessions.js';
 import { IntegratorError } from '../model/integrator.js';
@@ -52,12 +52,16 @@ function fail(err: unknown): never {
     process.stderr.write(`glucosim: ${err.message}\n`);
     process.exit(err.exitCode);
   }
-  // A file-system refusal (EISDIR, EACCES, ENOSPC …: an error with a path) is the user's to fix:
-  // one line naming the path, exit 2; a system error without one (a refused connection) is one line, exit 1.
-  const errno = err as NodeJS.ErrnoException | undefined;
-  if (err instanceof Error && typeof errno?.code === 'string' && /^E[A-Z]+$/.test(errno.code)) {
+  // A file-system refusal (EISDIR, EACCES, ENOSPC …) is the user's to fix: one line, exit 2;
+  // another system error (a refused connection) is one line, exit 1.
+  if (isFileSystemRefusal(err)) {
     process.stderr.write(`glucosim: ${err.message}\n`);
-    process.exit(typeof errno.path === 'string' ? 2 : 1);
+    process.exit(2);
+  }
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (err instanceof Error && typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
+    process.stderr.write(`glucosim: ${err.message}\n`);
+    process.exit(1);
   }
   process.stderr.write(`glucosim: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);

@@ -106,14 +106,14 @@ function checkUnit(file: string, glucoseColumn: string, unit: GlucoseUnit, subje
       statistic: (g: Float64Array) => percentile(g, 100),
       misread: (mgDl: number) => mgDl <= MMOL_LIKE_MAX_MG_DL,
       seen: `no reading above ${MMOL_LIKE_MAX_MG_DL} mg/dL`,
-      value: (mgDl: number) => `highest ${compact(mgDl, 1)}`,
+      value: (mgDl: number) => `highest ${compact(mgDl, 1)} mg/dL`,
       other: 'mmol/L',
     }
     : {
       statistic: (g: Float64Array) => percentile(g, MGDL_LIKE_PERCENTILE),
       misread: (mgDl: number) => mgDl > SCALE_TOP_MG_DL,
       seen: `${100 - MGDL_LIKE_PERCENTILE}% of its readings above ${compact(SCALE_TOP_MG_DL / MGDL_PER_MMOLL, 1)} mmol/L`,
-      value: (mgDl: number) => `${MGDL_LIKE_PERCENTILE}th percentile ${compact(mgDl / MGDL_PER_MMOLL, 1)}`,
+      value: (mgDl: number) => `${MGDL_LIKE_PERCENTILE}th percentile ${compact(mgDl / MGDL_PER_MMOLL, 1)} mmol/L`,
       other: 'mg/dL',
     };
   const misread = [...subjects]
@@ -174,7 +174,7 @@ export function metricsCommand(args: MetricsArguments): MetricsOutput {
   if (format !== 'json' && format !== 'csv') throw new InputError('--format', '', `must be json or csv, got '${format}'`);
   const duplicates = args.duplicates ?? 'refuse';
   if (duplicates !== 'refuse' && duplicates !== 'average') throw new InputError('--duplicates', '', `must be refuse or average, got '${duplicates}'`);
-  if (args.out) checkOutputFile(args.out, args.force ?? false);
+  if (args.out) checkOutputFile(args.out, args.force ?? false, '--out', [args.file]);
   const time = args.time ?? CGM_CSV_COLUMNS.time;
   const glucose = args.glucose ?? CGM_CSV_COLUMNS.glucose;
   const subjects = readCgmCsvSubjects(args.file, { id: args.id, time, glucose, unit, duplicates: duplicates === 'average' ? 'average' : 'last' });

@@ -5,7 +5,7 @@
  * replaced atomically. What interrupted commands left in the folder is
  * removed first.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { removeStaleTemporaries } from '../io/atomic.js';
 import { InputError } from '../io/errors.js';
@@ -52,10 +52,14 @@ export function reportStaleTemporaries(out: string, stream: NodeJS.WritableStrea
 
 /**
  * Check an output file before anything is computed: a directory is refused,
- * an existing file unless `force` (it is then replaced by an atomic write).
+ * an existing file unless `force` (it is then replaced by an atomic write),
+ * and never one of the command's `inputs`, even with `force`.
  */
-export function checkOutputFile(path: string, force = false, option = '--out'): void {
+export function checkOutputFile(path: string, force = false, option = '--out', inputs: readonly string[] = []): void {
   if (!existsSync(path)) return;
   if (statSync(path).isDirectory()) throw new InputError(option, '', `${path} is a directory; give a file name`);
   if (!force) throw alreadyExists(resolve(path), option);
+  for (const input of inputs) {
+    if (existsSync(input) && realpathSync(input) === realpathSync(path)) throw new InputError(option, '', `${path} is the input ${input}; --force does not replace it`);
+  }
 }

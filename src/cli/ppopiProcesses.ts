@@ -17,7 +17,7 @@
 import type { Argv } from 'yargs';
 import { InputError } from '../io/errors.js';
 import { parseAddress } from '../privacy/edge/roles.js';
-import { readKgcState, readServerState, setupDeployment } from '../privacy/ppopi/net/deployment.js';
+import { DEPLOYMENT_MARKER, readKgcState, readServerState, setupDeployment } from '../privacy/ppopi/net/deployment.js';
 import { type PpopiService, startKgcService } from '../privacy/ppopi/net/kgcService.js';
 import { startServerService } from '../privacy/ppopi/net/serverService.js';
 import { FORCE_OPTION, newOutputDirectory } from './outputDir.js';
@@ -35,7 +35,7 @@ export interface PpopiSetupArguments {
 /** `ppopi setup`: returns the lines to print. */
 export async function ppopiSetupCommand(args: PpopiSetupArguments): Promise<string> {
   const users = args.users.split(',').map((u) => u.trim());
-  const out = newOutputDirectory(args.out, 'ppopi-deployment', args.force, { marker: 'server/directory.json', inputs: [args.keys] });
+  const out = newOutputDirectory(args.out, 'ppopi-deployment', args.force, { marker: DEPLOYMENT_MARKER, inputs: [args.keys] });
   const written = await setupDeployment({ keys: args.keys, users, out, replace: args.force });
   return [
     `PPOPI deployment: ${users.length} user${users.length === 1 ? '' : 's'} registered by the KGC (§5.1)`,

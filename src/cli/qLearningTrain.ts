@@ -22,7 +22,7 @@ export interface QLearningTrainArguments extends LearningArguments {
 }
 
 export function qLearningTrainCommand(args: QLearningTrainArguments): string {
-  checkOutputFile(args.out, args.force);
+  checkOutputFile(args.out, args.force, '--out', [args.records, ...(args.definition ? [args.definition] : [])]);
   const { definition, experience } = learningInputs(args);
   const parameters = qLearningParameters(definition);
   const { batchSize, rounds } = definition;

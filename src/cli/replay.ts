@@ -22,7 +22,7 @@ export interface ReplayArguments {
 
 export function replayCommand(args: ReplayArguments): string {
   const patient = findPatient(loadUvaPadovaCohort(), args.patient, '--patient');
-  if (args.out !== undefined) checkOutputFile(args.out, args.force);
+  if (args.out !== undefined) checkOutputFile(args.out, args.force, '--out', [args.inputs]);
   const eatRate = args.eatRate ?? REFERENCE_EAT_RATE_G_PER_MIN;
   if (!(eatRate > 0) || !Number.isFinite(eatRate)) throw new InputError('--eat-rate', '', `must be a number > 0 g/min, got ${args.eatRate}`);
   let text: string;

@@ -67,7 +67,7 @@ export async function runCommand(args: RunArguments): Promise<string> {
   const window = lastDaysWindow(scenario.days, args.windowDays);
   const controller = scenarioController(scenario, undefined, true);
   const phases = controller.entry.phases?.(controller.options, scenario.days) ?? [];
-  const out = newOutputDirectory(args.out, scenario.name, args.force, { marker: 'summary.json', inputs: [args.scenario] });
+  const out = newOutputDirectory(args.out, scenario.name, args.force, { marker: 'traces', inputs: [args.scenario] });
 
   const progress = args.quiet ? undefined : progressReporter(`run ${basename(scenario.file)}`);
   const writeRun = async (dir: string, signal: AbortSignal) => {

@@ -47,9 +47,9 @@ export const PEN_PRESETS: Readonly<Record<string, PenParameters>> = {
 export const MAX_PEN_DOSE_U = Math.max(...Object.values(PEN_PRESETS).map((p) => p.maxDoseU));
 
 /**
- * Largest weight-based single injection, U/kg: 80 U for an 80 kg adult;
- * even insulin-resistant type 2 regimens rarely exceed 1–2 U/kg per day
- * in total.
+ * Largest weight-based single injection, U/kg: glucosim's own bound, not a
+ * published one: 1 U/kg is 80 U for an 80 kg adult, the most a preset pen
+ * dials, and the whole daily dose of many insulin regimens.
  */
 export const MAX_PEN_DOSE_U_PER_KG = 1;
 

@@ -12,7 +12,7 @@ import { buildDirectoryAtomic, replaceDirectoryAtomic } from './atomic.js';
 import { InputError } from './errors.js';
 
 export interface ReplaceGuard {
-  /** A file (path relative to the directory) that every output of this kind holds, e.g. `summary.json`. */
+  /** A file or folder (path relative to the directory) that every output of this kind holds and no other does, e.g. a run's `traces`. */
   readonly marker: string;
   /** The command's input files and directories: an output that holds one is never replaced. */
   readonly inputs?: readonly string[];

@@ -70,8 +70,9 @@ export function randomStream(seed: number | string, patient: string, purpose: st
 /**
  * A seed given as text (the command line, a scenario's `"seed": "7"`): the
  * integer it reads as, if it is a safe one (`7`, `-1`, `007`), else the text
- * itself. Streams are keyed by the seed as text, so this changes no draw; it
- * lets an experiment count seeds on from a number written as text.
+ * itself. Every seed is read through this, so `7`, `"7"`, `007` and
+ * `--seed 007` key the same streams (String(7)), and an experiment counts
+ * seeds on from a number however it was written.
  */
 export function parseSeed(text: string): number | string {
   return /^-?\d+$/.test(text) && Number.isSafeInteger(Number(text)) ? Number(text) : text;

@@ -4,6 +4,7 @@
  * `Scenario` with times in minutes and defaults filled in.
  * Every problem is an InputError naming the file and the field.
  */
+import { parseSeed } from '../random/streams.js';
 import { BUILT_IN_CONTROLLERS, type ControllerRegistry } from '../control/registry.js';
 import { InputError } from '../io/errors.js';
 import type { PenSpec, SensorSpec } from '../devices/types.js';
@@ -37,7 +38,8 @@ export function parseScenario(json: unknown, file: string, registry: ControllerR
     days: raw.days,
     startTimeOfDayMin,
     controlPeriodMin: raw.controlPeriodMin,
-    seed: raw.seed,
+    // "7" and "007" are the seed 7, as on the command line (--seed 007), in a run and in an experiment alike.
+    seed: typeof raw.seed === 'string' ? parseSeed(raw.seed) : raw.seed,
     cohort: raw.cohort ?? 'all',
     patients: raw.patients ?? DEFAULT_POPULATION,
     sensor,

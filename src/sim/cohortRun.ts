@@ -82,15 +82,15 @@ export interface JobRunOptions {
  */
 export class PatientRunError extends Error {
   readonly patient: string;
-  /** 2 when the input is at fault (the model could not be integrated), else 1. */
+  /** 2 when the user can fix it (the model could not be integrated; a file could not be written), else 1. */
   readonly exitCode: 1 | 2;
 
-  constructor(patient: string, message: string, label?: string, badInput = false) {
+  constructor(patient: string, message: string, label?: string, userFixable = false) {
     const who = label ? `patient ${patient} (${label})` : `patient ${patient}`;
     super(message.includes(`patient ${patient}`) ? (label ? `${label}: ${message}` : message) : `${who}: ${message}`);
     this.name = 'PatientRunError';
     this.patient = patient;
-    this.exitCode = badInput ? 2 : 1;
+    this.exitCode = userFixable ? 2 : 1;
   }
 }
 
@@ -227,7 +227,7 @@ export function runJobs(options: JobRunOptions): Promise<PatientResult[]> {
           report();
           topUp(worker);
         } else {
-          fail(new PatientRunError(message.patient, message.message, jobs[message.job]?.label, message.badInput));
+          fail(new PatientRunError(message.patient, message.message, jobs[message.job]?.label, message.userFixable));
         }
       });
       worker.on('error', (err) => workerDied(worker, err instanceof Error ? err.message : String(err)));

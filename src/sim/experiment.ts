@@ -272,7 +272,7 @@ export function planExperiment(experiment: Experiment, seeds: number = experimen
   // Past 2^53 two repetitions would get the same seed (the same double), and the same draws.
   const last = seedValues[seedValues.length - 1];
   if (typeof last === 'number' && !Number.isSafeInteger(last)) {
-    throw new InputError(experiment.file, 'seed', `seeds ${seedValues[0]} … ${last} pass the largest exact integer (${Number.MAX_SAFE_INTEGER}); give a smaller first seed, fewer seeds, or a text seed`);
+    throw new InputError(experiment.scenario.file, 'seed', `seeds ${seedValues[0]} … ${last} pass the largest exact integer (${Number.MAX_SAFE_INTEGER}); give a smaller first seed (or --seed), fewer seeds, or a text seed`);
   }
   const jobs: ExperimentPlan['jobs'][number][] = [];
   scenarios.forEach((_, arm) =>

@@ -79,7 +79,7 @@ function cell(value: number, digits: number): string {
  * in U/h (the unit pumps are programmed in); `day` is 1-based and counts from
  * the scenario start; pen injections per preparation in U.
  */
-export function traceCsvRows(trace: Trace, from: number, to: number): string {
+function traceCsvRows(trace: Trace, from: number, to: number): string {
   const rows = new Array<string>(to - from + 1);
   const injections = trace.injectionsU;
   for (let m = from; m < to; m++) {
@@ -124,7 +124,16 @@ export class TraceCsvFile {
   append(trace: Trace, upToMinute: number): void {
     if (upToMinute <= this.written) return;
     if (this.fd === undefined) throw new Error(`${this.path}: trace file already closed`);
-    writeSync(this.fd, traceCsvRows(trace, this.written, upToMinute));
+    const bytes = Buffer.from(traceCsvRows(trace, this.written, upToMinute));
+    try {
+      // writeSync may write less than asked (a nearly full disk): go on until all is written.
+      for (let done = 0; done < bytes.length; ) done += writeSync(this.fd, bytes, done);
+    } catch (err) {
+      // A full disk's ENOSPC names no file: say which one, keeping the code.
+      const errno = err as NodeJS.ErrnoException;
+      if (typeof errno.message === 'string' && !errno.message.includes(this.path)) errno.message = `${this.path}: ${errno.message}`;
+      throw err;
+    }
     this.written = upToMinute;
   }
 

@@ -12,6 +12,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { loadPopulation, type PopulationMember } from '../cohort/population.js';
 import { BUILT_IN_CONTROLLERS, type ControllerRegistry, loadControllerModules } from '../control/registry.js';
 import { runPatient } from './patientRun.js';
+import { isFileSystemRefusal } from '../io/errors.js';
 import { MINUTES_PER_DAY, ModelIntegrationError } from './closedLoop.js';
 import { summariseTrace, TraceCsvFile, traceBuffers } from './trace.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './workerProtocol.js';
@@ -34,12 +35,6 @@ function member(population: string, file: string, name: string): PopulationMembe
     populations.set(population, members);
   }
   return members.get(name);
-}
-
-/** A file-system error with a path (ENOSPC writing a trace, EACCES): the user's to fix, as on the main thread. */
-function isFileSystemRefusal(err: unknown): boolean {
-  const errno = err as NodeJS.ErrnoException;
-  return err instanceof Error && typeof errno.code === 'string' && typeof errno.path === 'string';
 }
 
 function send(message: FromWorker, transfer?: ArrayBuffer[]): void {
@@ -79,7 +74,7 @@ port.on('message', async (request: ToWorker) => {
     if (setup.returnTraces) send({ type: 'done', job, result: { summary, trace } }, traceBuffers(trace));
     else send({ type: 'done', job, result: { summary } });
   } catch (err) {
-    send({ type: 'error', job, patient: spec.patient, message: err instanceof Error ? err.message : String(err), badInput: err instanceof ModelIntegrationError || isFileSystemRefusal(err) });
+    send({ type: 'error', job, patient: spec.patient, message: err instanceof Error ? err.message : String(err), userFixable: err instanceof ModelIntegrationError || isFileSystemRefusal(err) });
   } finally {
     csv?.close();
     running.delete(job);

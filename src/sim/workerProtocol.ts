@@ -38,6 +38,6 @@ export type FromWorker =
       readonly job: number;
       readonly patient: string;
       readonly message: string;
-      /** The input's or the machine's fault (the model could not be integrated; a file could not be written), not the controller's or ours. */
-      readonly badInput?: boolean;
+      /** The user's to fix (the model could not be integrated; a file could not be written: a full disk, no permission), not the controller's or ours. */
+      readonly userFixable?: boolean;
     };

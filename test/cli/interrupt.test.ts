@@ -6,15 +6,19 @@
  * SIGKILL: after the next run in the same folder) no temporary directory
  * remains and a finished run beside it is byte for byte untouched.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import seedrandom from 'seedrandom';
+import { signalAction } from '../../src/cli/interrupt.js';
 import { MACHINE_TAG } from '../../src/io/atomic.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, directorySnapshot, makeTempDir, randomisedJson, removeTempDirs, ROOT, runCli, writeScenario } from './helpers.js';
 
 interface Stopped {
+  /** Whether the signal was sent (the point was reached while the process ran). */
+  readonly sent: boolean;
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
   readonly stderr: string;
@@ -22,10 +26,16 @@ interface Stopped {
 }
 
 /**
- * Start `glucosim run` (or `command`), wait until `ready(stderr)` holds (or `delayMs` has
- * passed), send `signal`, and wait for the exit.
+ * Start `glucosim run` (or `command`), wait until `ready(stderr)` holds (or
+ * `delayMs` has passed), send `signal` (and, with `repeatAfterMs`, once more
+ * that much later), and wait for the exit.
  */
-function runAndStop(args: readonly string[], signal: NodeJS.Signals, when: { ready?: (stderr: string) => boolean; delayMs?: number }, command = 'run'): Promise<Stopped> {
+function runAndStop(
+  args: readonly string[],
+  signal: NodeJS.Signals,
+  when: { ready?: (stderr: string) => boolean; delayMs?: number; repeatAfterMs?: number },
+  command = 'run',
+): Promise<Stopped> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, command, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
     let stderr = '';
@@ -35,6 +45,7 @@ function runAndStop(args: readonly string[], signal: NodeJS.Signals, when: { rea
       if (sent || child.exitCode !== null) return;
       sent = true;
       child.kill(signal);
+      if (when.repeatAfterMs !== undefined) setTimeout(() => child.exitCode === null && child.kill(signal), when.repeatAfterMs);
     };
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => {
@@ -43,7 +54,7 @@ function runAndStop(args: readonly string[], signal: NodeJS.Signals, when: { rea
     });
     if (when.delayMs !== undefined) setTimeout(send, when.delayMs);
     child.once('error', reject);
-    child.once('exit', (code, sig) => resolve({ code, signal: sig, stderr, stdout }));
+    child.once('exit', (code, sig) => resolve({ sent, code, signal: sig, stderr, stdout }));
   });
 }
 
@@ -71,6 +82,17 @@ beforeAll(() => {
 }, 60_000);
 
 afterAll(removeTempDirs);
+// A failing test must not fail the next ones: the folder holds only the finished run again.
+afterEach(() => {
+  for (const name of readdirSync(parent)) if (name !== 'finished') rmSync(join(parent, name), { recursive: true, force: true });
+});
+
+/** The stop line is the last; every line before it is a progress line. */
+function expectStopLine(stderr: string, line: string): void {
+  const lines = stderr.trimEnd().split('\n');
+  expect(lines.at(-1)).toBe(line);
+  for (const l of lines.slice(0, -1)) expect(l).toMatch(/^(run|experiment) [^:]+: (\d+\/\d+ patients, |seeds |exclusion )/);
+}
 
 /** After any stop: only the finished run is in the folder, unchanged; the stopped run's directory does not exist. */
 function expectNothingLeft(out: string): void {
@@ -92,10 +114,10 @@ describe.each([
   it.each(POINTS)('$name: exit status, one line, no temporary directory, the finished run untouched', async ({ ready }) => {
     const out = join(parent, `stopped-${signal}`);
     const r = await runAndStop([scenario, '--cohort', COHORT, '--out', out, '--workers', '2'], signal, { ready });
+    expect(r.sent).toBe(true);
     expect(r.code, r.stderr).toBe(exitCode);
     expect(r.stdout).toBe('');
-    const lines = r.stderr.trim().split('\n');
-    expect(lines.at(-1)).toBe(`glucosim: interrupted by ${signal}: the run was stopped and its temporary output removed; nothing was written`);
+    expectStopLine(r.stderr, `glucosim: interrupted by ${signal}: the run was stopped and its temporary output removed; nothing was written`);
     expectNothingLeft(out);
   }, 60_000);
 
@@ -114,40 +136,83 @@ describe.each([
     expectNothingLeft(out);
   }
 
-  it('once every patient is simulated, while the report is written', async () => {
+  it('once every patient is simulated (the report being written): stopped and clean, or too late and whole', async () => {
     const out = join(parent, `report-${signal}`);
     const r = await runAndStop([scenario, '--cohort', COHORT, '--out', out, '--workers', '2'], signal, { ready: (e) => patientsDone(e) >= 4 });
+    expect(r.sent).toBe(true);
     expectStoppedOrWhole(r, out, 'after the last patient');
   }, 60_000);
 
-  it('at seeded random times from start-up to the end', async () => {
+  it('at seeded random times from start-up to the end: each stopped and clean, or too late and whole; most stopped', async () => {
     const random = seedrandom(`interrupt-${signal}`);
+    let stopped = 0;
     for (let k = 0; k < 3; k++) {
       const out = join(parent, `random-${signal}-${k}`);
+      // Within the first ~1.6 s of a run that takes several: most land during the simulation.
       const delayMs = Math.round(100 + random() * 1500);
       const r = await runAndStop([scenario, '--cohort', COHORT, '--out', out, '--workers', '2', '--quiet'], signal, { delayMs });
+      expect(r.sent, `delay ${delayMs} ms`).toBe(true);
+      if (r.code !== 0) stopped++;
       expectStoppedOrWhole(r, out, `delay ${delayMs} ms`);
     }
+    expect(stopped).toBeGreaterThanOrEqual(2);
   }, 120_000);
 });
 
+describe('a signal while the last, synchronous part is written (the report)', () => {
+  it('is seen before the rename: exit 130, nothing in place (a child that signals itself mid-report)', () => {
+    const dir = makeTempDir('report-stop');
+    const out = join(dir, 'run');
+    const script = join(dir, 'stop-in-report.mjs');
+    const dist = (path: string) => pathToFileURL(join(ROOT, 'dist', 'src', path)).href;
+    writeFileSync(
+      script,
+      [
+        `import { writeFileSync } from 'node:fs';`,
+        `import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';`,
+        `import { interruptible } from '${dist('cli/interrupt.js')}';`,
+        `import { buildDirectoryAtomic } from '${dist('io/atomic.js')}';`,
+        `try {`,
+        `  await interruptible('the run', (signal) => buildDirectoryAtomic(process.argv[2], async (tmp) => {`,
+        `    await new Promise((r) => setTimeout(r, 20)); // the simulation (asynchronous)`,
+        `    process.kill(process.pid, 'SIGINT'); // Ctrl-C now…`,
+        `    const end = Date.now() + 300; while (Date.now() < end); // …while the report is written synchronously`,
+        `    writeFileSync(join(tmp, 'report.html'), 'whole');`,
+        `  }, signal));`,
+        `  process.stdout.write('in place\\n');`,
+        `} catch (err) {`,
+        `  process.stdout.write(err.name + '\\n');`,
+        `  process.exit(err.exitCode ?? 1);`,
+        `}`,
+      ].join('\n'),
+    );
+    const r = spawnSync(process.execPath, [script, out], { encoding: 'utf8' });
+    expect(r.stdout).toBe('InterruptedError\n');
+    expect(r.status).toBe(130);
+    expect(readdirSync(dir)).toEqual(['stop-in-report.mjs']);
+  });
+});
+
+describe('the stop policy', () => {
+  it('first signal stops; a repeat within a second is the same stop; a later one exits at once; after the end, only the exit is made sure of', () => {
+    expect(signalAction(undefined, 5_000, false)).toBe('stop');
+    expect(signalAction(5_000, 5_005, false)).toBe('same stop');
+    expect(signalAction(5_000, 5_999, false)).toBe('same stop');
+    expect(signalAction(5_000, 6_000, false)).toBe('exit now');
+    expect(signalAction(undefined, 5_000, true)).toBe('finished');
+    expect(signalAction(5_000, 9_000, true)).toBe('finished');
+  });
+});
+
 describe('one Ctrl-C delivered twice', () => {
-  it('(npx forwards SIGINT as the terminal sends it to the group) is one stop: exit 130, the clean line, nothing left', async () => {
+  it('(npx forwards SIGINT as the terminal sends it to the group) 5 ms apart: exit 130, the clean line, nothing left', async () => {
     const out = join(parent, 'twice');
-    const child = spawn(process.execPath, [CLI, 'run', scenario, '--cohort', COHORT, '--out', out, '--workers', '2'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    let sent = false;
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      if (!sent && patientsDone(stderr) >= 1) {
-        sent = true;
-        child.kill('SIGINT');
-        setTimeout(() => child.kill('SIGINT'), 5);
-      }
-    });
-    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
-    expect(code, stderr).toBe(130);
-    expect(stderr.trim().split('\n').at(-1)).toBe('glucosim: interrupted by SIGINT: the run was stopped and its temporary output removed; nothing was written');
+    const r = await runAndStop([scenario, '--cohort', COHORT, '--out', out, '--workers', '2'], 'SIGINT', { ready: (e) => patientsDone(e) >= 1, repeatAfterMs: 5 });
+    expect(r.sent).toBe(true);
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.stdout).toBe('');
+    expectStopLine(r.stderr, 'glucosim: interrupted by SIGINT: the run was stopped and its temporary output removed; nothing was written');
     expectNothingLeft(out);
   }, 60_000);
 });
@@ -157,8 +222,9 @@ describe('an experiment', () => {
     const out = join(parent, 'experiment');
     const file = join(ROOT, 'experiments', 'ac-initialisation.json');
     const r = await runAndStop([file, '--cohort', 'adults', '--seeds', '1', '--out', out, '--workers', '2'], 'SIGINT', { ready: (e) => patientsDone(e) >= 1 }, 'experiment');
+    expect(r.sent).toBe(true);
     expect(r.code, r.stderr).toBe(130);
-    expect(r.stderr.trim().split('\n').at(-1)).toBe('glucosim: interrupted by SIGINT: the experiment was stopped and its temporary output removed; nothing was written');
+    expectStopLine(r.stderr, 'glucosim: interrupted by SIGINT: the experiment was stopped and its temporary output removed; nothing was written');
     expectNothingLeft(out);
   }, 60_000);
 });
@@ -167,6 +233,7 @@ describe('SIGKILL', () => {
   it('leaves a temporary directory that no cleanup could remove; the next run in the folder removes it and says so', async () => {
     const out = join(parent, 'killed');
     const r = await runAndStop([scenario, '--cohort', COHORT, '--out', out, '--workers', '2'], 'SIGKILL', { ready: (e) => patientsDone(e) >= 1 });
+    expect(r.sent).toBe(true);
     expect(r.signal).toBe('SIGKILL');
     const left = temporaries(parent);
     expect(left).toHaveLength(1);

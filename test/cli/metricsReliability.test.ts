@@ -122,7 +122,7 @@ describe('metrics: unit plausibility', () => {
     expectInputFailure(
       metricsBad(file),
       `${file}: column gl: `,
-      /^subject 'a' has no reading above 35 mg\/dL \(highest 6\.1; 2 of 2 subjects alike\); the values look like mmol\/L: give --unit mmol\/L, or --no-unit-check if the values are right$/,
+      /^subject 'a' has no reading above 35 mg\/dL \(highest 6\.1 mg\/dL; 2 of 2 subjects alike\); the values look like mmol\/L: give --unit mmol\/L, or --no-unit-check if the values are right$/,
     );
   });
 
@@ -131,18 +131,18 @@ describe('metrics: unit plausibility', () => {
     expectInputFailure(
       metricsBad(file, '--unit', 'mmol/L'),
       `${file}: column gl: `,
-      /^subject 'a' has 97\.5% of its readings above 33\.3 mmol\/L \(2\.5th percentile 120\.3; 2 of 2 subjects alike\); the values look like mg\/dL: give --unit mg\/dL, or --no-unit-check if the values are right$/,
+      /^subject 'a' has 97\.5% of its readings above 33\.3 mmol\/L \(2\.5th percentile 120\.3 mmol\/L; 2 of 2 subjects alike\); the values look like mg\/dL: give --unit mg\/dL, or --no-unit-check if the values are right$/,
     );
   });
 
   it('checks each subject: one subject in the other unit is named', () => {
     const file = writeInput('mixed.csv', [...MGDL, 'c,2024-01-01 00:00:00,5.8']);
-    expectInputFailure(metricsBad(file), `${file}: column gl: `, /^subject 'c' has no reading above 35 mg\/dL \(highest 5\.8; 1 of 3 subjects alike\); the values look like mmol\/L/);
+    expectInputFailure(metricsBad(file), `${file}: column gl: `, /^subject 'c' has no reading above 35 mg\/dL \(highest 5\.8 mg\/dL; 1 of 3 subjects alike\); the values look like mmol\/L/);
   });
 
   it('a mg/dL file with a few readings of deep hypoglycaemia given --unit mmol/L is still refused (a low percentile, not the lowest reading)', () => {
     const file = writeInput('mgdl-with-hypo.csv', ['id,time,gl', ...readings('a', [20, ...Array<number>(40).fill(120)])]);
-    expectInputFailure(metricsBad(file, '--unit', 'mmol/L'), `${file}: column gl: `, /^subject 'a' has 97\.5% of its readings above 33\.3 mmol\/L \(2\.5th percentile 120; 1 of 1 subject alike\)/);
+    expectInputFailure(metricsBad(file, '--unit', 'mmol/L'), `${file}: column gl: `, /^subject 'a' has 97\.5% of its readings above 33\.3 mmol\/L \(2\.5th percentile 120 mmol\/L; 1 of 1 subject alike\)/);
   });
 
   it('deep hypoglycaemia in mg/dL passes: a median below 30 mg/dL, or readings above 35 mg/dL only in its first 2%, as a simulated patient at the floor', () => {
@@ -165,7 +165,7 @@ describe('metrics: unit plausibility', () => {
 
   it('--no-unit-check lets data through that only look like the other unit', () => {
     const file = writeInput('extreme.csv', ['id,time,gl', 'a,2024-01-01 00:00:00,20', 'a,2024-01-01 00:05:00,25', 'a,2024-01-01 00:10:00,28']);
-    expectInputFailure(metricsBad(file), `${file}: column gl: `, /^subject 'a' has no reading above 35 mg\/dL \(highest 28;/);
+    expectInputFailure(metricsBad(file), `${file}: column gl: `, /^subject 'a' has no reading above 35 mg\/dL \(highest 28 mg\/dL;/);
     const out = metricsJson(file, '--no-unit-check');
     expect(out.subjects.a.readings).toBe(3);
     expect(out.subjects.a.mean).toBeCloseTo(73 / 3, 12);

@@ -98,8 +98,8 @@ describe('--force replaces an existing output', () => {
   it('run: the old directory is replaced by the new run, nothing left beside it', () => {
     const out = join(base, 'run', 'out');
     mkdirSync(out, { recursive: true });
-    // An earlier run's output (it has a summary.json): --force replaces only those.
-    writeFileSync(join(out, 'summary.json'), '{}\n');
+    // An earlier run's output (it has traces/): --force replaces only those.
+    mkdirSync(join(out, 'traces'));
     writeFileSync(join(out, 'keep.txt'), 'old\n');
     const fresh = join(base, 'fresh');
     expect(runCli(['run', SCENARIO, '--cohort', 'adult#001', '--quiet', '--no-report', '--out', fresh]).status).toBe(0);
@@ -118,9 +118,9 @@ describe('--force replaces an existing output', () => {
     writeFileSync(join(out, 'keep.txt'), 'old\n');
     const file = experimentFile(base, 'small', {});
     // A directory that is no experiment's output (no summary.json) is not replaced, even with --force.
-    expectInputFailure(runCli(['experiment', file, '--quiet', '--out', out, '--force']), `--out: ${out} is not an output of this command (it has no summary.json)`, /; --force replaces only those, or an empty directory$/);
+    expectInputFailure(runCli(['experiment', file, '--quiet', '--out', out, '--force']), `--out: ${out} is not an output of this command (it has no table1.csv)`, /; --force replaces only those, or an empty directory$/);
     expect(listDir(out)).toEqual(['keep.txt']);
-    writeFileSync(join(out, 'summary.json'), '{}\n');
+    writeFileSync(join(out, 'table1.csv'), 'arm\n');
     const r = runCli(['experiment', file, '--quiet', '--out', out, '--force']);
     expect(r.status).toBe(0);
     expect(listDir(out)).not.toContain('keep.txt');

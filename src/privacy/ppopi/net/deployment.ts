@@ -40,6 +40,8 @@ import { type DirectoryEntry, KeyGenerationCentre } from '../kgc.js';
 
 export const KGC_ID = 'kgc';
 export const SERVER_ID = 'server';
+/** What only a deployment directory holds: the server's directory of parties (`ppopi setup --force` replaces only those). */
+export const DEPLOYMENT_MARKER = `${SERVER_ID}/directory.json`;
 const PARTY_FORMAT = 'glucosim-ppopi-party/1';
 const DIRECTORY_FORMAT = 'glucosim-ppopi-directory/1';
 
@@ -121,7 +123,7 @@ export async function setupDeployment(options: SetupOptions): Promise<{ kgc: str
   const problem = usersProblem(options.users);
   if (problem) throw new InputError('--users', '', problem);
   const out = resolve(options.out);
-  checkOutputDirectory(out, options.replace ?? false, { marker: join(SERVER_ID, 'directory.json'), inputs: [options.keys] });
+  checkOutputDirectory(out, options.replace ?? false, { marker: DEPLOYMENT_MARKER, inputs: [options.keys] });
   const masterFile = join(options.keys, 'master.json');
   const { parameters, master } = readMasterFile(masterFile);
   const publicFile = join(options.keys, 'parameters.json');
