@@ -1,5 +1,5 @@
 /**
- * `glucosim experiment <file.json> [--out dir] [--force] [--seeds n] [--seed s] [--cohort list] [--workers n] [--concurrency-per-worker n]`:
+ * `glucosim experiment <file.json> [--out dir] [--force] [--seeds n] [--seed s] [--cohort list] [--workers n] [--concurrency-per-worker n] [--quiet]`:
  * an experiment's arms × seeds × patients on all cores, written atomically
  * as a directory (summary.json, table1.csv, phases.csv, patients.csv, paths.csv, figures,
  * report.html).

@@ -1,6 +1,6 @@
 /**
- * `glucosim import run <run dir> [--out DIR]`: a simulated cohort's traces
- * as records (below). `glucosim import aim94 <files…> [--out DIR]`: files of the UCI "Diabetes"
+ * `glucosim import run <run dir> [--out DIR [--force]]`: a simulated cohort's traces
+ * as records (below). `glucosim import aim94 <files…> [--out DIR [--force]]`: files of the UCI "Diabetes"
  * data set (AIM-94 data set provided by Michael Kahn, MD, PhD, Washington
  * University, St. Louis, MO) into a new directory holding `records.csv`
  * (every patient, docs/records.md) and `import-summary.json` (per file: rows

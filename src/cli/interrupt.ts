@@ -11,7 +11,7 @@
 export type StopSignal = 'SIGINT' | 'SIGTERM';
 
 /** The exit status of a command stopped by a signal: 128 + the signal's number. */
-export const STOP_EXIT_CODE: Readonly<Record<StopSignal, number>> = { SIGINT: 130, SIGTERM: 143 };
+const STOP_EXIT_CODE: Readonly<Record<StopSignal, number>> = { SIGINT: 130, SIGTERM: 143 };
 
 /** The reason a command's signal is aborted with when the user stops it. */
 export class InterruptedError extends Error {

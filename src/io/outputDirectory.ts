@@ -42,7 +42,15 @@ function within(inner: string, outer: string): boolean {
  * `force`) an existing directory that is safe to replace (see above).
  */
 export function checkOutputDirectory(dir: string, force: boolean, guard: ReplaceGuard, option = '--out'): void {
-  if (!existsSync(dir)) return;
+  if (!existsSync(dir)) {
+    // A file where a parent folder must be would otherwise surface as mkdir's EEXIST ("file already exists").
+    for (let parent = dirname(dir); parent !== dirname(parent); parent = dirname(parent)) {
+      if (!existsSync(parent)) continue;
+      if (!statSync(parent).isDirectory()) throw new InputError(option, '', `${dir}: ${parent} is a file, not a folder`);
+      break;
+    }
+    return;
+  }
   if (!force) throw alreadyExists(dir, option);
   if (!statSync(dir).isDirectory()) throw new InputError(option, '', `${dir} is a file, not a directory; --force replaces a directory only`);
   const real = realPath(dir);

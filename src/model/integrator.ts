@@ -27,7 +27,12 @@ export interface IntegratorOptions {
   readonly maxStepMin: number;
   /** Highest extrapolation column (ODEX's KM): order up to 2·KM − 2. */
   readonly maxExtrapolationColumns: number;
+  /** Most steps odex may take in one solve before it gives up (default DEFAULT_MAX_STEPS). */
+  readonly maxSteps?: number;
 }
+
+/** odex's step limit unless the options give one: a model that needs more is too stiff to integrate. */
+export const DEFAULT_MAX_STEPS = 1_000_000;
 
 /**
  * Chosen by measurement (bench and test/model/oracle.test.ts), not taken from
@@ -102,7 +107,7 @@ export class StretchIntegrator {
       maxStepSize: options.maxStepMin,
       maxExtrapolationColumns: options.maxExtrapolationColumns,
       initialStepSize: COLD_START_STEP_MIN,
-      maxSteps: 1_000_000,
+      maxSteps: options.maxSteps ?? DEFAULT_MAX_STEPS,
       // ODEX's stability check compares the change of f over the first
       // substep with f itself; at an exact steady state f is round-off, the
       // ratio is meaningless and every step is halved (measured: 600,000

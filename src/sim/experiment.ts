@@ -134,7 +134,7 @@ const validateExperimentFile = compileValidator<ExperimentFile>(EXPERIMENT_SCHEM
  * Where a field of an arm is, naming the arm as well as its index
  * (`arms[2] (S3): controller.options.x`): arms are known by their names.
  */
-export function armField(index: number, name: string, field: string): string {
+function armField(index: number, name: string, field: string): string {
   return `arms[${index}] (${name}): ${field}`;
 }
 

@@ -9,7 +9,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_PEN_DOSE_U, MAX_PEN_DOSE_U_PER_KG } from '../../src/devices/pen.js';
-import { MAX_PUMP_BOLUS_U } from '../../src/devices/presets.js';
+import { MAX_PUMP_BASAL_U_PER_H, MAX_PUMP_BOLUS_U } from '../../src/devices/presets.js';
 import { MAX_MEAL_CARBS_G, MAX_SCENARIO_DAYS, MAX_SCENARIO_MINUTES } from '../../src/scenario/limits.js';
 import { expectInputFailure, makeTempDir, randomisedJson, removeTempDirs, ROOT, runCli, writeScenario } from './helpers.js';
 
@@ -56,6 +56,13 @@ describe('scenario limits', () => {
       /^must be ≤ 80 \(got 500\)$/,
     );
     expectScenarioRefused('scale-units', (s) => (s.controller.options.slidingScale.steps[3].units = 81), smbgJson(), 'controller.options.slidingScale.steps[3].units', /^must be ≤ 80 \(got 81\)$/);
+  });
+
+  it(`a standard-therapy basal rate ≤ ${MAX_PUMP_BASAL_U_PER_H} U/h (the highest any preset pump programs)`, () => {
+    expect(MAX_PUMP_BASAL_U_PER_H).toBe(35);
+    const base = randomisedJson();
+    expect(base.controller.name).toBe('standard-therapy');
+    expectScenarioRefused('basal-rate', (s) => (s.controller.options.basalUPerH = 36), base, 'controller.options.basalUPerH', /^must be ≤ 35 \(got 36\)$/);
   });
 });
 

@@ -5,7 +5,7 @@
  * written; an experiment prints its seeds, drops (and names) the exclusions
  * its cohort leaves out, and names the arm of an error in an arm.
  */
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliResult, directorySnapshot, expectInputFailure, listDir, makeTempDir, ORACLE_DIR, randomisedJson, removeTempDirs, ROOT, runCli, writeScenario } from './helpers.js';
@@ -15,7 +15,12 @@ afterAll(removeTempDirs);
 const SCENARIO = join(ROOT, 'scenarios', 'single-meal-1day.json');
 const AIM94_FILE = join(ROOT, 'test', 'fixtures', 'aim94', 'data-01');
 const REPLAY_INPUTS = join(ORACLE_DIR, 'meal50_bolus_adult001.csv');
+/** The shipped pen-therapy (MDI) scenario: `import run` turns such a run's traces into records. */
+const PEN_SCENARIO = join(ROOT, 'scenarios', 't2dm-smbg-14day.json');
 
+
+/** `text` matched literally in a RegExp. */
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 function expectRefused(result: CliResult, path: string): void {
   expectInputFailure(result, `--out: ${path} already exists; `, /^choose another path or give --force to replace it$/);
@@ -34,11 +39,18 @@ function experimentFile(dir: string, name: string, fields: Record<string, unknow
 describe('every command that writes refuses an existing output unless --force', () => {
   const base = makeTempDir('refuse');
   let records = '';
+  let penRun = '';
   beforeAll(() => {
     // Valid records for secure-q train, whose records are read before its output is checked.
     const imported = join(base, 'records');
     expect(runCli(['import', 'aim94', AIM94_FILE, '--out', imported]).status).toBe(0);
     records = join(imported, 'records.csv');
+    // A run directory (1 day, 1 patient, pen therapy) for import run.
+    const scenario = writeScenario(base, 'pen-1day.json', { ...(JSON.parse(readFileSync(PEN_SCENARIO, 'utf8')) as Record<string, unknown>), days: 1 });
+    penRun = join(base, 'pen-run');
+    const run = runCli(['run', scenario, '--cohort', 't2dm#031', '--out', penRun, '--quiet', '--no-report']);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
   });
   const experiment = experimentFile(base, 'small', {});
 
@@ -47,6 +59,7 @@ describe('every command that writes refuses an existing output unless --force', 
     ['run', 'directory', (out) => ['run', SCENARIO, '--cohort', 'adult#001', '--out', out]],
     ['experiment', 'directory', (out) => ['experiment', experiment, '--out', out]],
     ['import aim94', 'directory', (out) => ['import', 'aim94', AIM94_FILE, '--out', out]],
+    ['import run', 'directory', (out) => ['import', 'run', penRun, '--out', out]],
     ['mdp learn', 'directory', (out) => ['mdp', 'learn', records, '--out', out]],
     ['secure-q train', 'directory', (out) => ['secure-q', 'train', records, '--out', out]],
     ['ppopi keygen', 'directory', (out) => ['ppopi', 'keygen', '--bits', '512', '--out', out]],
@@ -90,6 +103,55 @@ describe('every command that writes refuses an existing output unless --force', 
     // The CLI runs in the project root: `--out . --force` would remove the project.
     expectInputFailure(runCli(['run', SCENARIO, '--cohort', 'adult#001', '--out', '.', '--force']), `--out: ${ROOT} holds the current directory`, /^; --force does not replace it$/);
   });
+
+  it('--force never replaces a directory holding the input: mdp learn <dir>/records.csv --out <dir> --force', () => {
+    // An mdp learn output (it has learn-summary.json, so --force would replace it) that holds the records learned from.
+    const dir = join(base, 'learn-in-place');
+    mkdirSync(dir);
+    copyFileSync(records, join(dir, 'records.csv'));
+    writeFileSync(join(dir, 'learn-summary.json'), '{}\n');
+    const input = join(dir, 'records.csv');
+    const before = directorySnapshot(base);
+    expectInputFailure(runCli(['mdp', 'learn', input, '--out', dir, '--force']), `--out: ${dir} holds the input ${input}`, /^; --force does not replace it$/);
+    expect(directorySnapshot(base)).toEqual(before);
+  });
+
+  it('--force never replaces an input file: replay --inputs X --out X --force', () => {
+    const dir = join(base, 'replay-in-place');
+    mkdirSync(dir);
+    const inputs = join(dir, 'inputs.csv');
+    copyFileSync(REPLAY_INPUTS, inputs);
+    const before = directorySnapshot(dir);
+    expectInputFailure(runCli(['replay', '--patient', 'adult#001', '--inputs', inputs, '--out', inputs, '--force']), `--out: ${inputs} is the input ${inputs}`, /^; --force does not replace it$/);
+    expect(directorySnapshot(dir)).toEqual(before);
+    expect(readFileSync(inputs, 'utf8')).toBe(readFileSync(REPLAY_INPUTS, 'utf8'));
+  });
+
+  it('an output directory under a file is refused up front, naming the file; one exit 2, nothing written', () => {
+    const dir = join(base, 'under-a-file');
+    mkdirSync(dir);
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'precious\n');
+    const before = directorySnapshot(dir);
+    for (const out of [join(file, 'sub'), join(file, 'sub', 'out')]) {
+      expectInputFailure(runCli(['run', SCENARIO, '--cohort', 'adult#001', '--quiet', '--out', out]), `--out: ${out}: `, new RegExp(`^${escapeRegExp(file)} is a file, not a folder$`));
+      expect(directorySnapshot(dir)).toEqual(before);
+    }
+  });
+
+  it('a file-system refusal (an output file under a file: ENOTDIR, even as root) is one line, exit 2, nothing written', () => {
+    const dir = join(base, 'file-under-a-file');
+    mkdirSync(dir);
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'precious\n');
+    const before = directorySnapshot(dir);
+    const csv = join(dir, 'cgm.csv');
+    writeFileSync(csv, 'id,time,gl\na,2024-01-01 00:00:00,120\na,2024-01-01 00:05:00,125\n');
+    const snapshot = directorySnapshot(dir);
+    expectInputFailure(runCli(['metrics', csv, '--out', join(file, 'sub', 'metrics.json')]), 'ENOTDIR: ', new RegExp(`^not a directory, mkdir '${escapeRegExp(join(file, 'sub'))}'$`));
+    expect(directorySnapshot(dir)).toEqual(snapshot);
+    expect(Object.keys(before)).toEqual(['a-file']);
+  });
 });
 
 describe('--force replaces an existing output', () => {
@@ -122,9 +184,12 @@ describe('--force replaces an existing output', () => {
     expect(listDir(out)).toEqual(['keep.txt']);
     writeFileSync(join(out, 'table1.csv'), 'arm\n');
     const r = runCli(['experiment', file, '--quiet', '--out', out, '--force']);
+    expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(listDir(out)).not.toContain('keep.txt');
     expect(listDir(out)).toContain('summary.json');
+    // Neither the replaced directory (.experiment.old-…) nor the temporary one (.experiment.tmp-…) is left beside it.
+    expect(listDir(base).filter((name) => /\.(old|tmp)-/.test(name))).toEqual([]);
   });
 
   it('cohort generate: the old file is replaced by what a fresh run writes', () => {
@@ -184,12 +249,28 @@ describe('seeds: any text, negative numbers as --seed -1 and --seed=-1', () => {
     expect(text.status).toBe(0);
     expect(text.stderr.split('\n')[0]).toBe('experiment seeded.json: seeds "abc", "abc-2"');
     const huge = runCli(['experiment', file, '--out', join(base, 'e-huge'), '--seed', '-1e400']);
+    expect(huge.status).toBe(0);
     expect(huge.stderr.split('\n')[0]).toBe('experiment seeded.json: seeds "-1e400"');
     const again = runCli(['experiment', file, '--out', join(base, 'e-1-again'), '--seed=-1', '--seeds', '3', '--quiet']);
     expect(again.status).toBe(0);
     expect(again.stderr).toBe(''); // --quiet: no seeds line either
     const patients = (out: string) => readFileSync(join(base, out, 'patients.csv'), 'utf8');
     expect(patients('e-1-again')).toBe(patients('e-1'));
+  });
+
+  it('experiment: numeric seeds past the largest exact integer are refused in one line naming the scenario file\'s seed, nothing written', () => {
+    const file = experimentFile(base, 'unsafe', {});
+    const out = join(base, 'e-unsafe');
+    const before = listDir(base);
+    // 9007199254740990, …991, …992: the last is past 2^53 − 1 (Number.MAX_SAFE_INTEGER).
+    expectInputFailure(
+      runCli(['experiment', file, '--out', out, '--seed', '9007199254740990', '--seeds', '3']),
+      `${SCENARIO}: seed: `,
+      /^seeds 9007199254740990 … 9007199254740992 pass the largest exact integer \(9007199254740991\); give a smaller first seed \(or --seed\), fewer seeds, or a text seed$/,
+    );
+    expect(listDir(base)).toEqual(before);
+    // Two seeds (the second is 2^53 − 1) are exact, and run.
+    expect(runCli(['experiment', file, '--out', out, '--seed', '9007199254740990', '--seeds', '2', '--quiet']).status).toBe(0);
   });
 
   it('a --seed without a value does not swallow the next option: refused as empty, nothing written', () => {

@@ -252,10 +252,25 @@ describe('edge servers as processes: frames that break the rules (plaintext loop
     const { Socket } = await import('node:net');
     for (const bytes of [Buffer.from('this is not a frame at all, not even close'), Buffer.concat([Buffer.from([0x47, 0x53, 1, 3]), Buffer.alloc(8), Buffer.from([0, 0, 0, 1]), Buffer.from([0xff, 0xff, 0xff, 0xff]), Buffer.from([0])])]) {
       const raw = new Socket();
-      raw.on('error', () => undefined); // the server may reset this connection: expected, and 'close' follows
-      await new Promise<void>((r) => raw.connect(servers.es0.port, '127.0.0.1', () => r()));
+      // The server may reset this connection after the bad frame (ECONNRESET or
+      // EPIPE, then 'close'): expected. An error before the connection is made
+      // (refused) fails the test at once instead of hanging until its timeout.
+      let rawError: NodeJS.ErrnoException | undefined;
+      let connected = false;
+      const closed = new Promise((r) => raw.once('close', r));
+      await new Promise<void>((resolve, reject) => {
+        raw.on('error', (e: NodeJS.ErrnoException) => {
+          rawError = e;
+          if (!connected) reject(e);
+        });
+        raw.connect(servers.es0.port, '127.0.0.1', () => {
+          connected = true;
+          resolve();
+        });
+      });
       raw.write(bytes);
-      await new Promise((r) => raw.once('close', r));
+      await closed;
+      if (rawError) expect(['ECONNRESET', 'EPIPE']).toContain(rawError.code);
     }
     expect(servers.es0.stderr).toMatch(/magic|HELLO/);
     await stillServes();
