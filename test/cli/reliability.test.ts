@@ -140,17 +140,15 @@ describe('every command that writes refuses an existing output unless --force', 
   });
 
   it('a file-system refusal (an output file under a file: ENOTDIR, even as root) is one line, exit 2, nothing written', () => {
+    // A metrics file (not a directory output, which is checked up front) under a file: mkdir's own ENOTDIR.
     const dir = join(base, 'file-under-a-file');
     mkdirSync(dir);
-    const file = join(dir, 'a-file');
-    writeFileSync(file, 'precious\n');
+    writeFileSync(join(dir, 'a-file'), 'precious\n');
+    writeFileSync(join(dir, 'cgm.csv'), 'id,time,gl\na,2024-01-01 00:00:00,120\na,2024-01-01 00:05:00,125\n');
     const before = directorySnapshot(dir);
-    const csv = join(dir, 'cgm.csv');
-    writeFileSync(csv, 'id,time,gl\na,2024-01-01 00:00:00,120\na,2024-01-01 00:05:00,125\n');
-    const snapshot = directorySnapshot(dir);
-    expectInputFailure(runCli(['metrics', csv, '--out', join(file, 'sub', 'metrics.json')]), 'ENOTDIR: ', new RegExp(`^not a directory, mkdir '${escapeRegExp(join(file, 'sub'))}'$`));
-    expect(directorySnapshot(dir)).toEqual(snapshot);
-    expect(Object.keys(before)).toEqual(['a-file']);
+    const sub = join(dir, 'a-file', 'sub');
+    expectInputFailure(runCli(['metrics', join(dir, 'cgm.csv'), '--out', join(sub, 'metrics.json')]), 'ENOTDIR: ', new RegExp(`^not a directory, mkdir '${escapeRegExp(sub)}'$`));
+    expect(directorySnapshot(dir)).toEqual(before);
   });
 });
 
