@@ -37,6 +37,8 @@
  *   shortRunMsPerPatientDay the same for the 10-day scenario, and
  *   longToShortRatio the cost per patient-day of the long run over it
  *   (issue #11: memory under 1 GB, cost within 15 %).
+ * - maxDaysPeakRssMB: the same for two patients (adult#001, adult#002) at
+ *   the 3650-day limit, one per worker: what a trace of the longest run costs.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -212,11 +214,11 @@ interface LongRun {
   readonly patientDays: number;
   readonly peakRssMB: number;
 }
-function wholeRun(days: number): LongRun {
+function wholeRun(days: number, cohort = 'all'): LongRun {
   const dir = mkdtempSync(join(tmpdir(), 'glucosim-bench-long-'));
   try {
     const file = join(dir, `randomised-${days}day.json`);
-    writeFileSync(file, JSON.stringify({ ...scenarioJson, name: `randomised-${days}day`, days }));
+    writeFileSync(file, JSON.stringify({ ...scenarioJson, name: `randomised-${days}day`, days, cohort }));
     const child = spawnSync(process.execPath, [join(PROJECT_ROOT, 'dist', 'bench', 'longRun.js'), file, join(dir, 'run')], { encoding: 'utf8' });
     if (child.status !== 0) throw new Error(`bench: the ${days}-day run failed: ${child.stderr}`);
     return JSON.parse(child.stdout) as LongRun;
@@ -228,6 +230,8 @@ log('whole run, 30 patients × 10 days, in a process of its own');
 const shortRun = wholeRun(10);
 log('whole run, 30 patients × 365 days, in a process of its own (~30 s)');
 const longRun = wholeRun(365);
+log('whole run, 2 patients × 3650 days (the limit), in a process of its own (~15 s)');
+const maxDaysRun = wholeRun(3650, 'adult#001,adult#002');
 const msPerPatientDayOf = (r: LongRun) => (1000 * r.seconds) / r.patientDays;
 
 const round = (x: number, digits: number) => Number(x.toFixed(digits));
@@ -258,6 +262,7 @@ process.stdout.write(
     shortRunMsPerPatientDay: round(msPerPatientDayOf(shortRun), 3),
     longToShortRatio: round(msPerPatientDayOf(longRun) / msPerPatientDayOf(shortRun), 3),
     shortRunPeakRssMB: round(shortRun.peakRssMB, 1),
+    maxDaysPeakRssMB: round(maxDaysRun.peakRssMB, 1),
     node: process.version,
   }) + '\n',
 );

@@ -4,8 +4,9 @@
  * temporary output is then removed by the atomic writer's error path, and
  * the command exits 130 or 143 (128 + the signal's number, as a shell
  * reports a process killed by it) with one line. A second signal a second
- * or more after the first exits at once (signalAction). What a SIGKILL leaves behind is removed by the next command that
- * writes into the same folder (outputDir.ts, reportStaleTemporaries).
+ * or more after the first exits at once (signalAction). What a SIGKILL
+ * leaves behind is removed by the next command that writes into the same
+ * folder (outputDir.ts, reportStaleTemporaries).
  */
 
 export type StopSignal = 'SIGINT' | 'SIGTERM';
@@ -53,14 +54,6 @@ export function signalAction(firstAtMs: number | undefined, nowMs: number, finis
 }
 
 /**
- * Run `work` with SIGINT and SIGTERM turned into an abort of its signal
- * (`what` names it in the message, e.g. "the run"); see signalAction. Once
- * `work` has settled the handlers stay, so a signal in the moment before the
- * process exits does not kill a command whose output is already in place
- * (the process exits by itself; the handler only makes sure it does). Meant
- * for commands that exit when done, not for servers.
- */
-/**
  * The process's SIGINT/SIGTERM listeners, installed once and pointed at the
  * latest interruptible command: a process that runs several (the bench)
  * does not pile up listeners whose old timers would all fire.
@@ -74,6 +67,14 @@ function listen(handler: (signal: StopSignal) => void): void {
   current = handler;
 }
 
+/**
+ * Run `work` with SIGINT and SIGTERM turned into an abort of its signal
+ * (`what` names it in the message, e.g. "the run"); see signalAction. Once
+ * `work` has settled the handlers stay, so a signal in the moment before the
+ * process exits does not kill a command whose output is already in place
+ * (the process exits by itself; the handler only makes sure it does). Meant
+ * for commands that exit when done, not for servers.
+ */
 export async function interruptible<T>(what: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const abort = new AbortController();
   let firstAt: number | undefined;

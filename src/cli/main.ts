@@ -26,42 +26,30 @@ import { attachSeedValues } from './seed.js';
 import { InterruptedError } from './interrupt.js';
 import { GLUCOSIM_VERSION } from './version.js';
 
-function fail(err: unknown): never {
-  // A value refused by the BCP cryptosystem (a ciphertext, a message, a key) is bad input too: one line naming the field.
-  if (err instanceof InputError || err instanceof BcpInputError) {
-    process.stderr.write(`glucosim: ${err.message}\n`);
-    process.exit(2);
-  }
-  // A patient whose run failed (a controller's deadline, error or device; exit 1) or whose
-  // model could not be integrated (bad parameters or inputs; exit 2) is named in one line.
-  if (err instanceof PatientRunError) {
-    process.stderr.write(`glucosim: ${err.message}\n`);
-    process.exit(err.exitCode);
-  }
-  if (err instanceof ModelIntegrationError || err instanceof IntegratorError) {
-    process.stderr.write(`glucosim: ${err.message}\n`);
-    process.exit(2);
-  }
-  // A failed session with an edge server or the dealer names the session, the peer and the step: one line.
-  if (err instanceof SessionError) {
-    process.stderr.write(`glucosim: ${err.message}\n`);
-    process.exit(1);
-  }
-  // Stopped by the user (SIGINT, SIGTERM): one line, and 128 + the signal's number, as a shell reports it.
-  if (err instanceof InterruptedError) {
-    process.stderr.write(`glucosim: ${err.message}\n`);
-    process.exit(err.exitCode);
-  }
-  // A file-system refusal (EISDIR, EACCES, ENOSPC …) is the user's to fix: one line, exit 2;
-  // another system error (a refused connection) is one line, exit 1.
-  if (isFileSystemRefusal(err)) {
-    process.stderr.write(`glucosim: ${err.message}\n`);
-    process.exit(2);
-  }
+/**
+ * The exit status of an error a user can act on, printed as its one line;
+ * undefined for anything else (a bug: its stack is printed, exit 1).
+ */
+function knownExitCode(err: unknown): number | undefined {
+  // Bad input, including a value the BCP cryptosystem refuses (a ciphertext, a message, a key),
+  // a model that cannot be integrated (bad parameters or inputs), and a file-system refusal
+  // (EISDIR, EACCES, ENOSPC …): the user's to fix.
+  if (err instanceof InputError || err instanceof BcpInputError || err instanceof ModelIntegrationError || err instanceof IntegratorError || isFileSystemRefusal(err)) return 2;
+  // A patient whose run failed names it (1; 2 when the user can fix it); a stop by SIGINT/SIGTERM
+  // exits 128 + the signal's number, as a shell reports it.
+  if (err instanceof PatientRunError || err instanceof InterruptedError) return err.exitCode;
+  // A failed session with an edge server or the dealer names the session, the peer and the step;
+  // another system error (a refused connection) is the environment's.
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  if (err instanceof Error && typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
-    process.stderr.write(`glucosim: ${err.message}\n`);
-    process.exit(1);
+  if (err instanceof SessionError || (err instanceof Error && typeof code === 'string' && /^E[A-Z]+$/.test(code))) return 1;
+  return undefined;
+}
+
+function fail(err: unknown): never {
+  const exitCode = knownExitCode(err);
+  if (exitCode !== undefined) {
+    process.stderr.write(`glucosim: ${(err as Error).message}\n`);
+    process.exit(exitCode);
   }
   process.stderr.write(`glucosim: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);

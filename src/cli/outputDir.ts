@@ -5,13 +5,11 @@
  * replaced atomically. What interrupted commands left in the folder is
  * removed first.
  */
-import { existsSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { removeStaleTemporaries } from '../io/atomic.js';
-import { InputError } from '../io/errors.js';
-import { alreadyExists, checkOutputDirectory, type ReplaceGuard } from '../io/outputDirectory.js';
+import { checkOutputDirectory, type ReplaceGuard } from '../io/outputs.js';
 
-export { buildOutputDirectory } from '../io/outputDirectory.js';
+export { buildOutputDirectory, checkOutputFile } from '../io/outputs.js';
 
 /** The `--force` option of every command that writes an output. */
 export const FORCE_OPTION = { type: 'boolean', default: false, describe: 'replace an existing output of the same command' } as const;
@@ -47,19 +45,5 @@ export function reportStaleTemporaries(out: string, stream: NodeJS.WritableStrea
     }
     const what = stale.action === 'restored' ? 'restored the output that --force was replacing' : 'removed the temporary output';
     stream.write(`glucosim: ${what} ${stale.path}, left by process ${stale.pid}, which is gone (an interrupted run)\n`);
-  }
-}
-
-/**
- * Check an output file before anything is computed: a directory is refused,
- * an existing file unless `force` (it is then replaced by an atomic write),
- * and never one of the command's `inputs`, even with `force`.
- */
-export function checkOutputFile(path: string, force = false, option = '--out', inputs: readonly string[] = []): void {
-  if (!existsSync(path)) return;
-  if (statSync(path).isDirectory()) throw new InputError(option, '', `${path} is a directory; give a file name`);
-  if (!force) throw alreadyExists(resolve(path), option);
-  for (const input of inputs) {
-    if (existsSync(input) && realpathSync(input) === realpathSync(path)) throw new InputError(option, '', `${path} is the input ${input}; --force does not replace it`);
   }
 }

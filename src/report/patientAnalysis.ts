@@ -51,6 +51,11 @@ export function lastDaysWindow(totalDays: number, days?: number): DayWindow {
   return { fromDay: totalDays - n + 1, toDay: totalDays };
 }
 
+/** Whether `window` covers every day of a `totalDays` run. */
+export function isWholeRun(window: DayWindow, totalDays: number): boolean {
+  return window.fromDay === 1 && window.toDay >= totalDays;
+}
+
 /**
  * Floor for simulated blood glucose in metrics, mg/dL. Under a gross insulin
  * overdose the model's plasma glucose runs down to 0 (its positivity guard,
@@ -135,8 +140,8 @@ export function dailyIndices(trace: Trace): DailyIndices {
  * minute (16 bytes a minute, ≈ 8 MB per patient-year).
  */
 export function wholeRunSeries(trace: Trace, window: DayWindow, windowSeries: GlucoseSeries): GlucoseSeries {
-  const all: DayWindow = { fromDay: 1, toDay: Math.ceil(trace.minutes / MINUTES_PER_DAY) };
-  return window.fromDay === all.fromDay && window.toDay >= all.toDay ? windowSeries : bloodGlucoseSeries(trace, all);
+  const days = Math.ceil(trace.minutes / MINUTES_PER_DAY);
+  return isWholeRun(window, days) ? windowSeries : bloodGlucoseSeries(trace, { fromDay: 1, toDay: days });
 }
 
 export function analysePatient(trace: Trace, window: DayWindow): PatientAnalysis {

@@ -16,7 +16,7 @@ import type { ControllerPhase, LogTable } from '../control/types.js';
 import type { TraceSummary } from '../sim/trace.js';
 import { formatNumber, renderReport, type ReportSection, type ReportTable, splitColumns } from './html.js';
 import { glucoseCell, meanSdText, withFloorNote } from './glucoseCell.js';
-import { type DayWindow, type PatientAnalysis, SIMULATED_BG_FLOOR_MG_DL } from './patientAnalysis.js';
+import { type DayWindow, isWholeRun, type PatientAnalysis, SIMULATED_BG_FLOOR_MG_DL } from './patientAnalysis.js';
 import { finiteMeanSd } from './finiteStats.js';
 import { PHASE_METRIC_LABELS, PHASE_METRIC_NAMES, type PhaseMetrics, phaseMetricTables } from './phaseMetrics.js';
 import { type CvgaShares, jsonNumber, RUN_METRICS_FORMAT, type RunMetricsFile } from './runMetricsFile.js';
@@ -124,7 +124,7 @@ function csvCell(x: number): string {
 }
 
 function windowText(w: DayWindow, days: number): string {
-  return w.fromDay === 1 && w.toDay === days ? `all ${days} days` : `days ${w.fromDay}–${w.toDay} of ${days}`;
+  return isWholeRun(w, days) ? `all ${days} days` : `days ${w.fromDay}–${w.toDay} of ${days}`;
 }
 
 /** Mean over patients of one daily index, per day, for each group (NaN days skipped). */
@@ -217,7 +217,7 @@ export function writeRunReport(dir: string, input: RunReportInput): void {
     }),
   );
   // Glucose over all days only when the window is shorter: otherwise they are the metrics' mean, min and max above.
-  const windowIsWholeRun = input.window.fromDay === 1 && input.window.toDay === input.days;
+  const windowIsWholeRun = isWholeRun(input.window, input.days);
   const summaryByPatient = new Map(input.summaries.map((s) => [s.patient, s]));
   const wholeRunTable = withFloorNote({
     caption: windowIsWholeRun ? 'Whole run: insulin and carbohydrate' : `Whole run (all ${input.days} days): glucose, insulin and carbohydrate`,

@@ -11,7 +11,6 @@ import { selectPatients } from '../cohort/selection.js';
 import { MDP_DEFINITION_PROPERTIES, type MdpDefinitionFile, parseMdpDefinition } from '../control/mdp/definitionFile.js';
 import type { MdpDefinition } from '../control/mdp/model.js';
 import { BUILT_IN_CONTROLLERS, type ControllerRegistry } from '../control/registry.js';
-import { parseSeed } from '../random/streams.js';
 import { InputError } from '../io/errors.js';
 import { readJsonFile } from '../io/json.js';
 import { compileValidator } from '../io/schema.js';
@@ -197,15 +196,14 @@ export function loadExperiment(file: string, registry: ControllerRegistry = BUIL
 }
 
 /**
- * The seed of repetition i (1-based): base + i − 1 for a number (or a text
- * that reads as one: `"7"` is 7, as it is as a stream key); for another
- * text, the text itself first (as `glucosim run --seed` would use it), then
- * "<text>-2", "<text>-3" …
+ * The seed of repetition i (1-based): base + i − 1 for a number (a text that
+ * reads as one, `"7"`, is already 7: scenario/load.ts and --seed read seeds
+ * through parseSeed); for another text, the text itself first (as `glucosim
+ * run --seed` would use it), then "<text>-2", "<text>-3" …
  */
 export function experimentSeed(base: number | string, i: number): number | string {
-  const first = typeof base === 'string' ? parseSeed(base) : base;
-  if (typeof first === 'number') return first + (i - 1);
-  return i === 1 ? first : `${first}-${i}`;
+  if (typeof base === 'number') return base + (i - 1);
+  return i === 1 ? base : `${base}-${i}`;
 }
 
 export interface ExperimentPlan {

@@ -102,9 +102,10 @@ export function traceToCsv(trace: Trace): string {
 /**
  * A trace CSV written while the patient is simulated: `append(trace, upTo)`
  * writes the rows of the minutes simulated since the last call, so a file of
- * any length costs one day's rows of memory at a time (a whole 365-day CSV
- * as one string took ~0.7 GB of transient heap, measured), and the bytes
- * are those of `traceToCsv`.
+ * any length costs one day's rows of memory at a time (the whole CSV as
+ * one string, half a million row strings for 365 days, kept a 30 × 365-day
+ * run at 2.2 GB peak; streamed it is bench's longRunPeakRssMB), and the
+ * bytes are those of `traceToCsv` (test/sim/trace.test.ts).
  */
 export class TraceCsvFile {
   private fd: number | undefined;

@@ -151,6 +151,16 @@ function tablesOf(html: string): HtmlTable[] {
 }
 
 /** Per patient, every figure the tables show of them: figure (header without its unit) → cells. */
+/** Every patient's every glucose figure appears in exactly one cell, and every patient has figures. */
+function expectEachFigureOnce(tables: readonly HtmlTable[], patients: readonly string[]): void {
+  const byPatient = figuresByPatient(tables);
+  expect([...byPatient.keys()].sort()).toEqual([...patients].sort());
+  for (const [patient, figures] of byPatient) {
+    expect(figures.size, patient).toBeGreaterThan(0);
+    for (const [figure, cells] of figures) expect(cells, `${patient}: ${figure}`).toHaveLength(1);
+  }
+}
+
 function figuresByPatient(tables: readonly HtmlTable[]): Map<string, Map<string, string[]>> {
   const out = new Map<string, Map<string, string[]>>();
   for (const t of tables) {
@@ -249,9 +259,7 @@ describe('report.html of a run: the tables', () => {
 
   it('over the whole run, each patient\'s glucose figures appear once, with the metrics\' (floored) values', () => {
     const tables = tablesOf(whole.html);
-    for (const [patient, figures] of figuresByPatient(tables)) {
-      for (const [figure, cells] of figures) expect(cells, `${patient}: ${figure}`).toHaveLength(1);
-    }
+    expectEachFigureOnce(tables, PATIENTS.map((p) => p.name));
     const levels = tableWith(tables, 'mean (mg/dL)');
     whole.analyses.forEach((a, i) => {
       const floored = flooredBg(whole.traces[i], 1, DAYS);
@@ -271,9 +279,7 @@ describe('report.html of a run: the tables', () => {
 
   it('with a window, the whole run\'s glucose is floored too and labelled as all days, each figure still once', () => {
     const tables = tablesOf(windowed.html);
-    for (const [patient, figures] of figuresByPatient(tables)) {
-      for (const [figure, cells] of figures) expect(cells, `${patient}: ${figure}`).toHaveLength(1);
-    }
+    expectEachFigureOnce(tables, PATIENTS.map((p) => p.name));
     const allDays = tableWith(tables, 'mean BG, all days (mg/dL)');
     windowed.analyses.forEach((a, i) => {
       const floored = flooredBg(windowed.traces[i], 1, DAYS);

@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/io/errors.js';
+import { readFileSync } from 'node:fs';
+import { parseScenario } from '../../src/scenario/load.js';
 import { experimentSeed, loadExperiment, planExperiment } from '../../src/sim/experiment.js';
 import { scenarioController } from '../../src/sim/patientRun.js';
 
@@ -40,9 +42,11 @@ describe('exclusions and seeds', () => {
   it('seed i of a number is seed + i − 1; of a text, the text, then <text>-2 …', () => {
     expect([1, 2, 3].map((i) => experimentSeed(-1, i))).toEqual([-1, 0, 1]);
     expect([1, 2, 3].map((i) => experimentSeed('abc', i))).toEqual(['abc', 'abc-2', 'abc-3']);
-    // A number written as text ("seed": "7") is that number, as it is as a stream key.
-    expect([1, 2].map((i) => experimentSeed('7', i))).toEqual([7, 8]);
-    expect([1, 2].map((i) => experimentSeed('007', i))).toEqual([7, 8]);
+    // A number written as text in a scenario file ("seed": "007") is read as that number, so it counts on.
+    const e = loadExperiment(shipped('ac-initialisation.json'));
+    const written = parseScenario({ ...JSON.parse(readFileSync(e.scenario.file, 'utf8')), seed: '007' }, e.scenario.file);
+    expect(written.seed).toBe(7);
+    expect(planExperiment({ ...e, cohort: 'adults', scenario: { ...e.scenario, seed: written.seed } }, 2).seeds).toEqual([7, 8]);
   });
 
   it('refuses seeds past the largest exact integer (two repetitions would share a seed)', () => {

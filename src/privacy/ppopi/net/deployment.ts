@@ -21,7 +21,7 @@ import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../../../io/atomic.js';
 import { InputError } from '../../../io/errors.js';
 import { readJsonFile } from '../../../io/json.js';
-import { buildOutputDirectory, checkOutputDirectory } from '../../../io/outputDirectory.js';
+import { buildOutputDirectory, checkOutputDirectory } from '../../../io/outputs.js';
 import { compileValidator } from '../../../io/schema.js';
 import {
   readKeyPairFile,

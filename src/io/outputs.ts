@@ -1,10 +1,11 @@
 /**
- * An output directory that may already exist: refused unless the user asks
- * to replace it (--force), and even then only when it is safe to remove —
- * an output of the same kind (it holds the command's own `marker` file) or
- * an empty directory, which holds neither the current directory nor any of
- * the command's inputs. `--out results --force`, `--out . --force`, or an
- * output that holds the records being learned from are refused, naming why.
+ * An output (directory or file) that may already exist: refused unless the
+ * user asks to replace it (--force), and even then only when it is safe to
+ * remove. A directory: an output of the same kind (it holds the command's
+ * own `marker`) or an empty one, which holds neither the current directory
+ * nor any of the command's inputs (`--out results --force`, `--out .
+ * --force`, or an output that holds the records being learned from are
+ * refused, naming why). A file: never one of the command's inputs.
  */
 import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -19,7 +20,7 @@ export interface ReplaceGuard {
 }
 
 /** The one refusal of an existing output: it names the path and --force. */
-export function alreadyExists(path: string, option: string): InputError {
+function alreadyExists(path: string, option: string): InputError {
   return new InputError(option, '', `${path} already exists; choose another path or give --force to replace it`);
 }
 
@@ -60,6 +61,21 @@ export function checkOutputDirectory(dir: string, force: boolean, guard: Replace
   }
   if (readdirSync(dir).length > 0 && !existsSync(join(dir, guard.marker))) {
     throw new InputError(option, '', `${dir} is not an output of this command (it has no ${guard.marker}); --force replaces only those, or an empty directory`);
+  }
+}
+
+/**
+ * Check an output file before anything is computed: a directory is refused,
+ * an existing file unless `force` (it is then replaced by an atomic write),
+ * and never one of the command's `inputs`, even with `force`.
+ */
+export function checkOutputFile(path: string, force = false, option = '--out', inputs: readonly string[] = []): void {
+  if (!existsSync(path)) return;
+  if (statSync(path).isDirectory()) throw new InputError(option, '', `${path} is a directory; give a file name`);
+  if (!force) throw alreadyExists(resolve(path), option);
+  const real = realPath(path);
+  for (const input of inputs) {
+    if (realPath(input) === real) throw new InputError(option, '', `${path} is the input ${input}; --force does not replace it`);
   }
 }
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { replaceDirectoryAtomic } from '../../src/io/atomic.js';
-import { checkOutputDirectory } from '../../src/io/outputDirectory.js';
+import { checkOutputDirectory } from '../../src/io/outputs.js';
 
 const root = realpathSync(mkdtempSync(join(tmpdir(), 'glucosim-outdir-')));
 const cwd = process.cwd();
