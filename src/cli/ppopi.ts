@@ -23,8 +23,6 @@ import { ppopiT2dm } from './ppopiT2dm.js';
 import { ppopiGridWorld } from './ppopiGridWorldFactories.js';
 import type { CliHelpers, PpopiSubcommand } from './ppopiSubcommand.js';
 
-export type { CliHelpers, PpopiSubcommand } from './ppopiSubcommand.js';
-
 /** Sizes of N offered (bits). */
 export const PPOPI_KEY_BITS: readonly number[] = [512, 1024, 2048, 3072, 4096];
 export const PPOPI_DEFAULT_KEY_BITS = 2048;

@@ -20,7 +20,6 @@
  *    records, the tables, and the experiment report in evaluation/.
  */
 import { join, resolve } from 'node:path';
-import type { MdpDefinition } from '../control/mdp/model.js';
 import { physicianActions } from '../control/mdp/physicianRegimen.js';
 import { PHYSICIAN_DECIDES, type PolicyTable, policyTableDocument } from '../control/mdp/policyTable.js';
 import { actionCount, stateCount } from '../control/mdp/space.js';
@@ -93,8 +92,8 @@ function learningRecords(trace: Trace, days: number, label: string): PatientReco
 }
 
 /** A patient's transitions as text, to compare the learning days of two runs. */
-function transitionsText(records: readonly PatientRecord[], definition: MdpDefinition): string {
-  return JSON.stringify(experienceFromRecords(records, definition).records);
+function transitionsText(transitions: readonly unknown[]): string {
+  return JSON.stringify(transitions);
 }
 
 async function loadKeys(args: PpopiT2dmArguments, progress: (line: string) => void): Promise<{ params: BcpParameters; master: BcpMasterKey; source: string }> {
@@ -157,7 +156,7 @@ export async function ppopiT2dmCommand(args: PpopiT2dmArguments): Promise<{ out:
       for (const [i, seed] of learningPlan.seeds.entries()) {
         const patients: PoolingPatient[] = study.patients.map((member) => {
           const transitions = experienceFromRecords(records[i].get(member.name)!, definition).records;
-          learningText[i].set(member.name, JSON.stringify(transitions));
+          learningText[i].set(member.name, transitionsText(transitions));
           return {
             patient: member.name,
             transitions,
@@ -227,7 +226,7 @@ export async function ppopiT2dmCommand(args: PpopiT2dmArguments): Promise<{ out:
         const { arm, seedIndex, patient } = plan.jobs[job];
         outcomes[job] = jobOutcome(trace, evaluation, undefined, plan.phases[arm]);
         if (evaluation.arms[arm].controller.name !== 'mdp') return;
-        const again = transitionsText(learningRecords(trace, study.learningDays, `evaluation run, ${evaluation.arms[arm].name}, ${patient}`), definition);
+        const again = transitionsText(experienceFromRecords(learningRecords(trace, study.learningDays, `evaluation run, ${evaluation.arms[arm].name}, ${patient}`), definition).records);
         if (again !== learningText[seedIndex].get(patient)) {
           throw new Error(`arm ${evaluation.arms[arm].name}, seed ${plan.seeds[seedIndex]}, ${patient}: the learning days did not reproduce the transitions that were pooled`);
         }

@@ -112,6 +112,8 @@ export interface ImproveStats {
   readonly evaluationSweeps: number;
   /** Evaluate-then-improve steps (eq. 10) until the policy was stable and its evaluation converged. */
   readonly improvementSteps: number;
+  /** Whether it settled (stable policy, converged evaluation) before LearningOptions.maxImprovementSteps. */
+  readonly settled: boolean;
 }
 
 export class IdPolicyIteration {
@@ -202,10 +204,10 @@ export class IdPolicyIteration {
     for (let improvementSteps = 1; improvementSteps <= this.options.maxImprovementSteps; improvementSteps++) {
       const { sweeps, converged } = this.evaluate();
       evaluationSweeps += sweeps;
-      if (!this.improveOnce() && converged) return { evaluationSweeps, improvementSteps };
+      if (!this.improveOnce() && converged) return { evaluationSweeps, improvementSteps, settled: true };
     }
-    // Not settled within the limit (improvementSteps = maxImprovementSteps tells it): see LearningOptions.maxImprovementSteps.
-    return { evaluationSweeps, improvementSteps: this.options.maxImprovementSteps };
+    // Not settled within the limit: see LearningOptions.maxImprovementSteps.
+    return { evaluationSweeps, improvementSteps: this.options.maxImprovementSteps, settled: false };
   }
 
   /**

@@ -141,7 +141,7 @@ export class PolicyServer {
     }
     const stats = task.learner.improve();
     const t3 = performance.now();
-    return { convertMs: t1 - t0, unifyMs: t2 - t1, learnMs: t3 - t2, improvement: { evaluationSweeps: stats.evaluationSweeps, improvementSteps: stats.improvementSteps } };
+    return { convertMs: t1 - t0, unifyMs: t2 - t1, learnMs: t3 - t2, improvement: { evaluationSweeps: stats.evaluationSweeps, improvementSteps: stats.improvementSteps, settled: stats.settled } };
   }
 
   /** §5.4–5.5 alone: the equality tags of a user's uploaded values, all of one kind, in order (nothing is counted). */
@@ -226,8 +226,13 @@ export class PolicyServer {
   }
 }
 
-/** The KGC's fields of a unification item's parts, as the user's value names them (checks.ts). */
-const ITEM_PART: Readonly<Record<string, string>> = { '': '', '.a': '.mask.a', '.b': '.mask.b', '.proof': '.proof' };
+/**
+ * The KGC's fields of a unification item's parts, as the user's value names
+ * them. Only the item and its proof: the user's `mask.a` and `mask.b` are
+ * refused by convert() before the KGC sees them, and the realigned `b` the
+ * KGC gets is the server's, in range by construction.
+ */
+const ITEM_PART: Readonly<Record<string, string>> = { '': '', '.proof': '.proof' };
 
 /** A KGC refusal of `unify.items[k]…` of the shuffled batch as a refusal of the value it came from (`fields[order[k]]…`); other errors as they are. */
 function inOriginalPlace(err: unknown, order: readonly number[], fields: readonly string[]): unknown {

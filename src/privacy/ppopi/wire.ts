@@ -103,7 +103,7 @@ const COSTS = object({
   convertMs: milliseconds,
   unifyMs: milliseconds,
   learnMs: milliseconds,
-  improvement: object({ evaluationSweeps: { type: 'integer', minimum: 0 }, improvementSteps: { type: 'integer', minimum: 0 } }),
+  improvement: object({ evaluationSweeps: { type: 'integer', minimum: 0 }, improvementSteps: { type: 'integer', minimum: 0 }, settled: { type: 'boolean' } }),
 });
 const EMPTY = object({});
 const REFUSAL = object({ party: { type: 'string', maxLength: 200 }, field: { type: 'string', maxLength: 400 }, reason: { type: 'string', maxLength: 2000 } });

@@ -24,8 +24,6 @@ import { KGC_OPS } from '../wire.js';
 import type { KgcState } from './deployment.js';
 import { type PpopiService, route, startService } from './rpc.js';
 
-export type { PpopiService } from './rpc.js';
-
 export interface KgcServiceOptions {
   readonly state: KgcState;
   readonly host: string;

@@ -24,7 +24,7 @@ import { PpopiRefusal } from '../messages.js';
 import { type Caller, decodeRefusal, encodeBody, encodeRefusal, oneLine, type OpSpec } from '../wire.js';
 
 /** Largest frame either side accepts: an attempt of MAX_ATTEMPT_ACTIONS steps at 4096 bits, with room to spare. */
-export const PPOPI_MAX_FRAME_BYTES = 32 << 20;
+const PPOPI_MAX_FRAME_BYTES = 32 << 20;
 /** Requests one link may have unanswered at once (a user asks one thing at a time; the server's unifications overlap). */
 export const MAX_IN_FLIGHT = 16;
 /** How long a caller waits for a reply by default, ms (a unification of a long attempt at 2048 bits takes seconds). */
@@ -60,7 +60,6 @@ export interface ServeOptions {
   /** The caller's role in the deployment; an op of another role is refused. */
   readonly roleOf: (identity: string) => Caller | undefined;
   readonly log: Logger;
-  readonly maxInFlight?: number;
 }
 
 /** Any failure of a handler as the refusal sent back: the role classes' own, a BCP check's, or (logged here) an internal error. */
@@ -74,10 +73,9 @@ function asRefusal(err: unknown, party: string, op: string, log: Logger): PpopiR
 }
 
 /** Serve requests on one accepted link with `routes`. */
-export function serveRequests(connection: FramedConnection, options: ServeOptions): void {
+function serveRequests(connection: FramedConnection, options: ServeOptions): void {
   const { party, log } = options;
   const routes = new Map(options.routes.map((r) => [r.spec.op, r]));
-  const maxInFlight = options.maxInFlight ?? MAX_IN_FLIGHT;
   const caller = connection.remoteIdentity;
   const role = options.roleOf(caller);
   const inFlight = new Set<bigint>();
@@ -118,7 +116,7 @@ export function serveRequests(connection: FramedConnection, options: ServeOption
     if (f.session === 0n) return refuse(f, new PpopiRefusal(party, 'frame.session', "session 0 is the link's own; a request has an id ≥ 1"));
     if (f.round !== 1) return refuse(f, new PpopiRefusal(party, 'frame.round', `a request is round 1 (got ${f.round})`));
     if (inFlight.has(f.session)) return refuse(f, new PpopiRefusal(party, 'frame.session', `request ${f.session} is already in flight`));
-    if (inFlight.size >= maxInFlight) return refuse(f, new PpopiRefusal(party, 'frame', `${maxInFlight} requests are in flight on this link; wait for their replies`));
+    if (inFlight.size >= MAX_IN_FLIGHT) return refuse(f, new PpopiRefusal(party, 'frame', `${MAX_IN_FLIGHT} requests are in flight on this link; wait for their replies`));
     const r = routes.get(f.op);
     if (r === undefined) return refuse(f, new PpopiRefusal(party, 'op', `unknown op '${f.op}' (${party} serves ${[...routes.keys()].join(', ')})`));
     if (r.spec.caller !== role) return refuse(f, new PpopiRefusal(party, 'op', `'${f.op}' is sent by the ${r.spec.caller}, and ${caller} is ${role === undefined ? 'not a registered party' : `a ${role}`}`));
@@ -171,7 +169,7 @@ interface Pending {
 
 /**
  * The calling side of a link: `call` sends a request and resolves with the
- * reply, or rejects with the callee's PpopiRefusal. At most `maxInFlight`
+ * reply, or rejects with the callee's PpopiRefusal. At most MAX_IN_FLIGHT
  * requests are unanswered at once, the callee's limit (serveRequests): later
  * ones wait here for a reply to free a slot rather than being refused there
  * (the server's link to the KGC carries the unifications of every user's
@@ -182,14 +180,12 @@ export class RpcClient {
   private nextId = 1n;
   private readonly pending = new Map<bigint, Pending>();
   private readonly log: Logger;
-  private readonly maxInFlight: number;
   private active = 0;
   private readonly queued: (() => void)[] = [];
 
-  constructor(connection: FramedConnection, log: Logger = () => {}, maxInFlight = MAX_IN_FLIGHT) {
+  constructor(connection: FramedConnection, log: Logger = () => {}) {
     this.connection = connection;
     this.log = log;
-    this.maxInFlight = maxInFlight;
     connection.onFrame((f) => this.receive(f));
     connection.onClose((e) => {
       const reason = `the link to ${this.peer} ${e ? `was lost: ${e.message}` : 'closed'}`;
@@ -215,7 +211,7 @@ export class RpcClient {
 
   /** A request of any op with any payload (tests of refusals); resolves with the reply's payload. Waits for a free slot first. */
   async send(op: string, payload: Uint8Array, timeoutMs = DEFAULT_CALL_TIMEOUT_MS): Promise<Uint8Array> {
-    if (this.active >= this.maxInFlight) await new Promise<void>((resolve) => this.queued.push(resolve));
+    if (this.active >= MAX_IN_FLIGHT) await new Promise<void>((resolve) => this.queued.push(resolve));
     else this.active++;
     try {
       return await this.sendNow(op, payload, timeoutMs);
