@@ -20,7 +20,8 @@ const STAGES = {
   scenario: ['io', 'random', 'model', 'devices', 'control'],
   sim: ['io', 'random', 'model', 'cohort', 'devices', 'privacy', 'control', 'scenario', 'records'],
   report: ['io', 'random', 'model', 'cohort', 'devices', 'control', 'scenario', 'sim', 'metrics', 'records'],
-  cli: ['io', 'random', 'model', 'cohort', 'devices', 'privacy', 'control', 'scenario', 'sim', 'metrics', 'report', 'records'],
+  cluster: ['io'],
+  cli: ['io', 'random', 'model', 'cohort', 'devices', 'privacy', 'control', 'scenario', 'sim', 'metrics', 'report', 'records', 'cluster'],
 };
 
 const stageRules = Object.entries(STAGES).map(([stage, allowed]) => ({

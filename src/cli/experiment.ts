@@ -1,19 +1,19 @@
 /**
- * `glucosim experiment <file.json> [--out dir] [--force] [--seeds n] [--seed s] [--cohort list] [--workers n] [--concurrency-per-worker n] [--quiet]`:
+ * `glucosim experiment <file.json> [--out dir] [--force] [--seeds n] [--seed s] [--cohort list] [--workers n] [--concurrency-per-worker n] [--shard K/N] [--quiet]`:
  * an experiment's arms × seeds × patients on all cores, written atomically
  * as a directory (summary.json, table1.csv, phases.csv, patients.csv, paths.csv, figures,
- * report.html).
+ * report.html); with `--shard K/N` only the K-th of N slices of the jobs,
+ * into a shard directory that `glucosim merge` joins with the others.
  */
 import { basename } from 'node:path';
 import { InputError } from '../io/errors.js';
 import { type JobOutcome, jobOutcome, writeExperimentReport } from '../report/experimentReport.js';
-import { runJobs } from '../sim/cohortRun.js';
 import { loadExperiment, planExperiment } from '../sim/experiment.js';
-import { buildOutputDirectory, newOutputDirectory } from './outputDir.js';
-import { interruptible } from './interrupt.js';
+import type { StudyInvocation } from '../cluster/manifest.js';
 import { parallelism } from './parallelism.js';
-import { progressReporter } from './progress.js';
 import { seedOption } from './seed.js';
+import { runStudyShard } from './shard.js';
+import { populationSourceList, runWholeStudy, type Study } from './study.js';
 import { GLUCOSIM_VERSION } from './version.js';
 
 export interface ExperimentArguments {
@@ -28,9 +28,12 @@ export interface ExperimentArguments {
   readonly quiet?: boolean;
   /** Replace an existing output directory. */
   readonly force?: boolean;
+  /** `K/N`: run only shard K of N, into a shard directory. */
+  readonly shard?: string;
 }
 
-export async function experimentCommand(args: ExperimentArguments): Promise<string> {
+/** The study an experiment's options describe; bad input is refused here, before anything is written. */
+export function prepareExperimentStudy(args: Pick<ExperimentArguments, 'file' | 'seeds' | 'seed' | 'cohort'>): Study<JobOutcome> {
   const loaded = loadExperiment(args.file);
   const seed = seedOption(args.seed);
   const seeded = seed !== undefined ? { ...loaded, scenario: { ...loaded.scenario, seed } } : loaded;
@@ -38,41 +41,52 @@ export async function experimentCommand(args: ExperimentArguments): Promise<stri
   if (args.seeds !== undefined && !(Number.isInteger(args.seeds) && args.seeds >= 1)) {
     throw new InputError('--seeds', '', `must be a whole number ≥ 1, got ${args.seeds}`);
   }
-  const { workers, concurrencyPerWorker } = parallelism(args);
   const plan = planExperiment(cohortOf, args.seeds ?? cohortOf.seeds);
   // Reported with the exclusions that apply to the patients run.
   const experiment = { ...cohortOf, exclude: plan.exclude };
-  const out = newOutputDirectory(args.out, experiment.name, args.force, { marker: 'table1.csv', inputs: [args.file] });
-  const label = `experiment ${basename(args.file)}`;
-  if (plan.droppedExclusions.length > 0) {
-    process.stderr.write(`${label}: exclusion of ${plan.droppedExclusions.join(', ')} dropped: not in the cohort (${experiment.cohort})\n`);
-  }
-  // Text seeds quoted, so that `-1e400` (text) is not read as a number.
-  if (!args.quiet) process.stderr.write(`${label}: seeds ${plan.seeds.map((s) => (typeof s === 'number' ? String(s) : JSON.stringify(s))).join(', ')}\n`);
-
   const carbRatio = new Map(plan.patients.map((p) => [p.name, p.carbRatioGPerU]));
-  const outcomes = new Array<JobOutcome>(plan.jobs.length);
-  const progress = args.quiet ? undefined : progressReporter(label);
-  const started = performance.now();
-  const writeExperiment = async (dir: string, signal: AbortSignal) => {
-    await runJobs({
-      scenarios: plan.scenarios,
-      jobs: plan.jobs,
-      workers,
-      concurrencyPerWorker,
-      // Each trace is folded into what the report needs as it arrives, then dropped.
-      onTrace: (job, trace) => (outcomes[job] = jobOutcome(trace, experiment, carbRatio.get(plan.jobs[job].patient), plan.phases[plan.jobs[job].arm])),
-      onProgress: progress?.update,
-      signal,
-    }).finally(() => progress?.finish()); // also before a failure's or a stop's line
-    writeExperimentReport(dir, experiment, plan, outcomes, {
-      glucosimVersion: GLUCOSIM_VERSION,
-      file: experiment.file,
-      cohort: plan.patients.map((p) => p.name),
-      seconds: (performance.now() - started) / 1000,
-      createdAt: new Date().toISOString(),
-    });
+  const notes = [
+    ...(plan.droppedExclusions.length > 0 ? [`exclusion of ${plan.droppedExclusions.join(', ')} dropped: not in the cohort (${experiment.cohort})`] : []),
+    // Text seeds quoted, so that `-1e400` (text) is not read as a number.
+    `seeds ${plan.seeds.map((s) => (typeof s === 'number' ? String(s) : JSON.stringify(s))).join(', ')}`,
+  ];
+  const invocation: StudyInvocation = {
+    kind: 'experiment',
+    file: args.file,
+    ...(args.cohort !== undefined ? { cohort: args.cohort } : {}),
+    ...(args.seed !== undefined ? { seed: args.seed } : {}),
+    ...(args.seeds !== undefined ? { seeds: args.seeds } : {}),
   };
-  await interruptible('the experiment', (signal) => buildOutputDirectory(out, args.force, (dir) => writeExperiment(dir, signal), signal));
-  return out;
+  return {
+    invocation,
+    name: experiment.name,
+    label: `experiment ${basename(args.file)}`,
+    guard: { marker: 'table1.csv', inputs: [args.file] },
+    scenarios: plan.scenarios,
+    jobs: plan.jobs,
+    sources: [
+      { role: 'experiment', path: experiment.file, file: experiment.file },
+      { role: 'scenario', path: experiment.scenario.file, file: experiment.scenario.file },
+      ...populationSourceList(experiment.scenario),
+    ],
+    writesTraces: false,
+    needsTraces: true,
+    notes,
+    part: (job, _summary, trace) => jobOutcome(trace!, experiment, carbRatio.get(plan.jobs[job].patient), plan.phases[plan.jobs[job].arm]),
+    write: (dir, outcomes, timing) => {
+      writeExperimentReport(dir, experiment, plan, outcomes, {
+        glucosimVersion: GLUCOSIM_VERSION,
+        file: experiment.file,
+        cohort: plan.patients.map((p) => p.name),
+        seconds: timing.seconds,
+        createdAt: timing.createdAt,
+      });
+    },
+  };
+}
+
+export async function experimentCommand(args: ExperimentArguments): Promise<string> {
+  const study = prepareExperimentStudy(args);
+  const options = { ...parallelism(args), quiet: args.quiet };
+  return args.shard !== undefined ? runStudyShard(study, args.shard, args.out, args.force, options) : runWholeStudy(study, args.out, args.force, options);
 }

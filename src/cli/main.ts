@@ -17,14 +17,19 @@ import { controllersCommand } from './controllers.js';
 import { experimentCommand } from './experiment.js';
 import { importRecordsCommand } from './importRecords.js';
 import { mdpLearnCommand } from './mdpLearn.js';
+import { mergeCommand } from './merge.js';
 import { metricsCommand } from './metrics.js';
 import { ppopiGroup } from './ppopi.js';
 import { replayCommand } from './replay.js';
 import { runCommand } from './run.js';
+import { slurmCommand } from './slurm.js';
 import { FORCE_OPTION } from './outputDir.js';
 import { attachSeedValues } from './seed.js';
 import { InterruptedError } from './interrupt.js';
 import { GLUCOSIM_VERSION } from './version.js';
+
+/** `--shard K/N` of run and experiment. */
+const SHARD_OPTION = { type: 'string', describe: 'run only shard K of N (e.g. 2/4) into a shard directory, for glucosim merge (default: the whole study)' } as const;
 
 /**
  * The exit status of an error a user can act on, printed as its one line;
@@ -83,7 +88,8 @@ await yargs(attachSeedValues(hideBin(process.argv)))
         .option('seed', { type: 'string', describe: 'override the scenario seed: any text; one that reads as a whole number (-1, 007) is that number' })
         .option('quiet', { type: 'boolean', default: false, describe: 'no progress line on stderr' })
         .option('window-days', { type: 'number', describe: 'metrics, CVGA and report over the last N days (default: all days)' })
-        .option('report', { type: 'boolean', default: true, describe: 'write metrics, plots and report.html (--no-report: traces and summary only)' }),
+        .option('report', { type: 'boolean', default: true, describe: 'write metrics, plots and report.html (--no-report: traces and summary only)' })
+        .option('shard', SHARD_OPTION),
     async (argv) => {
       try {
         const out = await runCommand({
@@ -97,6 +103,7 @@ await yargs(attachSeedValues(hideBin(process.argv)))
           force: argv.force,
           windowDays: once(argv['window-days'], 'window-days'),
           report: argv.report,
+          shard: once(argv.shard, 'shard'),
         });
         process.stdout.write(`${out}\n`);
       } catch (err) {
@@ -239,7 +246,8 @@ await yargs(attachSeedValues(hideBin(process.argv)))
         .option('cohort', { type: 'string', describe: "patients: names, groups or all (default: the file's)" })
         .option('workers', { type: 'number', describe: 'worker threads (default: all cores)' })
         .option('concurrency-per-worker', { type: 'number', describe: 'jobs a worker runs at once (default 1; more overlaps the waits of remote controllers)' })
-        .option('quiet', { type: 'boolean', default: false, describe: 'no progress line on stderr' }),
+        .option('quiet', { type: 'boolean', default: false, describe: 'no progress line on stderr' })
+        .option('shard', SHARD_OPTION),
     async (argv) => {
       try {
         const out = await experimentCommand({
@@ -252,7 +260,69 @@ await yargs(attachSeedValues(hideBin(process.argv)))
           concurrencyPerWorker: once(argv['concurrency-per-worker'], 'concurrency-per-worker'),
           quiet: argv.quiet,
           force: argv.force,
+          shard: once(argv.shard, 'shard'),
         });
+        process.stdout.write(`${out}\n`);
+      } catch (err) {
+        fail(err);
+      }
+    },
+  )
+  .command(
+    'slurm <study>',
+    'Write (and with --submit submit) the Slurm batch scripts of a study: a job array of N shards and a merge job after it',
+    (y) =>
+      y
+        .positional('study', { type: 'string', demandOption: true, describe: 'scenario file (as run) or experiment file (as experiment)' })
+        .option('shards', { type: 'number', demandOption: true, describe: 'number of shards N: array tasks 1…N' })
+        .option('out', { type: 'string', describe: 'merged result directory (default: results/<study>-<timestamp>/); scripts, logs and shards go to <out>-slurm/' })
+        .option('force', FORCE_OPTION)
+        .option('cohort', { type: 'string', describe: 'patients, as for run and experiment' })
+        .option('seed', { type: 'string', describe: 'seed, as for run and experiment' })
+        .option('seeds', { type: 'number', describe: 'experiment: number of seeds' })
+        .option('window-days', { type: 'number', describe: 'run: metrics over the last N days' })
+        .option('report', { type: 'boolean', default: true, describe: 'run: write the report (--no-report: traces and summary only)' })
+        .option('partition', { type: 'string', describe: 'Slurm partition (sbatch --partition)' })
+        .option('time', { type: 'string', describe: 'time limit per job, Slurm format (sbatch --time, e.g. 2:00:00)' })
+        .option('mem', { type: 'string', describe: 'memory per job (sbatch --mem, e.g. 4G)' })
+        .option('cpus-per-task', { type: 'number', describe: 'CPUs per shard, its worker threads (default 1)' })
+        .option('submit', { type: 'boolean', default: false, describe: 'submit with sbatch now' }),
+    async (argv) => {
+      try {
+        const outcome = await slurmCommand({
+          study: argv.study,
+          shards: once(argv.shards, 'shards')!,
+          out: once(argv.out, 'out'),
+          force: argv.force,
+          cohort: once(argv.cohort, 'cohort'),
+          seed: once(argv.seed, 'seed'),
+          seeds: once(argv.seeds, 'seeds'),
+          windowDays: once(argv['window-days'], 'window-days'),
+          report: argv.report,
+          partition: once(argv.partition, 'partition'),
+          time: once(argv.time, 'time'),
+          mem: once(argv.mem, 'mem'),
+          cpusPerTask: once(argv['cpus-per-task'], 'cpus-per-task'),
+          submit: argv.submit,
+        });
+        process.stdout.write(`${outcome.slurmDir}\n${outcome.lines.join('\n')}\n`);
+      } catch (err) {
+        fail(err);
+      }
+    },
+  )
+  .command(
+    'merge <shards..>',
+    'Merge the shard directories of one study (run or experiment --shard K/N) into the directory a single machine gives',
+    (y) =>
+      y
+        .positional('shards', { type: 'string', array: true, demandOption: true, describe: 'shard directories, all N of one split' })
+        .option('out', { type: 'string', describe: 'directory to create (default: results/<study>-<timestamp>/)' })
+        .option('force', FORCE_OPTION)
+        .option('quiet', { type: 'boolean', default: false, describe: 'no summary line on stderr' }),
+    async (argv) => {
+      try {
+        const out = await mergeCommand({ shards: argv.shards, out: once(argv.out, 'out'), force: argv.force, quiet: argv.quiet });
         process.stdout.write(`${out}\n`);
       } catch (err) {
         fail(err);

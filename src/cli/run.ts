@@ -1,9 +1,10 @@
 /**
  * `glucosim run <scenario.json>`: a cohort through a scenario, in parallel,
  * writing `traces/<patient>.csv`, `summary.json` and the report (metrics,
- * plots, report.html) atomically into the run directory.
+ * plots, report.html) atomically into the run directory; with `--shard K/N`
+ * only the K-th of N slices of the patients, into a shard directory that
+ * `glucosim merge` joins with the others.
  */
-import { mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { loadPopulation } from '../cohort/population.js';
 import { selectPatients } from '../cohort/selection.js';
@@ -11,17 +12,17 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { InputError } from '../io/errors.js';
 import { loadScenario } from '../scenario/load.js';
 import type { ControllerSpec } from '../scenario/types.js';
-import { runCohort } from '../sim/cohortRun.js';
 import { checkCohortFitsController, checkDevicesFitController, scenarioController } from '../sim/patientRun.js';
+import type { TraceSummary } from '../sim/trace.js';
 import { type PhaseMetrics, phaseMetrics } from '../report/phaseMetrics.js';
 import type { LogTable } from '../control/types.js';
 import { analysePatient, lastDaysWindow, type PatientAnalysis } from '../report/patientAnalysis.js';
 import { writeRunReport } from '../report/runReport.js';
-import { buildOutputDirectory, newOutputDirectory } from './outputDir.js';
-import { interruptible } from './interrupt.js';
+import type { StudyInvocation } from '../cluster/manifest.js';
 import { parallelism } from './parallelism.js';
-import { progressReporter } from './progress.js';
 import { seedOption } from './seed.js';
+import { runStudyShard } from './shard.js';
+import { populationSourceList, runWholeStudy, type Study } from './study.js';
 import { GLUCOSIM_VERSION } from './version.js';
 
 export interface RunArguments {
@@ -39,6 +40,16 @@ export interface RunArguments {
   readonly windowDays?: number;
   /** Write metrics, plots and report.html (default true). */
   readonly report?: boolean;
+  /** `K/N`: run only shard K of N, into a shard directory. */
+  readonly shard?: string;
+}
+
+/** What a run keeps of one patient: its summary, and for the report its analysis, phases and controller tables. */
+export interface RunPart {
+  readonly summary: TraceSummary;
+  readonly analysis?: PatientAnalysis;
+  readonly phases: readonly PhaseMetrics[];
+  readonly tables: readonly LogTable[];
 }
 
 /** The controller as summary.json records it: what was run, not where it was read from. */
@@ -47,8 +58,8 @@ function controllerRecord(spec: ControllerSpec): Omit<ControllerSpec, 'file' | '
   return record;
 }
 
-export async function runCommand(args: RunArguments): Promise<string> {
-  // Everything that can be wrong with the input is checked before anything is written.
+/** The study a run's options describe; everything that can be wrong with the input is refused here, before anything is written. */
+export function prepareRunStudy(args: Pick<RunArguments, 'scenario' | 'cohort' | 'seed' | 'windowDays' | 'report'>): Study<RunPart> {
   const scenario = loadScenario(args.scenario);
   const population = loadPopulation(scenario.patients, scenario.file);
   const patients =
@@ -59,7 +70,6 @@ export async function runCommand(args: RunArguments): Promise<string> {
   // A therapy the cohort cannot support is refused up front, naming the file.
   checkCohortFitsController(scenario.controller, patients, { file: scenario.file, field: 'controller' });
   checkDevicesFitController(scenario, scenario.controller, { file: scenario.file, field: 'controller' });
-  const { workers, concurrencyPerWorker } = parallelism(args);
   if (args.windowDays !== undefined && !(Number.isInteger(args.windowDays) && args.windowDays >= 1 && args.windowDays <= scenario.days)) {
     throw new InputError('--window-days', '', `must be a whole number of days from 1 to the scenario's ${scenario.days}, got ${args.windowDays}`);
   }
@@ -67,46 +77,49 @@ export async function runCommand(args: RunArguments): Promise<string> {
   const window = lastDaysWindow(scenario.days, args.windowDays);
   const controller = scenarioController(scenario, undefined, true);
   const phases = controller.entry.phases?.(controller.options, scenario.days) ?? [];
-  const out = newOutputDirectory(args.out, scenario.name, args.force, { marker: 'traces', inputs: [args.scenario] });
-
-  const progress = args.quiet ? undefined : progressReporter(`run ${basename(scenario.file)}`);
-  const writeRun = async (dir: string, signal: AbortSignal) => {
-    const tracesDir = join(dir, 'traces');
-    mkdirSync(tracesDir);
-    const analyses = new Map<string, PatientAnalysis>();
-    const phaseOutcomes = new Map<string, PhaseMetrics[]>();
-    const controllerTables = new Map<string, readonly LogTable[]>();
-    const results = await runCohort({
-      scenario,
-      patients: patients.map((p) => p.name),
-      seed,
-      workers,
-      concurrencyPerWorker,
-      tracesDir,
-      // Reports are analysed here, on the otherwise idle main thread, as
-      // traces arrive: one warm copy of the analysis code instead of a cold
-      // one per worker (measured: ~3× cheaper).
-      onTrace: withReport
-        ? (trace) => {
-            analyses.set(trace.patient, analysePatient(trace, window));
-            phaseOutcomes.set(trace.patient, phases.map((p) => phaseMetrics(trace, p)));
-            if (trace.controllerLog && controller.entry.describeLog) controllerTables.set(trace.patient, controller.entry.describeLog(trace.controllerLog, controller.options));
-          }
-        : undefined,
-      onProgress: progress?.update,
-      signal,
-    }).finally(() => progress?.finish()); // also before a failure's or a stop's line
-    const summaries = results.map((r) => r.summary);
-    const summary = {
-      glucosimVersion: GLUCOSIM_VERSION,
-      scenario: { name: scenario.name, file: scenario.file, days: scenario.days, controller: controllerRecord(scenario.controller) },
-      seed,
-      cohort: patients.map((p) => p.name),
-      createdAt: new Date().toISOString(),
-      patients: summaries,
-    };
-    writeFileAtomic(join(dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
-    if (withReport) {
+  const invocation: StudyInvocation = {
+    kind: 'run',
+    file: args.scenario,
+    ...(args.cohort !== undefined ? { cohort: args.cohort } : {}),
+    ...(args.seed !== undefined ? { seed: args.seed } : {}),
+    ...(args.windowDays !== undefined ? { windowDays: args.windowDays } : {}),
+    report: withReport,
+  };
+  return {
+    invocation,
+    name: scenario.name,
+    label: `run ${basename(scenario.file)}`,
+    guard: { marker: 'traces', inputs: [args.scenario] },
+    scenarios: [scenario],
+    jobs: patients.map((p) => ({ scenario: 0, patient: p.name, seed })),
+    sources: [{ role: 'scenario', path: scenario.file, file: scenario.file }, ...populationSourceList(scenario)],
+    writesTraces: true,
+    // Reports are analysed here, on the otherwise idle main thread, as
+    // traces arrive: one warm copy of the analysis code instead of a cold
+    // one per worker (measured: ~3× cheaper).
+    needsTraces: withReport,
+    notes: [],
+    part: (_job, summary, trace) =>
+      trace === undefined
+        ? { summary, phases: [], tables: [] }
+        : {
+            summary,
+            analysis: analysePatient(trace, window),
+            phases: phases.map((p) => phaseMetrics(trace, p)),
+            tables: trace.controllerLog && controller.entry.describeLog ? controller.entry.describeLog(trace.controllerLog, controller.options) : [],
+          },
+    write: (dir, parts, timing) => {
+      const summaries = parts.map((p) => p.summary);
+      const summary = {
+        glucosimVersion: GLUCOSIM_VERSION,
+        scenario: { name: scenario.name, file: scenario.file, days: scenario.days, controller: controllerRecord(scenario.controller) },
+        seed,
+        cohort: patients.map((p) => p.name),
+        createdAt: timing.createdAt,
+        patients: summaries,
+      };
+      writeFileAtomic(join(dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+      if (!withReport) return;
       writeRunReport(dir, {
         glucosimVersion: GLUCOSIM_VERSION,
         scenarioName: scenario.name,
@@ -116,13 +129,17 @@ export async function runCommand(args: RunArguments): Promise<string> {
         window,
         patients: patients.map((p) => ({ name: p.name, group: p.group })),
         summaries,
-        analyses: patients.map((p) => analyses.get(p.name)!),
+        analyses: parts.map((p) => p.analysis!),
         phases,
-        phaseOutcomes: patients.map((p) => phaseOutcomes.get(p.name)!),
-        controllerTables: patients.map((p) => controllerTables.get(p.name) ?? []),
+        phaseOutcomes: parts.map((p) => p.phases),
+        controllerTables: parts.map((p) => p.tables),
       });
-    }
+    },
   };
-  await interruptible('the run', (signal) => buildOutputDirectory(out, args.force, (dir) => writeRun(dir, signal), signal));
-  return out;
+}
+
+export async function runCommand(args: RunArguments): Promise<string> {
+  const study = prepareRunStudy(args);
+  const options = { ...parallelism(args), quiet: args.quiet };
+  return args.shard !== undefined ? runStudyShard(study, args.shard, args.out, args.force, options) : runWholeStudy(study, args.out, args.force, options);
 }

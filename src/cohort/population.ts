@@ -54,6 +54,16 @@ function cohortFile(file: string): PopulationMember[] {
   }));
 }
 
+/**
+ * The files that define population `name` (its parameters and therapy), for
+ * a study's fingerprint: shards run on other machines must read the same.
+ */
+export function populationSources(name: string, source: string, field = 'patients'): string[] {
+  if (name === DEFAULT_POPULATION) return [join(PATIENTS_DIR, 'uva-padova-s2008', 'vpatient_params.csv'), join(PATIENTS_DIR, 'uva-padova-s2008', 'Quest.csv')];
+  loadPopulation(name, source, field); // the same refusals as loading it
+  return [join(PATIENTS_DIR, `${name}.json`)];
+}
+
 /** The members of population `name`; `source`/`field` say where the name came from, for errors. */
 export function loadPopulation(name: string, source: string, field = 'patients'): PopulationMember[] {
   if (name === DEFAULT_POPULATION) return uvaPadova();

@@ -9,7 +9,7 @@
 import { Worker } from 'node:worker_threads';
 import { builtWorkerFile } from '../io/paths.js';
 import type { Scenario } from '../scenario/types.js';
-import type { Trace } from './trace.js';
+import type { Trace, TraceSummary } from './trace.js';
 import type { FromWorker, PatientResult, SimulationJob, ToWorker, WorkerSetup } from './workerProtocol.js';
 
 export interface CohortProgress {
@@ -62,8 +62,8 @@ export interface JobRunOptions {
   readonly tracesDir?: string;
   /** URLs of ES modules exporting `controllerEntries`, loaded by every worker (controllers beyond the built-in ones). */
   readonly controllerModules?: readonly string[];
-  /** Called on this thread with each finished trace (transferred from its worker) and its job's index. */
-  readonly onTrace?: (job: number, trace: Trace) => void;
+  /** Called on this thread with each finished trace (transferred from its worker), its job's index and its summary. */
+  readonly onTrace?: (job: number, trace: Trace, summary: TraceSummary) => void;
   readonly onProgress?: (progress: CohortProgress) => void;
   /**
    * Stops the jobs from outside (the user's SIGINT or SIGTERM): every worker is
@@ -219,7 +219,7 @@ export function runJobs(options: JobRunOptions): Promise<PatientResult[]> {
           done++;
           if (trace && options.onTrace) {
             try {
-              options.onTrace(message.job, trace);
+              options.onTrace(message.job, trace, summary);
             } catch (err) {
               return fail(err instanceof Error ? err : new Error(String(err)));
             }

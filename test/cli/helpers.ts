@@ -123,3 +123,24 @@ export function directorySnapshot(dir: string): Record<string, string> {
   walk(dir, '');
   return files;
 }
+
+/** The only fields of a study's output that differ between a single-machine run and a merge of its shards: time stamps. */
+const TIMING_FIELDS = /^ {2}"(createdAt|seconds)": .*\n/gm;
+
+/**
+ * A merged study directory against the single-machine one: the same files,
+ * byte for byte, but for summary.json's top-level `createdAt` and `seconds`.
+ */
+export function expectSameStudyOutput(merged: string, single: string): void {
+  const a = directorySnapshot(merged);
+  const b = directorySnapshot(single);
+  expect(Object.keys(a)).toEqual(Object.keys(b));
+  for (const name of Object.keys(b)) {
+    if (name === 'summary.json') {
+      expect(a[name].match(TIMING_FIELDS)?.length, 'summary.json keeps its time stamps').toBe(b[name].match(TIMING_FIELDS)?.length);
+      expect(a[name].replace(TIMING_FIELDS, ''), name).toBe(b[name].replace(TIMING_FIELDS, ''));
+    } else {
+      expect(a[name] === b[name], `${name} differs between ${merged} and ${single}`).toBe(true);
+    }
+  }
+}
