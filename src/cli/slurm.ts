@@ -9,8 +9,8 @@
  * with --submit submits with sbatch.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { accessSync, chmodSync, constants, mkdirSync, writeFileSync } from 'node:fs';
+import { delimiter, join, resolve } from 'node:path';
 import { checkShardCount } from '../cluster/shards.js';
 import { checkResources, MERGE_SCRIPT, mergeScript, SHARDS_SCRIPT, type SlurmPlan, shardsScript, submitScript, SUBMIT_SCRIPT } from '../cluster/slurmScripts.js';
 import { InputError } from '../io/errors.js';
@@ -84,6 +84,7 @@ export async function slurmCommand(args: SlurmArguments): Promise<SlurmOutcome> 
   const resources = { partition: args.partition, time: args.time, mem: args.mem, cpusPerTask: args.cpusPerTask ?? 1 };
   checkResources(resources);
   const { study, studyArgs } = prepare(args);
+  if (args.submit && !onPath('sbatch')) throw new InputError('--submit', '', 'sbatch is not on PATH: run glucosim slurm on a Slurm login node, or leave out --submit and submit the scripts there');
   checkShardCount(args.shards, study.jobs.length, '--shards');
   const resultDir = newOutputDirectory(args.out, study.name, args.force, study.guard);
   const slurmDir = `${resultDir}-slurm`;
@@ -120,8 +121,11 @@ export async function slurmCommand(args: SlurmArguments): Promise<SlurmOutcome> 
       lines: [`submit with: ${join(slurmDir, SUBMIT_SCRIPT)}`, `  (sbatch --parsable ${join(slurmDir, SHARDS_SCRIPT)}, then sbatch --dependency=afterok:<its job id> ${join(slurmDir, MERGE_SCRIPT)})`],
     };
   }
-  const array = sbatch([join(slurmDir, SHARDS_SCRIPT)]);
-  const merge = sbatch([`--dependency=afterok:${array}`, join(slurmDir, MERGE_SCRIPT)]);
+  const array = sbatch([join(slurmDir, SHARDS_SCRIPT)], `the scripts are in ${slurmDir}: submit them when it is mended`);
+  const merge = sbatch(
+    [`--dependency=afterok:${array}`, join(slurmDir, MERGE_SCRIPT)],
+    `the shards were submitted as job ${array}; submit the merge when it is mended: sbatch --dependency=afterok:${array} ${join(slurmDir, MERGE_SCRIPT)}`,
+  );
   return {
     slurmDir,
     resultDir,
@@ -129,13 +133,24 @@ export async function slurmCommand(args: SlurmArguments): Promise<SlurmOutcome> 
   };
 }
 
+/** Whether an executable `name` is on PATH (checked before anything is written). */
+function onPath(name: string): boolean {
+  return (process.env.PATH ?? '').split(delimiter).some((dir) => {
+    try {
+      accessSync(join(dir, name), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
 /** sbatch --parsable …: the job id (without a cluster name). */
-function sbatch(args: readonly string[]): string {
+function sbatch(args: readonly string[], then: string): string {
   try {
     return execFileSync('sbatch', ['--parsable', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim().split(';')[0];
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: string };
-    if (e.code === 'ENOENT') throw new InputError('--submit', '', 'sbatch is not on PATH: run glucosim slurm on a Slurm login node, or submit the scripts there yourself');
-    throw new InputError('--submit', '', `sbatch refused the job: ${(e.stderr ?? e.message).trim().split('\n').join(' ')}`);
+    throw new InputError('--submit', '', `sbatch refused the job: ${(e.stderr ?? e.message).trim().split('\n').join(' ')}; ${then}`);
   }
 }
