@@ -87,7 +87,14 @@ export async function runStudyShard<Part>(
           },
           shard,
           jobs,
-          timing: { startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), seconds: (performance.now() - started) / 1000, host: hostname(), cwd: process.cwd() },
+          timing: {
+            processStartedAt: new Date(performance.timeOrigin).toISOString(),
+            startedAt: startedAt.toISOString(),
+            finishedAt: new Date().toISOString(),
+            seconds: (performance.now() - started) / 1000,
+            host: hostname(),
+            cwd: process.cwd(),
+          },
         };
         writeFileAtomic(join(tmp, SHARD_MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
       },

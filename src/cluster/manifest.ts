@@ -58,7 +58,17 @@ export interface ShardManifest {
   readonly shard: ShardSpec;
   readonly jobs: readonly ShardJobRecord[];
   /** Not part of the results: when and where the shard ran. */
-  readonly timing: { readonly startedAt: string; readonly finishedAt: string; readonly seconds: number; readonly host: string; readonly cwd: string };
+  readonly timing: {
+    /** When the process started (Node's start-up and the study's loading come before startedAt). */
+    readonly processStartedAt: string;
+    /** When the jobs started and when the shard was complete. */
+    readonly startedAt: string;
+    readonly finishedAt: string;
+    /** Between the two, s. */
+    readonly seconds: number;
+    readonly host: string;
+    readonly cwd: string;
+  };
 }
 
 const text = { type: 'string', minLength: 1 } as const;
@@ -137,8 +147,8 @@ const MANIFEST_SCHEMA = {
     timing: {
       type: 'object',
       additionalProperties: false,
-      required: ['startedAt', 'finishedAt', 'seconds', 'host', 'cwd'],
-      properties: { startedAt: text, finishedAt: text, seconds: { type: 'number', minimum: 0 }, host: { type: 'string' }, cwd: text },
+      required: ['processStartedAt', 'startedAt', 'finishedAt', 'seconds', 'host', 'cwd'],
+      properties: { processStartedAt: text, startedAt: text, finishedAt: text, seconds: { type: 'number', minimum: 0 }, host: { type: 'string' }, cwd: text },
     },
   },
 } as const;
