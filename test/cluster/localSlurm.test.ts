@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startLocalSlurm } from './localSlurm.js';
+import { startLocalSlurm } from '../../bench/localSlurm.js';
 
 const started = await startLocalSlurm({ cpus: 2 });
 const skip = 'skip' in started ? started.skip : undefined;

@@ -59,6 +59,7 @@ export async function startLocalSlurm(options: { cpus?: number } = {}): Promise<
 
   const cpus = options.cpus ?? availableParallelism();
   const host = hostname().split('.')[0];
+  const [ctldPort, slurmdPort] = await freePorts(2);
   const dir = mkdtempSync(join(tmpdir(), 'glucosim-slurm-'));
   // mkdtemp makes it 0700; munge's socket inside must be reachable.
   chmodSync(dir, 0o755);
@@ -68,21 +69,25 @@ export async function startLocalSlurm(options: { cpus?: number } = {}): Promise<
   // epilog-complete message, on which slurmctld schedules at once instead of
   // at its next (1 s) background pass. Also silences the MailProg warning.
   writeFileSync(join(dir, 'noop.sh'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
-  const [ctldPort, slurmdPort] = await freePorts(2);
   const conf = join(dir, 'slurm.conf');
   writeFileSync(conf, slurmConf(dir, host, cpus, ctldPort, slurmdPort));
   const env = clusterEnv(conf);
 
   const children: ChildProcess[] = [];
+  // Also what the exit handler runs, so synchronous: SIGKILL, and no litter.
   const killAll = (): void => {
     for (const child of children) if (alive(child)) child.kill('SIGKILL');
+    try {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 2 });
+    } catch {
+      // A daemon still writing as it dies; the directory is in tmpdir anyway.
+    }
   };
   exitKillers.add(killAll);
   installExitHandlers();
   const giveUp = (skip: string): { readonly skip: string } => {
     killAll();
     forget(killAll);
-    rmSync(dir, { recursive: true, force: true });
     return { skip };
   };
 
@@ -109,7 +114,7 @@ export async function startLocalSlurm(options: { cpus?: number } = {}): Promise<
   if (idle !== true) {
     // No answer at all: slurmctld is the one down; an answer but not idle: slurmd.
     const which = lastSinfo === '' || !alive(slurmctld) ? 'slurmctld' : 'slurmd';
-    return giveUp(`${which} did not come up (${idle}${lastSinfo ? `, node state ${lastSinfo}` : ''}): ${tail(dir, which)}`);
+    return giveUp(`${which} did not come up (${idle}${lastSinfo ? `, sinfo says ${lastSinfo.replace(/\n/g, ',')}` : ''}): ${tail(dir, which)}`);
   }
 
   let stopping: Promise<void> | undefined;
@@ -119,13 +124,13 @@ export async function startLocalSlurm(options: { cpus?: number } = {}): Promise<
     cpus,
     sbatch(args, cwd = join(dir, 'work')) {
       const r = spawnSync('sbatch', ['--parsable', ...args], { cwd, env, encoding: 'utf8', timeout: 30_000 });
-      if (r.status !== 0) throw new Error(`sbatch ${args.join(' ')} failed (${r.status ?? r.signal ?? r.error?.message}): ${r.stderr.trim()}`);
+      if (r.status !== 0) throw new Error(`sbatch ${args.join(' ')} failed (${r.status ?? r.signal ?? r.error?.message}): ${r.stderr?.trim()}`);
       // --parsable prints "id" or "id;cluster".
       return r.stdout.trim().split(';')[0];
     },
     jobState(jobId) {
       const r = spawnSync('scontrol', ['show', 'job', '-o', jobId], { env, encoding: 'utf8', timeout: 10_000 });
-      if (r.status !== 0) throw new Error(`scontrol show job ${jobId} failed (${r.status ?? r.signal ?? r.error?.message}): ${r.stderr.trim()}`);
+      if (r.status !== 0) throw new Error(`scontrol show job ${jobId} failed (${r.status ?? r.signal ?? r.error?.message}): ${r.stderr?.trim()}`);
       return r.stdout
         .split('\n')
         .map((line) => /(?:^|\s)JobState=(\S+)/.exec(line)?.[1])
