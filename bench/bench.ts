@@ -39,6 +39,10 @@
  *   (issue #11: memory under 1 GB, cost within 15 %).
  * - maxDaysPeakRssMB: the same for two patients (adult#001, adult#002) at
  *   the 3650-day limit, one per worker: what a trace of the longest run costs.
+ * - slurm…: 30 patients × 200 days as one `glucosim run` and as 4 shards
+ *   and a merge on a local one-node Slurm (bench/slurm.ts): both wall times,
+ *   Slurm's scheduling delay and the ratio; slurmSkipped where no local
+ *   Slurm can start (not root, no slurm-wlm/munge).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -61,6 +65,7 @@ import { compileMdp, valueIteration } from '../src/control/mdp/valueIteration.js
 import { transitionDiscount } from '../src/control/mdp/reward.js';
 import { stateSlot } from '../src/control/mdp/space.js';
 import { randomStream } from '../src/random/streams.js';
+import { slurmBench } from './slurm.js';
 
 const scenarioFile = join(PROJECT_ROOT, 'scenarios', 'randomised-10day.json');
 const scenarioJson = JSON.parse(readFileSync(scenarioFile, 'utf8')) as Record<string, unknown>;
@@ -233,6 +238,8 @@ const longRun = wholeRun(365);
 log('whole run, 2 patients × 3650 days (the limit), in a process of its own (~15 s)');
 const maxDaysRun = wholeRun(3650, 'adult#001,adult#002');
 const msPerPatientDayOf = (r: LongRun) => (1000 * r.seconds) / r.patientDays;
+log('a study on a local Slurm: 4 shards and a merge, against one machine (~2 min)');
+const slurm = await slurmBench(log);
 
 const round = (x: number, digits: number) => Number(x.toFixed(digits));
 process.stdout.write(
@@ -263,6 +270,7 @@ process.stdout.write(
     longToShortRatio: round(msPerPatientDayOf(longRun) / msPerPatientDayOf(shortRun), 3),
     shortRunPeakRssMB: round(shortRun.peakRssMB, 1),
     maxDaysPeakRssMB: round(maxDaysRun.peakRssMB, 1),
+    ...slurm,
     node: process.version,
   }) + '\n',
 );

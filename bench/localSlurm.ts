@@ -9,10 +9,11 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { accessSync, chmodSync, closeSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { availableParallelism, hostname, tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
+import { onPath } from '../src/io/paths.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface LocalSlurm {
@@ -279,17 +280,6 @@ function tailLines(path: string, n: number): string {
   } catch {
     return '';
   }
-}
-
-function onPath(command: string): boolean {
-  return (process.env.PATH ?? '').split(delimiter).some((d) => {
-    try {
-      accessSync(join(d, command), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
 }
 
 /** `count` distinct free TCP ports on 127.0.0.1, chosen by the OS (all held open together, then released). */

@@ -54,7 +54,8 @@ export function prepareExperimentStudy(args: Pick<ExperimentArguments, 'file' | 
     kind: 'experiment',
     file: args.file,
     ...(args.cohort !== undefined ? { cohort: args.cohort } : {}),
-    ...(args.seed !== undefined ? { seed: args.seed } : {}),
+    // As read (`007` is 7), so that the same seed written two ways is the same study.
+    ...(seed !== undefined ? { seed: String(seed) } : {}),
     ...(args.seeds !== undefined ? { seeds: args.seeds } : {}),
   };
   return {

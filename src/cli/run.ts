@@ -66,7 +66,8 @@ export function prepareRunStudy(args: Pick<RunArguments, 'scenario' | 'cohort' |
     args.cohort !== undefined
       ? selectPatients(population, args.cohort, '--cohort', '')
       : selectPatients(population, scenario.cohort, scenario.file, 'cohort');
-  const seed = seedOption(args.seed) ?? scenario.seed;
+  const seedGiven = seedOption(args.seed);
+  const seed = seedGiven ?? scenario.seed;
   // A therapy the cohort cannot support is refused up front, naming the file.
   checkCohortFitsController(scenario.controller, patients, { file: scenario.file, field: 'controller' });
   checkDevicesFitController(scenario, scenario.controller, { file: scenario.file, field: 'controller' });
@@ -81,7 +82,8 @@ export function prepareRunStudy(args: Pick<RunArguments, 'scenario' | 'cohort' |
     kind: 'run',
     file: args.scenario,
     ...(args.cohort !== undefined ? { cohort: args.cohort } : {}),
-    ...(args.seed !== undefined ? { seed: args.seed } : {}),
+    // As read (`007` is 7), so that the same seed written two ways is the same study.
+    ...(seedGiven !== undefined ? { seed: String(seedGiven) } : {}),
     ...(args.windowDays !== undefined ? { windowDays: args.windowDays } : {}),
     report: withReport,
   };

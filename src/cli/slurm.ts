@@ -9,13 +9,13 @@
  * with --submit submits with sbatch.
  */
 import { execFileSync } from 'node:child_process';
-import { accessSync, chmodSync, constants, mkdirSync, writeFileSync } from 'node:fs';
-import { delimiter, join, resolve } from 'node:path';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { checkShardCount } from '../cluster/shards.js';
 import { checkResources, MERGE_SCRIPT, mergeScript, SHARDS_SCRIPT, type SlurmPlan, shardsScript, submitScript, SUBMIT_SCRIPT } from '../cluster/slurmScripts.js';
 import { InputError } from '../io/errors.js';
 import { readJsonFile } from '../io/json.js';
-import { builtWorkerFile } from '../io/paths.js';
+import { builtWorkerFile, onPath } from '../io/paths.js';
 import { prepareExperimentStudy } from './experiment.js';
 import { buildOutputDirectory, newOutputDirectory } from './outputDir.js';
 import { checkOutputDirectory } from '../io/outputs.js';
@@ -131,18 +131,6 @@ export async function slurmCommand(args: SlurmArguments): Promise<SlurmOutcome> 
     resultDir,
     lines: [`submitted: shards job ${array} (array tasks 1-${args.shards}), merge job ${merge} after all shards succeed`, `result: ${resolve(resultDir)}`],
   };
-}
-
-/** Whether an executable `name` is on PATH (checked before anything is written). */
-function onPath(name: string): boolean {
-  return (process.env.PATH ?? '').split(delimiter).some((dir) => {
-    try {
-      accessSync(join(dir, name), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
 }
 
 /** sbatch --parsable …: the job id (without a cluster name). */

@@ -1,6 +1,6 @@
 /** Locations inside the installed package, whether run from `src/` (tests) or `dist/src/`. */
-import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { accessSync, constants, existsSync } from 'node:fs';
+import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 function findProjectRoot(): string {
@@ -34,4 +34,16 @@ export function builtWorkerFile(fromModule: string, srcPath: string): string {
   const built = join(PROJECT_ROOT, 'dist', srcPath);
   if (existsSync(built)) return built;
   throw new Error(`worker not built: run 'npm run build' (looked for ${here} and ${built})`);
+}
+
+/** Whether an executable `command` is in a folder of PATH. */
+export function onPath(command: string): boolean {
+  return (process.env.PATH ?? '').split(delimiter).some((dir) => {
+    try {
+      accessSync(join(dir, command), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }
