@@ -13,7 +13,7 @@ import type { StudyInvocation } from '../cluster/manifest.js';
 import { parallelism } from './parallelism.js';
 import { seedOption } from './seed.js';
 import { runStudyShard } from './shard.js';
-import { populationSourceList, runWholeStudy, type Study } from './study.js';
+import { controllerSourceList, populationSourceList, runWholeStudy, type Study } from './study.js';
 import { GLUCOSIM_VERSION } from './version.js';
 
 export interface ExperimentArguments {
@@ -45,18 +45,16 @@ export function prepareExperimentStudy(args: Pick<ExperimentArguments, 'file' | 
   // Reported with the exclusions that apply to the patients run.
   const experiment = { ...cohortOf, exclude: plan.exclude };
   const carbRatio = new Map(plan.patients.map((p) => [p.name, p.carbRatioGPerU]));
-  const notes = [
-    ...(plan.droppedExclusions.length > 0 ? [`exclusion of ${plan.droppedExclusions.join(', ')} dropped: not in the cohort (${experiment.cohort})`] : []),
-    // Text seeds quoted, so that `-1e400` (text) is not read as a number.
-    `seeds ${plan.seeds.map((s) => (typeof s === 'number' ? String(s) : JSON.stringify(s))).join(', ')}`,
-  ];
+  const warnings = plan.droppedExclusions.length > 0 ? [`exclusion of ${plan.droppedExclusions.join(', ')} dropped: not in the cohort (${experiment.cohort})`] : [];
+  // Text seeds quoted, so that `-1e400` (text) is not read as a number.
+  const notes = [`seeds ${plan.seeds.map((s) => (typeof s === 'number' ? String(s) : JSON.stringify(s))).join(', ')}`];
+  // The options in effect, defaults filled in and the seed as read (`007` is 7), so that one study asked for two ways is one study.
   const invocation: StudyInvocation = {
     kind: 'experiment',
     file: args.file,
-    ...(args.cohort !== undefined ? { cohort: args.cohort } : {}),
-    // As read (`007` is 7), so that the same seed written two ways is the same study.
-    ...(seed !== undefined ? { seed: String(seed) } : {}),
-    ...(args.seeds !== undefined ? { seeds: args.seeds } : {}),
+    cohort: experiment.cohort,
+    seed: String(experiment.scenario.seed),
+    seeds: plan.seeds.length,
   };
   return {
     invocation,
@@ -69,9 +67,11 @@ export function prepareExperimentStudy(args: Pick<ExperimentArguments, 'file' | 
       { role: 'experiment', path: experiment.file, file: experiment.file },
       { role: 'scenario', path: experiment.scenario.file, file: experiment.scenario.file },
       ...populationSourceList(experiment.scenario),
+      ...controllerSourceList(experiment.arms.map((arm) => arm.controller)),
     ],
     writesTraces: false,
     needsTraces: true,
+    warnings,
     notes,
     part: (job, _summary, trace) => jobOutcome(trace!, experiment, carbRatio.get(plan.jobs[job].patient), plan.phases[plan.jobs[job].arm]),
     write: (dir, outcomes, timing) => {
@@ -87,7 +87,7 @@ export function prepareExperimentStudy(args: Pick<ExperimentArguments, 'file' | 
 }
 
 export async function experimentCommand(args: ExperimentArguments): Promise<string> {
-  const study = prepareExperimentStudy(args);
   const options = { ...parallelism(args), quiet: args.quiet };
+  const study = prepareExperimentStudy(args);
   return args.shard !== undefined ? runStudyShard(study, args.shard, args.out, args.force, options) : runWholeStudy(study, args.out, args.force, options);
 }

@@ -10,14 +10,14 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deserialize } from 'node:v8';
-import { readShardManifest } from '../cluster/manifest.js';
+import { partPath, readShardManifest } from '../cluster/manifest.js';
 import { checkShardFiles, checkShardJobs, checkShardSet, type ShardEntry } from '../cluster/shardSet.js';
-import { InputError } from '../io/errors.js';
+import { InputError, isFileSystemRefusal } from '../io/errors.js';
 import { prepareExperimentStudy } from './experiment.js';
 import { buildOutputDirectory, newOutputDirectory } from './outputDir.js';
 import { interruptible } from './interrupt.js';
 import { prepareRunStudy } from './run.js';
-import { jobFiles, partPath } from './shard.js';
+import { jobFiles } from './shard.js';
 import { fingerprintOf, jobPatientDays, type Study } from './study.js';
 import { GLUCOSIM_VERSION } from './version.js';
 
@@ -38,6 +38,19 @@ function studyOf(entry: ShardEntry): Study<unknown> {
     : prepareExperimentStudy({ file: invocation.file, cohort: invocation.cohort, seed: invocation.seed, seeds: invocation.seeds });
 }
 
+/**
+ * A part as the shard wrote it (its checksum checked): one that this Node
+ * cannot read (written by a newer Node's serialiser) is refused in one line.
+ */
+function readPart(dir: string, path: string): unknown {
+  try {
+    return deserialize(readFileSync(join(dir, path)));
+  } catch (err) {
+    if (isFileSystemRefusal(err)) throw err;
+    throw new InputError(dir, path, `cannot be read by this Node ${process.version} (${(err as Error).message}); merge with the Node the shards ran with, or run the shard again`);
+  }
+}
+
 export async function mergeCommand(args: MergeArguments): Promise<string> {
   // A shard whose task failed left no directory: it is reported among the missing shards, by number.
   const absent = args.shards.filter((dir) => !existsSync(dir));
@@ -47,16 +60,16 @@ export async function mergeCommand(args: MergeArguments): Promise<string> {
   if (absent.length > 0) throw new InputError(absent[0], '', 'no such shard directory (every shard of the study is given besides it: remove it from the list)');
   const first = shards[0];
   const study = studyOf(first);
-  const { fingerprint } = fingerprintOf(study);
+  const { fingerprint, sources } = fingerprintOf(study);
   if (fingerprint !== first.manifest.study.fingerprint) {
-    const changed = fingerprintOf(study).sources.filter((s) => !first.manifest.study.sources.some((r) => r.role === s.role && r.sha256 === s.sha256));
+    const changed = sources.filter((s) => !first.manifest.study.sources.some((r) => r.role === s.role && r.sha256 === s.sha256));
     throw new InputError(
       first.dir,
       '',
       `its study has changed since the shards ran${changed.length ? ` (${changed.map((s) => s.path).join(', ')} differ${changed.length === 1 ? 's' : ''})` : ' (its options or job list differ)'}: the shards are not results of ${study.invocation.kind} ${study.invocation.file} as it is now`,
     );
   }
-  checkShardJobs(shards, study.jobs, jobPatientDays(study));
+  checkShardJobs(shards, study.jobs, jobPatientDays(study), study.writesTraces);
   checkShardFiles(shards);
   const dir = newOutputDirectory(args.out, study.name, args.force, { ...study.guard, inputs: [...(study.guard.inputs ?? []), ...args.shards] });
   const seconds = shards.reduce((s, e) => s + e.manifest.timing.seconds, 0);
@@ -70,7 +83,7 @@ export async function mergeCommand(args: MergeArguments): Promise<string> {
         for (const { dir: shardDir, manifest } of shards) {
           for (const job of manifest.jobs) {
             for (const file of jobFiles(study, job.index)) if (file !== partPath(job.index)) copyFileSync(join(shardDir, file), join(tmp, file));
-            parts[job.index] = deserialize(readFileSync(join(shardDir, partPath(job.index))));
+            parts[job.index] = readPart(shardDir, partPath(job.index));
           }
         }
         study.write(tmp, parts, { createdAt: new Date().toISOString(), seconds });

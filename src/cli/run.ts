@@ -22,7 +22,7 @@ import type { StudyInvocation } from '../cluster/manifest.js';
 import { parallelism } from './parallelism.js';
 import { seedOption } from './seed.js';
 import { runStudyShard } from './shard.js';
-import { populationSourceList, runWholeStudy, type Study } from './study.js';
+import { controllerSourceList, populationSourceList, runWholeStudy, type Study } from './study.js';
 import { GLUCOSIM_VERSION } from './version.js';
 
 export interface RunArguments {
@@ -66,8 +66,7 @@ export function prepareRunStudy(args: Pick<RunArguments, 'scenario' | 'cohort' |
     args.cohort !== undefined
       ? selectPatients(population, args.cohort, '--cohort', '')
       : selectPatients(population, scenario.cohort, scenario.file, 'cohort');
-  const seedGiven = seedOption(args.seed);
-  const seed = seedGiven ?? scenario.seed;
+  const seed = seedOption(args.seed) ?? scenario.seed;
   // A therapy the cohort cannot support is refused up front, naming the file.
   checkCohortFitsController(scenario.controller, patients, { file: scenario.file, field: 'controller' });
   checkDevicesFitController(scenario, scenario.controller, { file: scenario.file, field: 'controller' });
@@ -78,13 +77,13 @@ export function prepareRunStudy(args: Pick<RunArguments, 'scenario' | 'cohort' |
   const window = lastDaysWindow(scenario.days, args.windowDays);
   const controller = scenarioController(scenario, undefined, true);
   const phases = controller.entry.phases?.(controller.options, scenario.days) ?? [];
+  // The options in effect, defaults filled in and the seed as read (`007` is 7), so that one study asked for two ways is one study.
   const invocation: StudyInvocation = {
     kind: 'run',
     file: args.scenario,
-    ...(args.cohort !== undefined ? { cohort: args.cohort } : {}),
-    // As read (`007` is 7), so that the same seed written two ways is the same study.
-    ...(seedGiven !== undefined ? { seed: String(seedGiven) } : {}),
-    ...(args.windowDays !== undefined ? { windowDays: args.windowDays } : {}),
+    cohort: args.cohort ?? scenario.cohort,
+    seed: String(seed),
+    windowDays: window.toDay - window.fromDay + 1,
     report: withReport,
   };
   return {
@@ -94,12 +93,13 @@ export function prepareRunStudy(args: Pick<RunArguments, 'scenario' | 'cohort' |
     guard: { marker: 'traces', inputs: [args.scenario] },
     scenarios: [scenario],
     jobs: patients.map((p) => ({ scenario: 0, patient: p.name, seed })),
-    sources: [{ role: 'scenario', path: scenario.file, file: scenario.file }, ...populationSourceList(scenario)],
+    sources: [{ role: 'scenario', path: scenario.file, file: scenario.file }, ...populationSourceList(scenario), ...controllerSourceList([scenario.controller])],
     writesTraces: true,
     // Reports are analysed here, on the otherwise idle main thread, as
     // traces arrive: one warm copy of the analysis code instead of a cold
     // one per worker (measured: ~3× cheaper).
     needsTraces: withReport,
+    warnings: [],
     notes: [],
     part: (_job, summary, trace) =>
       trace === undefined
@@ -141,7 +141,7 @@ export function prepareRunStudy(args: Pick<RunArguments, 'scenario' | 'cohort' |
 }
 
 export async function runCommand(args: RunArguments): Promise<string> {
-  const study = prepareRunStudy(args);
   const options = { ...parallelism(args), quiet: args.quiet };
+  const study = prepareRunStudy(args);
   return args.shard !== undefined ? runStudyShard(study, args.shard, args.out, args.force, options) : runWholeStudy(study, args.out, args.force, options);
 }

@@ -10,26 +10,21 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { serialize } from 'node:v8';
 import { fileChecksum } from '../cluster/checksum.js';
-import { SHARD_FORMAT, SHARD_FORMAT_VERSION, SHARD_MANIFEST_FILE, type ShardJobRecord, type ShardManifest } from '../cluster/manifest.js';
+import { partPath, SHARD_FORMAT, SHARD_FORMAT_VERSION, SHARD_MANIFEST_FILE, type ShardJobRecord, type ShardManifest, shardJobFiles } from '../cluster/manifest.js';
 import { checkShardCount, parseShard, type ShardSpec, shardJobs } from '../cluster/shards.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { buildOutputDirectory, newOutputDirectory } from './outputDir.js';
 import { interruptible } from './interrupt.js';
 import type { Parallelism } from './parallelism.js';
-import { fingerprintOf, jobPatientDays, runStudyJobs, type Study } from './study.js';
+import { fingerprintOf, jobPatientDays, printNotes, runStudyJobs, type Study } from './study.js';
 import { GLUCOSIM_VERSION } from './version.js';
 
 /** Marks a shard directory (what --force may replace). */
 export const SHARD_GUARD_MARKER = SHARD_MANIFEST_FILE;
 
-/** Where a job's part is kept in a shard directory. */
-export function partPath(job: number): string {
-  return `parts/${job}.v8`;
-}
-
 /** The files a job of `study` writes into a shard directory, relative to it. */
 export function jobFiles(study: Study<unknown>, job: number): string[] {
-  return [...(study.writesTraces ? [`traces/${study.jobs[job].patient}.csv`] : []), partPath(job)];
+  return shardJobFiles(study.writesTraces, study.jobs[job].patient, job);
 }
 
 /** `--shard K/N` read and checked against the study (every shard must have a job). */
@@ -52,7 +47,7 @@ export async function runStudyShard<Part>(
   const { fingerprint, sources } = fingerprintOf(study);
   const dir = newOutputDirectory(out, `${study.name}-shard-${shard.index}-of-${shard.count}`, force, { ...study.guard, marker: SHARD_GUARD_MARKER });
   const label = `${study.label} (shard ${shard.index}/${shard.count})`;
-  if (!options.quiet) for (const note of study.notes) process.stderr.write(`${label}: ${note}\n`);
+  printNotes(study, label, options.quiet);
   const startedAt = new Date();
   const started = performance.now();
   await interruptible(`the ${study.invocation.kind}`, (signal) =>

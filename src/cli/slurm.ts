@@ -11,8 +11,9 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { invocationArgs } from '../cluster/manifest.js';
 import { checkShardCount } from '../cluster/shards.js';
-import { checkResources, MERGE_SCRIPT, mergeScript, SHARDS_SCRIPT, type SlurmPlan, shardsScript, submitScript, SUBMIT_SCRIPT } from '../cluster/slurmScripts.js';
+import { checkDirectivePaths, checkResources, MERGE_SCRIPT, mergeScript, SHARDS_SCRIPT, type SlurmPlan, shardsScript, submitScript, SUBMIT_SCRIPT } from '../cluster/slurmScripts.js';
 import { InputError } from '../io/errors.js';
 import { readJsonFile } from '../io/json.js';
 import { builtWorkerFile, onPath } from '../io/paths.js';
@@ -22,6 +23,9 @@ import { checkOutputDirectory } from '../io/outputs.js';
 import { prepareRunStudy } from './run.js';
 import type { Study } from './study.js';
 import { GLUCOSIM_VERSION } from './version.js';
+
+/** The largest array task id under Slurm's default MaxArraySize of 1001 (slurm.conf(5)). */
+const SLURM_DEFAULT_MAX_ARRAY_TASK = 1000;
 
 export interface SlurmArguments {
   readonly study: string;
@@ -49,27 +53,15 @@ function isExperimentFile(file: string): boolean {
   return typeof json === 'object' && json !== null && !Array.isArray(json) && 'arms' in json;
 }
 
-function prepare(args: SlurmArguments): { study: Study<unknown>; studyArgs: string[] } {
-  const common = [...(args.cohort !== undefined ? ['--cohort', args.cohort] : []), ...(args.seed !== undefined ? [`--seed=${args.seed}`] : [])];
+/** The study the options describe, as `run` or `experiment` would load it; options of the other kind are refused. */
+function prepare(args: SlurmArguments): Study<unknown> {
   if (isExperimentFile(args.study)) {
     if (args.windowDays !== undefined) throw new InputError('--window-days', '', `is an option of a run; ${args.study} is an experiment (its windowDays field sets the window)`);
     if (args.report === false) throw new InputError('--no-report', '', `is an option of a run; ${args.study} is an experiment`);
-    return {
-      study: prepareExperimentStudy({ file: args.study, cohort: args.cohort, seed: args.seed, seeds: args.seeds }),
-      studyArgs: ['experiment', args.study, ...common, ...(args.seeds !== undefined ? ['--seeds', String(args.seeds)] : [])],
-    };
+    return prepareExperimentStudy({ file: args.study, cohort: args.cohort, seed: args.seed, seeds: args.seeds });
   }
   if (args.seeds !== undefined) throw new InputError('--seeds', '', `is an option of an experiment; ${args.study} is a scenario (give --seed for another seed)`);
-  return {
-    study: prepareRunStudy({ scenario: args.study, cohort: args.cohort, seed: args.seed, windowDays: args.windowDays, report: args.report }),
-    studyArgs: [
-      'run',
-      args.study,
-      ...common,
-      ...(args.windowDays !== undefined ? ['--window-days', String(args.windowDays)] : []),
-      ...(args.report === false ? ['--no-report'] : []),
-    ],
-  };
+  return prepareRunStudy({ scenario: args.study, cohort: args.cohort, seed: args.seed, windowDays: args.windowDays, report: args.report });
 }
 
 export interface SlurmOutcome {
@@ -83,9 +75,12 @@ export async function slurmCommand(args: SlurmArguments): Promise<SlurmOutcome> 
   if (!Number.isInteger(args.shards) || args.shards < 1) throw new InputError('--shards', '', `must be a whole number ≥ 1, got ${args.shards}`);
   const resources = { partition: args.partition, time: args.time, mem: args.mem, cpusPerTask: args.cpusPerTask ?? 1 };
   checkResources(resources);
-  const { study, studyArgs } = prepare(args);
+  const study = prepare(args);
   if (args.submit && !onPath('sbatch')) throw new InputError('--submit', '', 'sbatch is not on PATH: run glucosim slurm on a Slurm login node, or leave out --submit and submit the scripts there');
   checkShardCount(args.shards, study.jobs.length, '--shards');
+  if (args.shards > SLURM_DEFAULT_MAX_ARRAY_TASK) {
+    process.stderr.write(`glucosim slurm: warning: ${args.shards} array tasks; Slurm's default MaxArraySize (1001) allows task ids up to ${SLURM_DEFAULT_MAX_ARRAY_TASK}: check your cluster's (scontrol show config | grep MaxArraySize)\n`);
+  }
   const resultDir = newOutputDirectory(args.out, study.name, args.force, study.guard);
   const slurmDir = `${resultDir}-slurm`;
   checkOutputDirectory(slurmDir, args.force ?? false, { marker: SHARDS_SCRIPT, inputs: [args.study] });
@@ -96,12 +91,14 @@ export async function slurmCommand(args: SlurmArguments): Promise<SlurmOutcome> 
     node: process.execPath,
     glucosim: builtWorkerFile(import.meta.url, 'src/cli/main.js'),
     workDir: process.cwd(),
-    studyArgs,
+    // The options in effect, as the shards' manifests record them.
+    studyArgs: invocationArgs(study.invocation),
     slurmDir,
     resultDir,
     forceResult: args.force ?? false,
     resources,
   };
+  checkDirectivePaths(plan);
   await buildOutputDirectory(slurmDir, args.force, async (dir) => {
     mkdirSync(join(dir, 'logs'));
     mkdirSync(join(dir, 'shards'));

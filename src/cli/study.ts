@@ -14,7 +14,8 @@ import type { StudyInvocation } from '../cluster/manifest.js';
 import { type Fingerprint, type StudySource, studyFingerprint } from '../cluster/fingerprint.js';
 import { PROJECT_ROOT } from '../io/paths.js';
 import type { ReplaceGuard } from '../io/outputs.js';
-import type { Scenario } from '../scenario/types.js';
+import type { ControllerSpec, Scenario } from '../scenario/types.js';
+import { BUILT_IN_CONTROLLERS, type ControllerRegistry } from '../control/registry.js';
 import { runJobs } from '../sim/cohortRun.js';
 import type { Trace, TraceSummary } from '../sim/trace.js';
 import type { SimulationJob } from '../sim/workerProtocol.js';
@@ -46,7 +47,9 @@ export interface Study<Part> {
   readonly writesTraces: boolean;
   /** Parts are made from the trace (on this thread, as traces arrive), not from the summary alone. */
   readonly needsTraces: boolean;
-  /** Lines for stderr before the jobs run (seeds, dropped exclusions), unless --quiet. */
+  /** Lines for stderr before the jobs run, also with --quiet (dropped exclusions). */
+  readonly warnings: readonly string[];
+  /** Lines for stderr before the jobs run, unless --quiet (the seeds). */
   readonly notes: readonly string[];
   /** What the results keep of job `job` (index into `jobs`). */
   part(job: number, summary: TraceSummary, trace: Trace | undefined): Part;
@@ -59,6 +62,11 @@ export interface ExecutionOptions extends Parallelism {
   readonly signal: AbortSignal;
 }
 
+/** The study's warnings, and unless `quiet` its notes, on stderr. */
+export function printNotes(study: Study<unknown>, label: string, quiet: boolean | undefined): void {
+  for (const line of [...study.warnings, ...(quiet ? [] : study.notes)]) process.stderr.write(`${label}: ${line}\n`);
+}
+
 /** Simulated patient-days of each job. */
 export function jobPatientDays(study: Study<unknown>): number[] {
   return study.jobs.map((j) => study.scenarios[j.scenario].days);
@@ -66,6 +74,14 @@ export function jobPatientDays(study: Study<unknown>): number[] {
 
 export function fingerprintOf(study: Study<unknown>): Fingerprint {
   return studyFingerprint({ invocation: study.invocation, sources: study.sources, scenarios: study.scenarios, jobs: study.jobs });
+}
+
+/** The files the controllers' options make them read (a learned policy, a model, keys). */
+export function controllerSourceList(specs: readonly ControllerSpec[], registry: ControllerRegistry = BUILT_IN_CONTROLLERS): StudySource[] {
+  return specs.flatMap((spec) => {
+    const file = spec.file ?? '';
+    return (registry.get(spec.name, file).inputFiles?.(spec.options, file) ?? []).map((input) => ({ role: `controller ${spec.name}`, path: relative(process.cwd(), input), file: input }));
+  });
 }
 
 /** The files of a study's patient population, shown relative to the package. */
@@ -104,7 +120,7 @@ export async function runStudyJobs<Part>(study: Study<Part>, selected: readonly 
 /** The whole study on this machine, written atomically to `out` (default `results/<name>-<timestamp>/`). */
 export async function runWholeStudy<Part>(study: Study<Part>, out: string | undefined, force: boolean | undefined, options: Omit<ExecutionOptions, 'signal'>): Promise<string> {
   const dir = newOutputDirectory(out, study.name, force, study.guard);
-  if (!options.quiet) for (const note of study.notes) process.stderr.write(`${study.label}: ${note}\n`);
+  printNotes(study, study.label, options.quiet);
   const started = performance.now();
   const all = study.jobs.map((_, j) => j);
   await interruptible(`the ${study.invocation.kind}`, (signal) =>

@@ -31,6 +31,30 @@ export interface StudyInvocation {
   readonly report?: boolean;
 }
 
+/** The command line that runs the study again: `run <file> --cohort … --seed=… --window-days … [--no-report]`. */
+export function invocationArgs(inv: StudyInvocation): string[] {
+  return [
+    inv.kind,
+    inv.file,
+    ...(inv.cohort !== undefined ? ['--cohort', inv.cohort] : []),
+    // Attached: a seed may start with '-'.
+    ...(inv.seed !== undefined ? [`--seed=${inv.seed}`] : []),
+    ...(inv.seeds !== undefined ? ['--seeds', String(inv.seeds)] : []),
+    ...(inv.windowDays !== undefined ? ['--window-days', String(inv.windowDays)] : []),
+    ...(inv.report === false ? ['--no-report'] : []),
+  ];
+}
+
+/** Where a job's part is kept in a shard directory. */
+export function partPath(job: number): string {
+  return `parts/${job}.v8`;
+}
+
+/** The files job `job` writes into a shard directory, relative to it: its trace (if the study writes traces), then its part. */
+export function shardJobFiles(writesTraces: boolean, patient: string, job: number): string[] {
+  return [...(writesTraces ? [`traces/${patient}.csv`] : []), partPath(job)];
+}
+
 export interface ShardJobRecord {
   /** Index in the study's job list (0-based). */
   readonly index: number;

@@ -9,8 +9,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../io/errors.js';
 import { fileChecksum } from './checksum.js';
-import type { ShardManifest } from './manifest.js';
-import { assignShards } from './shards.js';
+import { invocationArgs, type ShardManifest, shardJobFiles } from './manifest.js';
+import { shardJobs } from './shards.js';
 
 export interface ShardEntry {
   readonly dir: string;
@@ -30,9 +30,15 @@ export function arrayList(indices: readonly number[]): string {
   return ranges.join(',');
 }
 
+/** What makes two shards parts of one split of one study. */
+function splitKey(manifest: ShardManifest): string {
+  return JSON.stringify([manifest.study.fingerprint, manifest.study.invocation, manifest.shard.count]);
+}
+
 /**
- * Refuse shards made by another glucosim version, of another study than the
- * first, given twice, or missing; returns the shards in order 1…N.
+ * Refuse shards made by another glucosim version, of another study or split
+ * than the others (the study most of them belong to; on a tie, the first
+ * given's), given twice, or missing; returns the shards in order 1…N.
  */
 export function checkShardSet(entries: readonly ShardEntry[], glucosimVersion: string): ShardEntry[] {
   if (entries.length === 0) throw new InputError('merge', '', 'no shard directories given');
@@ -41,21 +47,23 @@ export function checkShardSet(entries: readonly ShardEntry[], glucosimVersion: s
       throw new InputError(dir, '', `made by glucosim ${manifest.glucosimVersion}, and this is glucosim ${glucosimVersion}: results of two versions are not merged; run the shard again with this version`);
     }
   }
-  const first = entries[0];
-  const study = first.manifest.study;
-  for (const { dir, manifest } of entries.slice(1)) {
-    if (manifest.study.fingerprint !== study.fingerprint || JSON.stringify(manifest.study.invocation) !== JSON.stringify(study.invocation)) {
-      throw new InputError(
-        dir,
-        '',
-        `a shard of another study than ${first.dir}: ${describeStudy(manifest)} (fingerprint ${manifest.study.fingerprint.slice(0, 12)}) against ${describeStudy(first.manifest)} (fingerprint ${study.fingerprint.slice(0, 12)})`,
-      );
+  const groups = new Map<string, ShardEntry[]>();
+  for (const entry of entries) groups.set(splitKey(entry.manifest), [...(groups.get(splitKey(entry.manifest)) ?? []), entry]);
+  const main = [...groups.values()].reduce((best, group) => (group.length > best.length ? group : best));
+  const reference = main[0];
+  const odd = entries.find((e) => splitKey(e.manifest) !== splitKey(reference.manifest));
+  if (odd) {
+    const others = main.length > 1 ? `${reference.dir} and ${main.length - 1} other${main.length > 2 ? 's' : ''}` : reference.dir;
+    if (odd.manifest.study.fingerprint === reference.manifest.study.fingerprint && JSON.stringify(odd.manifest.study.invocation) === JSON.stringify(reference.manifest.study.invocation)) {
+      throw new InputError(odd.dir, '', `shard ${odd.manifest.shard.index} of ${odd.manifest.shard.count}, but ${others} of ${reference.manifest.shard.count}: shards of one split only`);
     }
-    if (manifest.shard.count !== first.manifest.shard.count) {
-      throw new InputError(dir, '', `shard ${manifest.shard.index} of ${manifest.shard.count}, but ${first.dir} is one of ${first.manifest.shard.count}: shards of one split only`);
-    }
+    throw new InputError(
+      odd.dir,
+      '',
+      `a shard of another study than ${others}: ${describeStudy(odd.manifest)} (fingerprint ${odd.manifest.study.fingerprint.slice(0, 12)}) against ${describeStudy(reference.manifest)} (fingerprint ${reference.manifest.study.fingerprint.slice(0, 12)})`,
+    );
   }
-  const count = first.manifest.shard.count;
+  const count = reference.manifest.shard.count;
   const byIndex = new Map<number, ShardEntry>();
   for (const entry of entries) {
     const twice = byIndex.get(entry.manifest.shard.index);
@@ -64,40 +72,45 @@ export function checkShardSet(entries: readonly ShardEntry[], glucosimVersion: s
   }
   const missing = Array.from({ length: count }, (_, k) => k + 1).filter((k) => !byIndex.has(k));
   if (missing.length > 0) {
+    const them = missing.length > 1;
     throw new InputError(
       'merge',
       '',
-      `shard${missing.length > 1 ? 's' : ''} ${missing.map((k) => `${k}/${count}`).join(', ')} of ${describeStudy(first.manifest)} missing: run ${missing.length > 1 ? 'them' : 'it'} (--shard K/${count}), or resubmit ${missing.length > 1 ? 'those array tasks' : 'that array task'} (sbatch --array=${arrayList(missing)} shards.sbatch), then merge again`,
+      `shard${them ? 's' : ''} ${missing.map((k) => `${k}/${count}`).join(', ')} of ${describeStudy(reference.manifest)} ${them ? 'are' : 'is'} missing: run ${them ? 'them' : 'it'} (${missing.map((k) => `--shard ${k}/${count}`).join(', ')}), or in a Slurm job array resubmit ${them ? 'those tasks' : 'that task'} (sbatch --array=${arrayList(missing)} shards.sbatch), then merge again`,
     );
   }
   return Array.from({ length: count }, (_, k) => byIndex.get(k + 1)!);
 }
 
 function describeStudy(manifest: ShardManifest): string {
-  const inv = manifest.study.invocation;
-  const options = [
-    inv.cohort !== undefined ? `--cohort ${inv.cohort}` : '',
-    inv.seed !== undefined ? `--seed ${inv.seed}` : '',
-    inv.seeds !== undefined ? `--seeds ${inv.seeds}` : '',
-    inv.windowDays !== undefined ? `--window-days ${inv.windowDays}` : '',
-    inv.report === false ? '--no-report' : '',
-  ].filter((o) => o !== '');
-  return `${inv.kind} ${inv.file}${options.length ? ` ${options.join(' ')}` : ''}`;
+  return invocationArgs(manifest.study.invocation).join(' ');
 }
 
 /**
  * Each shard holds the jobs the split of `patientDays` into N gives it
- * (patient and seed as the study's `jobs`), and nothing else.
+ * (patient and seed as the study's `jobs`), each with the files it must
+ * have written, and nothing else: a manifest cannot leave a file out of the
+ * checksum check.
  */
-export function checkShardJobs(shards: readonly ShardEntry[], jobs: readonly { readonly patient: string; readonly seed: number | string }[], patientDays: readonly number[]): void {
-  const shardOf = assignShards(patientDays, shards.length);
+export function checkShardJobs(
+  shards: readonly ShardEntry[],
+  jobs: readonly { readonly patient: string; readonly seed: number | string }[],
+  patientDays: readonly number[],
+  writesTraces: boolean,
+): void {
   for (const { dir, manifest } of shards) {
-    const expected = shardOf.flatMap((s, job) => (s === manifest.shard.index ? [job] : []));
+    const expected = shardJobs(patientDays, manifest.shard);
     const listed = manifest.jobs.map((j) => j.index);
     const same = listed.length === expected.length && listed.every((j, k) => j === expected[k]);
-    const record = manifest.jobs.find((j) => jobs[j.index]?.patient !== j.patient || jobs[j.index]?.seed !== j.seed);
-    if (!same || record) {
-      throw new InputError(join(dir, 'shard.json'), 'jobs', `does not list the jobs of shard ${manifest.shard.index}/${manifest.shard.count} of this study (${expected.length} jobs: ${expected.slice(0, 5).join(', ')}${expected.length > 5 ? ' …' : ''}); the shard directory was changed or is damaged`);
+    const wrong = manifest.jobs.find(
+      (j) =>
+        jobs[j.index]?.patient !== j.patient ||
+        jobs[j.index]?.seed !== j.seed ||
+        JSON.stringify(j.files.map((f) => f.path)) !== JSON.stringify(shardJobFiles(writesTraces, j.patient, j.index)),
+    );
+    if (!same || wrong) {
+      const what = !same ? `${expected.length} job${expected.length === 1 ? '' : 's'}: ${expected.slice(0, 5).join(', ')}${expected.length > 5 ? ' …' : ''}` : `job ${wrong!.index}: patient ${jobs[wrong!.index]?.patient}, files ${shardJobFiles(writesTraces, jobs[wrong!.index]?.patient ?? '', wrong!.index).join(', ')}`;
+      throw new InputError(join(dir, 'shard.json'), 'jobs', `does not list the jobs of shard ${manifest.shard.index}/${manifest.shard.count} of this study (${what}); the shard directory was changed or is damaged`);
     }
   }
 }

@@ -3,7 +3,8 @@
  * per shard (`$SLURM_ARRAY_TASK_ID` is K, `$SLURM_CPUS_PER_TASK` the
  * shard's worker threads), a merge job that runs once every task succeeded
  * (`--dependency=afterok`), and `submit.sh`, which submits both. Pure: text
- * from the plan, so it is tested without a cluster.
+ * from the plan, so it is tested without a cluster. The paths in #SBATCH
+ * lines must pass checkDirectivePaths first.
  */
 import { InputError } from '../io/errors.js';
 
@@ -45,6 +46,31 @@ export function shellQuote(word: string): string {
   return /^[A-Za-z0-9_./:=@%+,-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
+/**
+ * Characters a path may have in an `#SBATCH` line. sbatch reads those lines
+ * itself, not through bash: it has its own quoting, `%` starts a file-name
+ * pattern in --output, and a newline ends the directive. So such paths are
+ * kept plain rather than quoted.
+ */
+const DIRECTIVE_PATH = /^[A-Za-z0-9._/+@=,:~-]+$/;
+
+/** The paths that go into #SBATCH lines (the working directory, the scripts' folder) are plain, or refused naming which. */
+export function checkDirectivePaths(plan: Pick<SlurmPlan, 'workDir' | 'slurmDir'>): void {
+  const plain = 'an #SBATCH line holds only letters, digits and . _ / + @ = , : ~ - (no spaces, quotes, % or \\)';
+  if (!DIRECTIVE_PATH.test(plan.workDir)) throw new InputError('glucosim slurm', '', `the current directory ${JSON.stringify(plan.workDir)}, where the jobs run, cannot be written into the scripts: ${plain}; run from a plainer path`);
+  if (!DIRECTIVE_PATH.test(plan.slurmDir)) throw new InputError('--out', '', `${JSON.stringify(plan.slurmDir)}, the scripts' folder, cannot be written into the scripts: ${plain}; choose a plainer --out`);
+}
+
+/** A job name sbatch reads as written. */
+function jobName(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]/g, '_');
+}
+
+/** Text for a `#` comment line: no line break can end it early. */
+function commentText(text: string): string {
+  return text.replace(/[\x00-\x1f\x7f]/g, '?');
+}
+
 const TIME_PATTERN = /^(\d+|\d+:\d{2}|\d+:\d{2}:\d{2}|\d+-\d+|\d+-\d+:\d{2}|\d+-\d+:\d{2}:\d{2}|UNLIMITED|INFINITE)$/;
 
 /** The options as Slurm would read them, refused here rather than by sbatch on the cluster. */
@@ -68,7 +94,7 @@ function header(plan: SlurmPlan, lines: readonly string[]): string[] {
   return [
     '#!/bin/bash',
     ...lines,
-    `#SBATCH --chdir=${shellQuote(plan.workDir)}`,
+    `#SBATCH --chdir=${plan.workDir}`,
     ...(r.partition !== undefined ? [`#SBATCH --partition=${r.partition}`] : []),
     ...(r.time !== undefined ? [`#SBATCH --time=${r.time}`] : []),
     ...(r.mem !== undefined ? [`#SBATCH --mem=${r.mem}`] : []),
@@ -89,12 +115,12 @@ export function shardsScript(plan: SlurmPlan): string {
   const n = plan.shards;
   return [
     ...header(plan, [
-      `# glucosim ${plan.glucosimVersion}: ${n} shards of \`glucosim ${plan.studyArgs.map(shellQuote).join(' ')}\`, one array task each.`,
+      commentText(`# glucosim ${plan.glucosimVersion}: ${n} shards of \`glucosim ${plan.studyArgs.map(shellQuote).join(' ')}\`, one array task each.`),
       `# Resubmit failed tasks alone with: sbatch --array=<K,…> ${SHARDS_SCRIPT} (then the merge again).`,
-      `#SBATCH --job-name=${shellQuote(`glucosim-${plan.name}`)}`,
+      `#SBATCH --job-name=${jobName(`glucosim-${plan.name}`)}`,
       `#SBATCH --array=1-${n}`,
       `#SBATCH --cpus-per-task=${plan.resources.cpusPerTask}`,
-      `#SBATCH --output=${shellQuote(`${plan.slurmDir}/logs/shard-%a-job-%A.out`)}`,
+      `#SBATCH --output=${plan.slurmDir}/logs/shard-%a-job-%A.out`,
     ]),
     ...preamble(plan),
     `exec "$NODE" "$GLUCOSIM" ${plan.studyArgs.map(shellQuote).join(' ')} --shard "$SLURM_ARRAY_TASK_ID/${n}" --out "$SHARDS/$SLURM_ARRAY_TASK_ID" --force --workers "\${SLURM_CPUS_PER_TASK:-1}"`,
@@ -106,11 +132,11 @@ export function shardsScript(plan: SlurmPlan): string {
 export function mergeScript(plan: SlurmPlan): string {
   return [
     ...header(plan, [
-      `# glucosim ${plan.glucosimVersion}: merges the ${plan.shards} shards into ${plan.resultDir}.`,
-      `#SBATCH --job-name=${shellQuote(`glucosim-${plan.name}-merge`)}`,
+      commentText(`# glucosim ${plan.glucosimVersion}: merges the ${plan.shards} shards into ${plan.resultDir}.`),
+      `#SBATCH --job-name=${jobName(`glucosim-${plan.name}-merge`)}`,
       '#SBATCH --cpus-per-task=1',
       '#SBATCH --kill-on-invalid-dep=yes',
-      `#SBATCH --output=${shellQuote(`${plan.slurmDir}/logs/merge-job-%j.out`)}`,
+      `#SBATCH --output=${plan.slurmDir}/logs/merge-job-%j.out`,
     ]),
     ...preamble(plan),
     'shards=()',

@@ -14,7 +14,7 @@ import { t1dModel } from '../model/t1d.js';
 import { t2dmModel } from '../model/t2dm.js';
 import { loadT2dmCohort } from './t2dm.js';
 import type { Named } from './selection.js';
-import { loadUvaPadovaCohort } from './uvaPadova.js';
+import { loadUvaPadovaCohort, uvaPadovaFiles } from './uvaPadova.js';
 
 export interface PopulationMember extends Named {
   readonly type: 't1d' | 't2dm';
@@ -54,21 +54,28 @@ function cohortFile(file: string): PopulationMember[] {
   }));
 }
 
+/** The file of a generated cohort `name` (patients/<name>.json), refused unless the name is one and the file exists. */
+function cohortFilePath(name: string, source: string, field: string): string {
+  if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new InputError(source, field, `'${name}' is not a population name (a file name in patients/, without .json)`);
+  const file = join(PATIENTS_DIR, `${name}.json`);
+  if (!existsSync(file)) throw new InputError(source, field, `unknown population '${name}' (known: ${DEFAULT_POPULATION}, or a cohort file patients/<name>.json)`);
+  return file;
+}
+
 /**
  * The files that define population `name` (its parameters and therapy), for
  * a study's fingerprint: shards run on other machines must read the same.
  */
 export function populationSources(name: string, source: string, field = 'patients'): string[] {
-  if (name === DEFAULT_POPULATION) return [join(PATIENTS_DIR, 'uva-padova-s2008', 'vpatient_params.csv'), join(PATIENTS_DIR, 'uva-padova-s2008', 'Quest.csv')];
-  loadPopulation(name, source, field); // the same refusals as loading it
-  return [join(PATIENTS_DIR, `${name}.json`)];
+  if (name === DEFAULT_POPULATION) {
+    const { paramsFile, questFile } = uvaPadovaFiles();
+    return [paramsFile, questFile];
+  }
+  return [cohortFilePath(name, source, field)];
 }
 
 /** The members of population `name`; `source`/`field` say where the name came from, for errors. */
 export function loadPopulation(name: string, source: string, field = 'patients'): PopulationMember[] {
   if (name === DEFAULT_POPULATION) return uvaPadova();
-  if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new InputError(source, field, `'${name}' is not a population name (a file name in patients/, without .json)`);
-  const file = join(PATIENTS_DIR, `${name}.json`);
-  if (!existsSync(file)) throw new InputError(source, field, `unknown population '${name}' (known: ${DEFAULT_POPULATION}, or a cohort file patients/<name>.json)`);
-  return cohortFile(file);
+  return cohortFile(cohortFilePath(name, source, field));
 }

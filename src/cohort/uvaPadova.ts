@@ -33,10 +33,14 @@ function groupOf(name: string, file: string): AgeGroup {
   throw new InputError(file, 'Name', `'${name}' is not adolescent#NNN, adult#NNN or child#NNN`);
 }
 
+/** The cohort's two files: model parameters and therapy (simglucose's layout). */
+export function uvaPadovaFiles(dir: string = join(PATIENTS_DIR, 'uva-padova-s2008')): { readonly paramsFile: string; readonly questFile: string } {
+  return { paramsFile: join(dir, 'vpatient_params.csv'), questFile: join(dir, 'Quest.csv') };
+}
+
 /** Load the cohort from a directory holding `vpatient_params.csv` and `Quest.csv`. */
-export function loadUvaPadovaCohort(dir: string = join(PATIENTS_DIR, 'uva-padova-s2008')): VirtualPatient[] {
-  const paramsFile = join(dir, 'vpatient_params.csv');
-  const questFile = join(dir, 'Quest.csv');
+export function loadUvaPadovaCohort(dir?: string): VirtualPatient[] {
+  const { paramsFile, questFile } = uvaPadovaFiles(dir);
   const params = parseCsv(readFileSync(paramsFile, 'utf8'), paramsFile);
   const quest = parseCsv(readFileSync(questFile, 'utf8'), questFile);
   const qName = columnIndex(quest, 'Name');

@@ -222,6 +222,12 @@ export interface ControllerEntry<Options = unknown> {
    * `source.file` and the field under `source.field`. Pure: constructs nothing.
    */
   parseOptions(options: Readonly<Record<string, unknown>>, source: OptionsSource): Options;
+  /**
+   * The files its options (as written in `file`) make it read — a learned
+   * policy, a model, keys — resolved as parseOptions resolves them: a study's
+   * fingerprint hashes them, so shards that read different files do not merge.
+   */
+  inputFiles?(options: Readonly<Record<string, unknown>>, file: string): readonly string[];
   /** Why this patient cannot run with these options (e.g. no carb ratio in the cohort), or undefined. */
   patientProblem?(options: Options, therapy: TherapySettings): string | undefined;
   /**

@@ -56,7 +56,8 @@ describe('--shard K/N', () => {
       [1, cohort[1]],
       [4, cohort[4]],
     ]);
-    expect(manifest.study.invocation).toEqual({ kind: 'run', file: scenario, cohort: COHORT, report: true });
+    // The options in effect: defaults filled in, so that one study asked for two ways is one study.
+    expect(manifest.study.invocation).toEqual({ kind: 'run', file: scenario, cohort: COHORT, seed: '1', windowDays: 2, report: true });
     expect(listDir(join(shard(2), 'traces'))).toEqual([`${cohort[1]}.csv`, `${cohort[4]}.csv`]);
     for (const job of manifest.jobs) {
       expect(job.files.map((f: { path: string }) => f.path)).toEqual([`traces/${job.patient}.csv`, `parts/${job.index}.v8`]);
@@ -94,9 +95,12 @@ describe('glucosim merge', () => {
 
   it('refuses a missing shard, naming it and the array task to resubmit', () => {
     const out = join(dir, 'out-missing');
-    expectInputFailure(runCli(['merge', shard(1), shard(3), '--out', out]), 'merge: ', /shard 2\/3 of run .*two-days\.json --cohort .* missing: run it \(--shard K\/3\), or resubmit that array task \(sbatch --array=2 shards\.sbatch\)/);
+    expectInputFailure(runCli(['merge', shard(1), shard(3), '--out', out]), 'merge: ', /shard 2\/3 of run .*two-days\.json --cohort .* is missing: run it \(--shard 2\/3\), or in a Slurm job array resubmit that task \(sbatch --array=2 shards\.sbatch\)/);
     // A failed task leaves no directory: it counts as missing, by number.
-    expectInputFailure(runCli(['merge', shard(1), join(dir, 'never-ran'), shard(3), '--out', out]), 'merge: ', /shard 2\/3 .* missing/);
+    expectInputFailure(runCli(['merge', shard(1), join(dir, 'never-ran'), shard(3), '--out', out]), 'merge: ', /shard 2\/3 .* is missing/);
+    expectInputFailure(runCli(['merge', shard(2), '--out', out]), 'merge: ', /shards 1\/3, 3\/3 of .* are missing: run them \(--shard 1\/3, --shard 3\/3\), or in a Slurm job array resubmit those tasks \(sbatch --array=1,3 shards\.sbatch\)/);
+    // Every shard there, and a directory that is not: a mistake in the list, named.
+    expectInputFailure(runCli(['merge', shard(1), shard(2), shard(3), join(dir, 'never-ran'), '--out', out]), `${join(dir, 'never-ran')}: `, /no such shard directory/);
     expectNothingWritten(out);
   });
 
@@ -110,10 +114,19 @@ describe('glucosim merge', () => {
   it('refuses a shard of another study (another seed) and of another split', () => {
     const out = join(dir, 'out-foreign');
     const foreign = runShard(2, 3, ['--seed', '99'], join(dir, 'foreign-seed'));
-    expectInputFailure(runCli(['merge', shard(1), foreign, shard(3), '--out', out]), `${foreign}: `, /a shard of another study than .*shard-1: run .* --seed 99 \(fingerprint [0-9a-f]{12}\) against run .*two-days\.json --cohort \S+ \(fingerprint/);
+    expectInputFailure(runCli(['merge', shard(1), foreign, shard(3), '--out', out]), `${foreign}: `, /a shard of another study than .*shard-1 and 1 other: run .* --seed=99 --window-days 2 \(fingerprint [0-9a-f]{12}\) against run .*two-days\.json --cohort \S+ --seed=1 --window-days 2 \(fingerprint/);
+    // Given first, the foreign shard is still the one named: the others agree among themselves.
+    expectInputFailure(runCli(['merge', foreign, shard(1), shard(3), '--out', out]), `${foreign}: `, /a shard of another study than .*shard-1 and 1 other/);
     const other = runShard(2, 4, [], join(dir, 'split-of-4'));
-    expectInputFailure(runCli(['merge', shard(1), other, shard(3), '--out', out]), `${other}: `, /shard 2 of 4, but .*shard-1 is one of 3: shards of one split only/);
+    expectInputFailure(runCli(['merge', shard(1), other, shard(3), '--out', out]), `${other}: `, /shard 2 of 4, but .*shard-1 and 1 other of 3: shards of one split only/);
     expectNothingWritten(out);
+  });
+
+  it('merges shards of one study asked for two ways: the seed written as 001, the window given as the whole run', () => {
+    const same = runShard(2, 3, ['--seed', '001', '--window-days', '2'], join(dir, 'same-study'));
+    const merged = join(dir, 'merged-two-ways');
+    expect(runCli(['merge', shard(1), same, shard(3), '--out', merged, '--quiet']).status).toBe(0);
+    expectSameStudyOutput(merged, single);
   });
 
   it('refuses a shard made by another glucosim version', () => {
@@ -153,8 +166,27 @@ describe('glucosim merge', () => {
     const manifest = JSON.parse(readFileSync(file, 'utf8'));
     manifest.jobs = [];
     writeFileSync(file, JSON.stringify(manifest));
-    expectInputFailure(runCli(['merge', shard(1), shard(2), edited, '--out', out]), `${file}: jobs: `, /does not list the jobs of shard 3\/3 of this study \(1 jobs: 2\)/);
+    expectInputFailure(runCli(['merge', shard(1), shard(2), edited, '--out', out]), `${file}: jobs: `, /does not list the jobs of shard 3\/3 of this study \(1 job: 2\)/);
+    // A manifest that leaves a file out of its list cannot skip that file's checksum.
+    const unlisted = copyShard(3, 'unlisted');
+    const unlistedFile = join(unlisted, 'shard.json');
+    const withoutTrace = JSON.parse(readFileSync(unlistedFile, 'utf8'));
+    withoutTrace.jobs[0].files = withoutTrace.jobs[0].files.filter((f: { path: string }) => !f.path.startsWith('traces/'));
+    writeFileSync(unlistedFile, JSON.stringify(withoutTrace));
+    expectInputFailure(runCli(['merge', shard(1), shard(2), unlisted, '--out', out]), `${unlistedFile}: jobs: `, /does not list the jobs of shard 3\/3 of this study \(job 2: patient \S+, files traces\/\S+\.csv, parts\/2\.v8\)/);
     expectInputFailure(runCli(['merge', shard(1), single, shard(3), '--out', out]), `${join(single, 'shard.json')}: `, /not found|no such file/i);
+    expectNothingWritten(out);
+  });
+
+  it('refuses shards whose recorded fingerprint is not the study\'s, even when they agree among themselves', () => {
+    const out = join(dir, 'out-fingerprint');
+    const copies = [1, 2, 3].map((k) => {
+      const copy = copyShard(k, `fingerprint-${k}`);
+      const file = join(copy, 'shard.json');
+      writeFileSync(file, readFileSync(file, 'utf8').replace(/"fingerprint": "[0-9a-f]{64}"/, `"fingerprint": "${'0'.repeat(64)}"`));
+      return copy;
+    });
+    expectInputFailure(runCli(['merge', ...copies, '--out', out]), `${copies[0]}: `, /its study has changed since the shards ran \(its options or job list differ\)/);
     expectNothingWritten(out);
   });
 

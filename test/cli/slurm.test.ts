@@ -6,7 +6,7 @@
  * Slurm: test/cluster/slurmCluster.test.ts.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, expectInputFailure, expectSameStudyOutput, listDir, makeTempDir, randomisedJson, removeTempDirs, ROOT, runCli, writeScenario } from './helpers.js';
@@ -43,7 +43,10 @@ describe('glucosim slurm', () => {
     expect(r.status, r.stderr).toBe(0);
     const slurmDir = `${result}-slurm`;
     expect(r.stdout.split('\n')[0]).toBe(slurmDir);
-    expect(r.stdout).toContain(`submit with: ${join(slurmDir, 'submit.sh')}`);
+    expect(r.stdout).toBe(
+      `${slurmDir}\nsubmit with: ${join(slurmDir, 'submit.sh')}\n` +
+        `  (sbatch --parsable ${join(slurmDir, 'shards.sbatch')}, then sbatch --dependency=afterok:<its job id> ${join(slurmDir, 'merge.sbatch')})\n`,
+    );
     expect(listDir(slurmDir)).toEqual(['logs', 'merge.sbatch', 'shards', 'shards.sbatch', 'submit.sh']);
     expect(existsSync(result)).toBe(false);
     const shards = readFileSync(join(slurmDir, 'shards.sbatch'), 'utf8');
@@ -82,7 +85,28 @@ describe('glucosim slurm', () => {
     expect(existsSync(out)).toBe(false);
     expect(existsSync(`${out}-slurm`)).toBe(false);
     // An existing result is refused unless --force.
-    const result = join(dir, 'result');
-    expectInputFailure(cli(['slurm', scenario, '--shards', '2', '--out', result], dir), '--out: ', /already exists; choose another path or give --force/);
+    const existing = makeTempDir('slurm-existing-result');
+    expectInputFailure(cli(['slurm', scenario, '--shards', '2', '--out', existing], dir), '--out: ', /already exists; choose another path or give --force/);
+    // A working directory sbatch could not read in an #SBATCH line.
+    const spaced = join(makeTempDir('slurm-spaced'), 'my study');
+    mkdirSync(spaced);
+    expectInputFailure(cli(['slurm', scenario, '--shards', '2', '--out', join(spaced, 'r')], spaced), 'glucosim slurm: ', /the current directory ".*my study", where the jobs run, cannot be written into the scripts/);
+    expect(existsSync(join(spaced, 'r-slurm'))).toBe(false);
+  });
+
+  it('--submit submits the array, then the merge after it, with the job ids sbatch gives (a stand-in sbatch on PATH)', () => {
+    const bin = makeTempDir('fake-sbatch');
+    const calls = join(bin, 'calls.txt');
+    // Prints "<id>;<cluster>" as sbatch --parsable does on a multi-cluster site.
+    writeFileSync(join(bin, 'sbatch'), `#!/bin/bash\necho "$@" >> ${calls}\nn=$(wc -l < ${calls})\necho "$((4100 + n));clusterA"\n`, { mode: 0o755 });
+    const result = join(dir, 'submitted');
+    const r = cli(['slurm', scenario, '--shards', '2', '--out', result, '--submit'], dir, { PATH: `${bin}:${process.env.PATH}` });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe(`${result}-slurm\nsubmitted: shards job 4101 (array tasks 1-2), merge job 4102 after all shards succeed\nresult: ${result}\n`);
+    expect(readFileSync(calls, 'utf8')).toBe(`--parsable ${result}-slurm/shards.sbatch\n--parsable --dependency=afterok:4101 ${result}-slurm/merge.sbatch\n`);
+    // sbatch refusing: one line with its reason and what to do; the scripts stay for a later submission.
+    writeFileSync(join(bin, 'sbatch'), '#!/bin/bash\necho "sbatch: error: invalid partition specified: short" >&2\nexit 1\n', { mode: 0o755 });
+    const refused = join(dir, 'refused-by-sbatch');
+    expectInputFailure(cli(['slurm', scenario, '--shards', '2', '--out', refused, '--submit'], dir, { PATH: `${bin}:${process.env.PATH}` }), '--submit: ', /sbatch refused the job: sbatch: error: invalid partition specified: short; the scripts are in .*refused-by-sbatch-slurm: submit them when it is mended/);
   });
 });

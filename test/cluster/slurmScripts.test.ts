@@ -1,7 +1,7 @@
 /** The Slurm batch scripts as text: directives, quoting, and the options refused before sbatch sees them. */
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { checkResources, mergeScript, shardsScript, shellQuote, type SlurmPlan, submitScript } from '../../src/cluster/slurmScripts.js';
+import { checkDirectivePaths, checkResources, mergeScript, shardsScript, shellQuote, type SlurmPlan, submitScript } from '../../src/cluster/slurmScripts.js';
 
 const PLAN: SlurmPlan = {
   glucosimVersion: '9.9.9',
@@ -9,7 +9,7 @@ const PLAN: SlurmPlan = {
   shards: 4,
   node: '/usr/bin/node',
   glucosim: '/opt/glucosim/dist/src/cli/main.js',
-  workDir: "/home/ann/study 'one'",
+  workDir: '/home/ann/study-one',
   studyArgs: ['run', 'scenarios/x y.json', '--cohort', 'adults', '--seed=-1'],
   slurmDir: '/home/ann/results/x-slurm',
   resultDir: '/home/ann/results/x',
@@ -38,11 +38,11 @@ describe('the scripts', () => {
     expect(text.split('\n')).toEqual(
       expect.arrayContaining([
         '#!/bin/bash',
-        "#SBATCH --job-name='glucosim-ten days'",
+        '#SBATCH --job-name=glucosim-ten_days',
         '#SBATCH --array=1-4',
         '#SBATCH --cpus-per-task=8',
-        "#SBATCH --output=/home/ann/results/x-slurm/logs/shard-%a-job-%A.out",
-        `#SBATCH --chdir='/home/ann/study '\\''one'\\'''`,
+        '#SBATCH --output=/home/ann/results/x-slurm/logs/shard-%a-job-%A.out',
+        '#SBATCH --chdir=/home/ann/study-one',
         '#SBATCH --partition=short',
         '#SBATCH --time=1-02:00:00',
         '#SBATCH --mem=4G',
@@ -54,6 +54,26 @@ describe('the scripts', () => {
     const lines = text.split('\n');
     const firstCommand = lines.findIndex((l) => l !== '' && !l.startsWith('#'));
     expect(lines.slice(firstCommand).some((l) => l.startsWith('#SBATCH'))).toBe(false);
+  });
+
+  it('a line break in the study\'s name or arguments cannot end a comment or a directive', () => {
+    const text = shardsScript({ ...PLAN, name: 'two\nlines', studyArgs: ['run', 'odd\nname.json'] });
+    expect(bashSyntaxOk(text)).toBe(true);
+    expect(text).toContain('#SBATCH --job-name=glucosim-two_lines\n');
+    expect(text).toContain("shards of `glucosim run 'odd?name.json'`");
+    // In the command, bash keeps the line break inside the quotes.
+    expect(text).toContain(`exec "$NODE" "$GLUCOSIM" run 'odd\nname.json' --shard`);
+    const lines = text.split('\n');
+    const firstCommand = lines.findIndex((l) => l !== '' && !l.startsWith('#'));
+    expect(lines[firstCommand]).toBe('set -euo pipefail');
+  });
+
+  it('paths in #SBATCH lines are plain: sbatch, not bash, reads them', () => {
+    expect(() => checkDirectivePaths(PLAN)).not.toThrow();
+    expect(() => checkDirectivePaths({ ...PLAN, workDir: '/home/ann/my study' })).toThrow(/^glucosim slurm: the current directory "\/home\/ann\/my study", where the jobs run, cannot be written into the scripts: .* run from a plainer path/);
+    expect(() => checkDirectivePaths({ ...PLAN, slurmDir: '/r/100%-slurm' })).toThrow(/^--out: "\/r\/100%-slurm", the scripts' folder, cannot be written into the scripts/);
+    expect(() => checkDirectivePaths({ ...PLAN, slurmDir: '/r/a\\b' })).toThrow(/^--out: /);
+    expect(() => checkDirectivePaths({ ...PLAN, slurmDir: '/r/a\nb' })).toThrow(/^--out: /);
   });
 
   it('merge.sbatch: every shard directory in order, cancelled by Slurm if a shard fails', () => {

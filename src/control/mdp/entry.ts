@@ -177,6 +177,7 @@ export const mdpEntry: ControllerEntry<MdpControllerOptions> = {
   description: 'Shifrin & Siegelmann 2017: an MDP of glucose level × time of day learned from the patient\'s readings under the physician\'s regimen, then its optimal dose triplets (needs a pen and a meter)',
   optionsSchema: OPTIONS_SCHEMA,
   parseOptions: parseMdpOptions,
+  inputFiles: (options, file) => [options.startFrom, options.policyTable].filter((p): p is string => typeof p === 'string').map((p) => besideFile(file, p)),
   patientProblem: regimenProblem,
   devicesProblem: (options, devices) => penDevicesProblem('mdp', options.definition.space.slots, devices, MDP_SLOT_OWNER),
   phases: (options, days) => learningPhases(options.learningDays, days, 'learning (π0)', options.policyTable ? 'following the policy table' : 'exploitation (MDP policy)'),

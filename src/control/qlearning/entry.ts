@@ -87,6 +87,7 @@ export const qLearningEntry: ControllerEntry<QLearningControllerOptions> = {
     'OIDPR (optimized insulin dosage via privacy-preserving reinforcement learning for diabetics): online fixed-point Q-learning of pen doses at the meter readings, on the glucose level × time-of-day states of Shifrin & Siegelmann 2017, ε-greedy, then greedy (needs a pen and a meter)',
   optionsSchema: OPTIONS_SCHEMA,
   parseOptions: parseQLearningOptions,
+  inputFiles: (options, file) => (typeof options.startFrom === 'string' ? [besideFile(file, options.startFrom)] : []),
   devicesProblem: (options, devices) => penDevicesProblem('q-learning', options.definition.space.slots, devices, Q_LEARNING_SLOT_OWNER),
   phases: (options, days) => learningPhases(options.learningDays, days, 'learning (ε-greedy)', 'exploitation (greedy Q-policy)'),
   describeLog: describeQLearningLog,

@@ -89,6 +89,10 @@ export const secureQEntry: ControllerEntry<SecureQControllerOptions> = {
     'OIDPR: pen doses at the meter readings from a Q-learning model held as additive secret shares by two edge servers (SecRep); the model is trained beforehand by SecQ-learning (glucosim secure-q train); servers in process or over TLS (needs a pen and a meter)',
   optionsSchema: OPTIONS_SCHEMA,
   parseOptions: parseSecureQOptions,
+  inputFiles: (options, file) => {
+    const keys = (options.servers as { keys?: unknown } | undefined)?.keys;
+    return [options.model, keys].filter((p): p is string => typeof p === 'string').map((p) => besideFile(file, p));
+  },
   devicesProblem: (options, devices) => penDevicesProblem('secure-q', options.model.definition.space.slots, devices, SECURE_Q_SLOT_OWNER),
   describeLog: describeSecureQLog,
   preparations: (options) => variedPreparations(options.model.definition.actions),

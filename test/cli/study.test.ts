@@ -1,0 +1,41 @@
+/**
+ * What a study's fingerprint covers: the files that define it, including
+ * those the controllers' options make them read, so shards that read
+ * different files are not merged.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { controllerSourceList } from '../../src/cli/study.js';
+import { studyFingerprint } from '../../src/cluster/fingerprint.js';
+import { mdpEntry } from '../../src/control/mdp/entry.js';
+import { qLearningEntry } from '../../src/control/qlearning/entry.js';
+import { secureQEntry } from '../../src/control/qlearning/secureEntry.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'glucosim-study-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('the files controllers read', () => {
+  it('are named by each entry, resolved beside the file that gives the options', () => {
+    expect(mdpEntry.inputFiles!({ startFrom: 'p.json', policyTable: '/abs/t.csv' }, '/s/scenario.json')).toEqual(['/s/p.json', '/abs/t.csv']);
+    expect(mdpEntry.inputFiles!({ learningDays: 3 }, '/s/scenario.json')).toEqual([]);
+    expect(qLearningEntry.inputFiles!({ startFrom: 'q.json' }, '/s/e.json')).toEqual(['/s/q.json']);
+    expect(secureQEntry.inputFiles!({ model: 'm.json', servers: { keys: 'k/patient.key' } }, '/s/e.json')).toEqual(['/s/m.json', '/s/k/patient.key']);
+    expect(secureQEntry.inputFiles!({ model: 'm.json', servers: { plaintext: true } }, '/s/e.json')).toEqual(['/s/m.json']);
+  });
+
+  it('enter the study\'s sources, and a change to one changes the fingerprint', () => {
+    const policy = join(dir, 'policy.json');
+    writeFileSync(policy, '{"counts": 1}');
+    const sources = controllerSourceList([{ name: 'mdp', options: { startFrom: 'policy.json' }, file: join(dir, 'scenario.json'), timeoutMs: 0, latencyMs: 0 }]);
+    expect(sources).toEqual([{ role: 'controller mdp', path: expect.stringMatching(/policy\.json$/), file: policy }]);
+    const study = { invocation: { kind: 'run' as const, file: 's.json' }, sources, scenarios: [], jobs: [{ scenario: 0, patient: 'adult#001', seed: 1 }] };
+    const before = studyFingerprint(study).fingerprint;
+    expect(studyFingerprint(study).fingerprint).toBe(before);
+    writeFileSync(policy, '{"counts": 2}');
+    expect(studyFingerprint(study).fingerprint).not.toBe(before);
+    // Another job list is another study too.
+    expect(studyFingerprint({ ...study, jobs: [{ scenario: 0, patient: 'adult#001', seed: 2 }] }).fingerprint).not.toBe(studyFingerprint(study).fingerprint);
+  });
+});
