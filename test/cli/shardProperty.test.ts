@@ -46,9 +46,10 @@ async function checkStudy(dir: string, jobs: number, count: number, run: (extra:
 
 describe('shards and merge, property', () => {
   const rng = seedrandom('shard-merge-property');
-  const cases = Array.from({ length: 6 }, (_, i) => ({ i, kind: i % 2 === 0 ? 'run' : 'experiment', draw: rng() }));
+  // Every N from 1 to 7 once, each on a random study of its own (runs and experiments in turn).
+  const cases = Array.from({ length: 7 }, (_, i) => ({ i, count: i + 1, kind: i % 2 === 0 ? 'run' : 'experiment', draw: rng() }));
 
-  it.each(cases)('study $i ($kind)', async ({ i, kind, draw }) => {
+  it.each(cases)('study $i ($kind), N = $count', async ({ i, count, kind, draw }) => {
     const r = seedrandom(String(draw));
     const dir = makeTempDir(`shard-property-${i}`);
     const days = between(r, 1, 2);
@@ -56,22 +57,21 @@ describe('shards and merge, property', () => {
     const scenarioFile = join(dir, 'scenario.json');
     writeFileSync(scenarioFile, JSON.stringify({ ...randomisedJson(), name: `property-${i}`, days, seed }));
     if (kind === 'run') {
-      const size = between(r, 2, 8);
+      const size = between(r, Math.max(2, count), 9);
       const cohortText = cohort(r, size);
       const windowDays = r() < 0.5 ? between(r, 1, days) : undefined;
       const report = r() < 0.8;
-      const count = between(r, 1, Math.min(7, size));
       await checkStudy(dir, size, count, (extra) => runCommand({ scenario: scenarioFile, cohort: cohortText, windowDays, report, quiet: true, ...extra }));
     } else {
       const arms = ARMS.filter(() => r() < 0.5);
       if (arms.length === 0) arms.push(ARMS[0]);
       const seeds = between(r, 1, 2);
-      const size = between(r, 1, 3);
+      // At least one job per shard.
+      const size = between(r, Math.ceil(count / (arms.length * seeds)), Math.max(3, Math.ceil(count / (arms.length * seeds))));
       const experimentFile = join(dir, 'experiment.json');
       const windowDays = between(r, 1, days);
       writeFileSync(experimentFile, JSON.stringify({ name: `property-${i}`, scenario: 'scenario.json', cohort: cohort(r, size), seeds, runInDays: 1, windowDays, arms }));
       const jobs = arms.length * seeds * size;
-      const count = between(r, 1, Math.min(7, jobs));
       await checkStudy(dir, jobs, count, (extra) => experimentCommand({ file: experimentFile, quiet: true, ...extra }));
     }
   }, 120_000);
