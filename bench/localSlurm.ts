@@ -75,8 +75,13 @@ export async function startLocalSlurm(options: { cpus?: number } = {}): Promise<
   const env = clusterEnv(conf);
 
   const children: ChildProcess[] = [];
+  /** Set once the cluster answers: from then on, jobs may be running. */
+  let up = false;
   // Also what the exit handler runs, so synchronous: SIGKILL, and no litter.
   const killAll = (): void => {
+    // Jobs' processes (slurmstepd, the job's own) are not our children: a
+    // stop mid-run (Ctrl-C in a bench) must end them through Slurm first.
+    if (up && children.every(alive)) spawnSync('scancel', ['--partition', PARTITION, '--signal=KILL', '--full'], { env, timeout: 3_000 });
     for (const child of children) if (alive(child)) child.kill('SIGKILL');
     try {
       rmSync(dir, { recursive: true, force: true, maxRetries: 2 });
@@ -119,6 +124,7 @@ export async function startLocalSlurm(options: { cpus?: number } = {}): Promise<
   }
 
   let stopping: Promise<void> | undefined;
+  up = true;
   const cluster: LocalSlurm = {
     dir,
     env,

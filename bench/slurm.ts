@@ -93,8 +93,9 @@ export async function slurmBench(log: (message: string) => void): Promise<Record
   const started = await startLocalSlurm({ cpus: availableParallelism() });
   if ('skip' in started) return { slurmSkipped: started.skip };
   const cluster = started;
-  const dir = mkdtempSync(join(tmpdir(), 'glucosim-bench-slurm-'));
+  let dir: string | undefined;
   try {
+    dir = mkdtempSync(join(tmpdir(), 'glucosim-bench-slurm-'));
     const scenario = JSON.parse(readFileSync(join(PROJECT_ROOT, 'scenarios', 'randomised-10day.json'), 'utf8')) as Record<string, unknown>;
     writeFileSync(join(dir, 'study.json'), JSON.stringify({ ...scenario, name: `randomised-${DAYS}day`, days: DAYS, cohort: 'all' }));
     // The machine's speed drifts by a third within minutes: the two set-ups
@@ -127,7 +128,7 @@ export async function slurmBench(log: (message: string) => void): Promise<Record
     };
   } finally {
     await cluster.stop();
-    rmSync(dir, { recursive: true, force: true });
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   }
 }
 

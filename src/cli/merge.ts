@@ -19,7 +19,7 @@ import { interruptible } from './interrupt.js';
 import { prepareRunStudy } from './run.js';
 import { jobFiles } from './shard.js';
 import { fingerprintOf, jobPatientDays, type Study } from './study.js';
-import { GLUCOSIM_VERSION } from './version.js';
+import { GLUCOSIM_VERSION, glucosimCodeHash } from './version.js';
 
 export interface MergeArguments {
   readonly shards: readonly string[];
@@ -56,7 +56,7 @@ export async function mergeCommand(args: MergeArguments): Promise<string> {
   const absent = args.shards.filter((dir) => !existsSync(dir));
   const entries = args.shards.filter((dir) => existsSync(dir)).map((dir) => ({ dir, manifest: readShardManifest(dir) }));
   if (entries.length === 0) throw new InputError('merge', '', `none of the shard directories exists (${args.shards.join(', ')}): have the shards run?`);
-  const shards = checkShardSet(entries, GLUCOSIM_VERSION);
+  const shards = checkShardSet(entries, { version: GLUCOSIM_VERSION, code: glucosimCodeHash(), node: process.version });
   if (absent.length > 0) throw new InputError(absent[0], '', 'no such shard directory (every shard of the study is given besides it: remove it from the list)');
   const first = shards[0];
   const study = studyOf(first);

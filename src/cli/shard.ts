@@ -17,7 +17,7 @@ import { buildOutputDirectory, newOutputDirectory } from './outputDir.js';
 import { interruptible } from './interrupt.js';
 import type { Parallelism } from './parallelism.js';
 import { fingerprintOf, jobPatientDays, printNotes, runStudyJobs, type Study } from './study.js';
-import { GLUCOSIM_VERSION } from './version.js';
+import { GLUCOSIM_VERSION, glucosimCodeHash } from './version.js';
 
 /** Marks a shard directory (what --force may replace). */
 export const SHARD_GUARD_MARKER = SHARD_MANIFEST_FILE;
@@ -72,6 +72,8 @@ export async function runStudyShard<Part>(
           format: SHARD_FORMAT,
           formatVersion: SHARD_FORMAT_VERSION,
           glucosimVersion: GLUCOSIM_VERSION,
+          glucosimCode: glucosimCodeHash(),
+          node: process.version,
           study: {
             invocation: study.invocation,
             name: study.name,

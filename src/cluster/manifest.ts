@@ -37,8 +37,10 @@ export function invocationArgs(inv: StudyInvocation): string[] {
     inv.kind,
     inv.file,
     ...(inv.cohort !== undefined ? ['--cohort', inv.cohort] : []),
-    // Attached: a seed may start with '-'.
-    ...(inv.seed !== undefined ? [`--seed=${inv.seed}`] : []),
+    // A seed starting with '-' is attached (else it would read as options);
+    // any other is a token of its own, since yargs strips quotes around an
+    // attached value (`--seed="q"` would be the seed q).
+    ...(inv.seed !== undefined ? (inv.seed.startsWith('-') ? [`--seed=${inv.seed}`] : ['--seed', inv.seed]) : []),
     ...(inv.seeds !== undefined ? ['--seeds', String(inv.seeds)] : []),
     ...(inv.windowDays !== undefined ? ['--window-days', String(inv.windowDays)] : []),
     ...(inv.report === false ? ['--no-report'] : []),
@@ -69,6 +71,10 @@ export interface ShardManifest {
   readonly format: typeof SHARD_FORMAT;
   readonly formatVersion: typeof SHARD_FORMAT_VERSION;
   readonly glucosimVersion: string;
+  /** SHA-256 of glucosim's code as it ran (two builds of one version may differ). */
+  readonly glucosimCode: string;
+  /** The Node that ran it (`process.version`): its Math functions are part of the results. */
+  readonly node: string;
   readonly study: {
     readonly invocation: StudyInvocation;
     readonly name: string;
@@ -104,11 +110,13 @@ const MANIFEST_SCHEMA = {
   title: 'glucosim shard manifest',
   type: 'object',
   additionalProperties: false,
-  required: ['format', 'formatVersion', 'glucosimVersion', 'study', 'shard', 'jobs', 'timing'],
+  required: ['format', 'formatVersion', 'glucosimVersion', 'glucosimCode', 'node', 'study', 'shard', 'jobs', 'timing'],
   properties: {
     format: { const: SHARD_FORMAT },
     formatVersion: { const: SHARD_FORMAT_VERSION },
     glucosimVersion: text,
+    glucosimCode: hex64,
+    node: text,
     study: {
       type: 'object',
       additionalProperties: false,

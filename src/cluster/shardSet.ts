@@ -40,11 +40,17 @@ function splitKey(manifest: ShardManifest): string {
  * than the others (the study most of them belong to; on a tie, the first
  * given's), given twice, or missing; returns the shards in order 1…N.
  */
-export function checkShardSet(entries: readonly ShardEntry[], glucosimVersion: string): ShardEntry[] {
+export function checkShardSet(entries: readonly ShardEntry[], running: { readonly version: string; readonly code: string; readonly node: string }): ShardEntry[] {
   if (entries.length === 0) throw new InputError('merge', '', 'no shard directories given');
   for (const { dir, manifest } of entries) {
-    if (manifest.glucosimVersion !== glucosimVersion) {
-      throw new InputError(dir, '', `made by glucosim ${manifest.glucosimVersion}, and this is glucosim ${glucosimVersion}: results of two versions are not merged; run the shard again with this version`);
+    if (manifest.glucosimVersion !== running.version) {
+      throw new InputError(dir, '', `made by glucosim ${manifest.glucosimVersion}, and this is glucosim ${running.version}: results of two versions are not merged; run the shard again with this version`);
+    }
+    if (manifest.glucosimCode !== running.code) {
+      throw new InputError(dir, '', `made by another build of glucosim ${running.version} (its code differs from this one's): results of two builds are not merged; run the shard again with this build`);
+    }
+    if (manifest.node !== running.node) {
+      throw new InputError(dir, '', `ran on Node ${manifest.node}, and this is Node ${running.node}: results of two Node versions are not merged (their Math functions may differ); run the shard again with this Node`);
     }
   }
   const groups = new Map<string, ShardEntry[]>();

@@ -26,11 +26,24 @@ export function loadScenario(file: string, registry: ControllerRegistry = BUILT_
 }
 
 /** Validate and convert an already parsed scenario (`file` names it in errors). */
+/**
+ * A seed every command reads back as itself: a whole number within ±(2^53 − 1)
+ * (beyond, two seeds would be one double), or a text that is not blank (as
+ * `--seed` refuses one).
+ */
+function checkSeed(seed: number | string, file: string): void {
+  if (typeof seed === 'number' && !Number.isSafeInteger(seed)) {
+    throw new InputError(file, 'seed', `${seed} is beyond the largest exact whole number (${Number.MAX_SAFE_INTEGER}): give a smaller one, or write it as a text ("${seed}")`);
+  }
+  if (typeof seed === 'string' && seed.trim() === '') throw new InputError(file, 'seed', 'must not be blank');
+}
+
 export function parseScenario(json: unknown, file: string, registry: ControllerRegistry = BUILT_IN_CONTROLLERS): Scenario {
   const raw: ScenarioFile = validateScenarioFile(json, file);
   const startTimeOfDayMin = parseTimeOfDay(raw.startTime, file, 'startTime');
   const sensor = parseSensor(raw.sensor, file);
   if (!raw.pump && !raw.pen) throw new InputError(file, 'pump', 'a scenario needs a pump, a pen, or both (neither is given)');
+  checkSeed(raw.seed, file);
   return {
     file,
     name: raw.name,

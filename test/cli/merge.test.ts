@@ -114,7 +114,7 @@ describe('glucosim merge', () => {
   it('refuses a shard of another study (another seed) and of another split', () => {
     const out = join(dir, 'out-foreign');
     const foreign = runShard(2, 3, ['--seed', '99'], join(dir, 'foreign-seed'));
-    expectInputFailure(runCli(['merge', shard(1), foreign, shard(3), '--out', out]), `${foreign}: `, /a shard of another study than .*shard-1 and 1 other: run .* --seed=99 --window-days 2 \(fingerprint [0-9a-f]{12}\) against run .*two-days\.json --cohort \S+ --seed=1 --window-days 2 \(fingerprint/);
+    expectInputFailure(runCli(['merge', shard(1), foreign, shard(3), '--out', out]), `${foreign}: `, /a shard of another study than .*shard-1 and 1 other: run .* --seed 99 --window-days 2 \(fingerprint [0-9a-f]{12}\) against run .*two-days\.json --cohort \S+ --seed 1 --window-days 2 \(fingerprint/);
     // Given first, the foreign shard is still the one named: the others agree among themselves.
     expectInputFailure(runCli(['merge', foreign, shard(1), shard(3), '--out', out]), `${foreign}: `, /a shard of another study than .*shard-1 and 1 other/);
     const other = runShard(2, 4, [], join(dir, 'split-of-4'));
@@ -129,12 +129,21 @@ describe('glucosim merge', () => {
     expectSameStudyOutput(merged, single);
   });
 
-  it('refuses a shard made by another glucosim version', () => {
+  it('refuses a shard made by another glucosim version, another build or another Node', () => {
     const out = join(dir, 'out-version');
     const old = copyShard(3, 'old-version');
     const file = join(old, 'shard.json');
     writeFileSync(file, readFileSync(file, 'utf8').replace(/"glucosimVersion": "[^"]+"/, '"glucosimVersion": "0.0.9"'));
     expectInputFailure(runCli(['merge', shard(1), shard(2), old, '--out', out]), `${old}: `, /made by glucosim 0\.0\.9, and this is glucosim \d+\.\d+\.\d+: .* run the shard again with this version/);
+    // Another build of the same version, and another Node: their results may differ too.
+    const build = copyShard(3, 'other-build');
+    const buildFile = join(build, 'shard.json');
+    writeFileSync(buildFile, readFileSync(buildFile, 'utf8').replace(/"glucosimCode": "[0-9a-f]{64}"/, `"glucosimCode": "${'a'.repeat(64)}"`));
+    expectInputFailure(runCli(['merge', shard(1), shard(2), build, '--out', out]), `${build}: `, /made by another build of glucosim \d+\.\d+\.\d+ \(its code differs from this one's\)/);
+    const node = copyShard(3, 'other-node');
+    const nodeFile = join(node, 'shard.json');
+    writeFileSync(nodeFile, readFileSync(nodeFile, 'utf8').replace(/"node": "[^"]+"/, '"node": "v18.0.0"'));
+    expectInputFailure(runCli(['merge', shard(1), shard(2), node, '--out', out]), `${node}: `, /ran on Node v18\.0\.0, and this is Node v\d+/);
     expectNothingWritten(out);
   });
 

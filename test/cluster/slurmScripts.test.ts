@@ -1,7 +1,13 @@
 /** The Slurm batch scripts as text: directives, quoting, and the options refused before sbatch sees them. */
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { createRequire } from 'node:module';
+import { attachSeedValues } from '../../src/cli/seed.js';
+import { invocationArgs } from '../../src/cluster/manifest.js';
 import { checkDirectivePaths, checkResources, mergeScript, shardsScript, shellQuote, type SlurmPlan, submitScript } from '../../src/cluster/slurmScripts.js';
+
+/** The parser yargs uses (as main.ts configures it for these options). */
+const parseArgs = createRequire(import.meta.url)('yargs-parser') as (args: string[], options: Record<string, string[]>) => Record<string, unknown>;
 
 const PLAN: SlurmPlan = {
   glucosimVersion: '9.9.9',
@@ -90,6 +96,18 @@ describe('the scripts', () => {
     expect(bashSyntaxOk(text)).toBe(true);
     expect(text).toContain('array=$(sbatch --parsable shards.sbatch)');
     expect(text).toContain('merge=$(sbatch --parsable --dependency=afterok:"$array" merge.sbatch)');
+  });
+});
+
+describe('invocationArgs', () => {
+  // yargs strips quotes around an attached value (`--seed="q"` is q): the command line must give back every seed as recorded.
+  it.each(['"q"', "'q'", '-1e400', '-5', '007', 'a b', 'x=y'])('gives back the seed %s through the command-line parser', (seed) => {
+    const args = invocationArgs({ kind: 'run', file: 's.json', cohort: 'adults', seed, windowDays: 2, report: false });
+    const parsed = parseArgs(attachSeedValues(args.slice(2)), { string: ['seed', 'cohort'], number: ['window-days'], boolean: ['report'] });
+    expect(parsed.seed).toBe(seed);
+    expect(parsed.cohort).toBe('adults');
+    expect(parsed['window-days']).toBe(2);
+    expect(parsed.report).toBe(false);
   });
 });
 

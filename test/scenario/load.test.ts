@@ -66,6 +66,20 @@ describe('parseScenario', () => {
     expect(parseScenario(json, 'x.json').seed).toBe('trial-7');
   });
 
+  it('refuses a seed that would not read back as itself: a whole number beyond 2^53 − 1, a blank text', () => {
+    const json = randomisedJson();
+    json.seed = 9007199254740993;
+    expectInputError(() => parseScenario(json, 'x.json'), 'x.json', 'seed', /9007199254740992 is beyond the largest exact whole number \(9007199254740991\): give a smaller one, or write it as a text/);
+    json.seed = 1e20;
+    expectInputError(() => parseScenario(json, 'x.json'), 'x.json', 'seed', /is beyond the largest exact whole number/);
+    json.seed = '   ';
+    expectInputError(() => parseScenario(json, 'x.json'), 'x.json', 'seed', /must not be blank/);
+    json.seed = '9007199254740993';
+    expect(parseScenario(json, 'x.json').seed).toBe('9007199254740993');
+    json.seed = -9007199254740991;
+    expect(parseScenario(json, 'x.json').seed).toBe(-9007199254740991);
+  });
+
   it('defaults a listed meal to a perfect estimate and the list duration', () => {
     const json = singleMealJson();
     json.meals.list = [{ day: 1, time: '12:15', carbsG: 30 }];

@@ -3,6 +3,7 @@
  * optionally the two edge servers to ask, the hypoglycaemia guard; the
  * per-decision latency table for the report.
  */
+import { join } from 'node:path';
 import { besideFile } from '../../io/paths.js';
 import { InputError } from '../../io/errors.js';
 import { parseAddress } from '../../privacy/edge/roles.js';
@@ -89,9 +90,13 @@ export const secureQEntry: ControllerEntry<SecureQControllerOptions> = {
     'OIDPR: pen doses at the meter readings from a Q-learning model held as additive secret shares by two edge servers (SecRep); the model is trained beforehand by SecQ-learning (glucosim secure-q train); servers in process or over TLS (needs a pen and a meter)',
   optionsSchema: OPTIONS_SCHEMA,
   parseOptions: parseSecureQOptions,
+  // The model is a directory: this side reads its model.json (the shares are the edge servers'); the key file is the patient's.
   inputFiles: (options, file) => {
     const keys = (options.servers as { keys?: unknown } | undefined)?.keys;
-    return [options.model, keys].filter((p): p is string => typeof p === 'string').map((p) => besideFile(file, p));
+    return [
+      ...(typeof options.model === 'string' ? [join(besideFile(file, options.model), 'model.json')] : []),
+      ...(typeof keys === 'string' ? [besideFile(file, keys)] : []),
+    ];
   },
   devicesProblem: (options, devices) => penDevicesProblem('secure-q', options.model.definition.space.slots, devices, SECURE_Q_SLOT_OWNER),
   describeLog: describeSecureQLog,
