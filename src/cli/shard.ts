@@ -20,7 +20,7 @@ import { fingerprintOf, jobPatientDays, printNotes, runStudyJobs, type Study } f
 import { GLUCOSIM_VERSION, glucosimCodeHash } from './version.js';
 
 /** Marks a shard directory (what --force may replace). */
-export const SHARD_GUARD_MARKER = SHARD_MANIFEST_FILE;
+const SHARD_GUARD_MARKER = SHARD_MANIFEST_FILE;
 
 /** The files a job of `study` writes into a shard directory, relative to it. */
 export function jobFiles(study: Study<unknown>, job: number): string[] {
@@ -28,7 +28,7 @@ export function jobFiles(study: Study<unknown>, job: number): string[] {
 }
 
 /** `--shard K/N` read and checked against the study (every shard must have a job). */
-export function studyShard(study: Study<unknown>, text: string): ShardSpec {
+function studyShard(study: Study<unknown>, text: string): ShardSpec {
   const shard = parseShard(text);
   checkShardCount(shard.count, study.jobs.length, '--shard');
   return shard;

@@ -26,10 +26,6 @@ export function parseShard(text: string, option = '--shard'): ShardSpec {
   return { index, count };
 }
 
-export function shardText(shard: ShardSpec): string {
-  return `${shard.index}/${shard.count}`;
-}
-
 /**
  * Which shard (1-based) runs each job: longest first, each to the shard with
  * the fewest patient-days so far, ties to the lower shard and the lower job
