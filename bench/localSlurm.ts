@@ -1,7 +1,8 @@
 /**
- * A real single-node Slurm cluster for integration tests, from Debian's
- * packages (`slurm-wlm`, `munge`; .ci/run installs them where it can):
- * munged, slurmctld and slurmd run as child processes of the test, in a fresh
+ * A real single-node Slurm cluster for the integration tests and the bench
+ * (bench/slurm.ts), from Debian's packages (`slurm-wlm`, `munge`; .ci/run
+ * installs them where it can): munged, slurmctld and slurmd run as child
+ * processes of the test or bench, in a fresh
  * temporary directory, on two free TCP ports, so test files never collide
  * with each other or with a system Slurm. Needs root (slurmd launches jobs
  * and munged/slurmctld run as SlurmUser=root); where it cannot run,
@@ -179,7 +180,7 @@ export async function startLocalSlurm(options: { cpus?: number } = {}): Promise<
 }
 
 function slurmConf(dir: string, host: string, cpus: number, ctldPort: number, slurmdPort: number): string {
-  return `# Written by test/cluster/localSlurm.ts for one test cluster.
+  return `# Written by bench/localSlurm.ts for one test or bench cluster.
 ClusterName=glucosimtest
 SlurmctldHost=${host}(127.0.0.1)
 SlurmctldPort=${ctldPort}

@@ -10,7 +10,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { invocationArgs } from '../cluster/manifest.js';
 import { checkShardCount } from '../cluster/shards.js';
 import { checkDirectivePaths, checkResources, MERGE_SCRIPT, mergeScript, SHARDS_SCRIPT, type SlurmPlan, shardsScript, submitScript, SUBMIT_SCRIPT } from '../cluster/slurmScripts.js';
@@ -126,7 +126,7 @@ export async function slurmCommand(args: SlurmArguments): Promise<SlurmOutcome> 
   return {
     slurmDir,
     resultDir,
-    lines: [`submitted: shards job ${array} (array tasks 1-${args.shards}), merge job ${merge} after all shards succeed`, `result: ${resolve(resultDir)}`],
+    lines: [`submitted: shards job ${array} (array tasks 1-${args.shards}), merge job ${merge} after all shards succeed`, `result: ${resultDir}`],
   };
 }
 
