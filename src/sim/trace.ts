@@ -3,7 +3,8 @@
  * arrays (one row per simulated minute), and its CSV form.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { fixed } from '../io/numberFormat.js';
+import { AsciiBuffer, INTEGER_BYTES_MAX, putAscii, putInteger, putPadded } from '../io/asciiBuffer.js';
+import { fixedBytesMax, putFixed } from '../io/numberFormat.js';
 import { INSULIN_PREPARATIONS, type InsulinPreparation } from '../model/patientModel.js';
 
 export interface Trace {
@@ -62,54 +63,109 @@ export const TRACE_CSV_HEADER =
   'minute,day,time_of_day,bg_mg_dl,cgm_mg_dl,carbs_eaten_g,carbs_announced_g,carbs_estimated_g,basal_u_per_h,bolus_u,' +
   'injected_rapid_u,injected_regular_u,injected_nph_u,injected_long_u';
 
+/** Room for this many bytes per trace file: a day's rows (~68 KB) in about one write, and a bound on memory whatever the trace's length. */
+const TRACE_FILE_BUFFER_BYTES = 64 * 1024;
+/** A real trace's CSV is ~48 bytes a minute (a 10-day trace ~686 KB): traceToCsv's first buffer. */
+const CSV_BYTES_PER_MINUTE_GUESS = 48;
+const COMMA = 44;
+const NEWLINE = 10;
+const DIGIT_ZERO = 48;
+const COLON = 58;
+/** The longest `clock` text: an hour of up to 4 characters (`0-24`), a colon, a minute of up to 25 (`0` and the longest double). */
+const CLOCK_BYTES_MAX = 30;
+/**
+ * The most bytes a row takes, whatever its values: minute and day, the
+ * clock, 11 fixed cells of at most 4 digits, 14 separators (the bounds at
+ * putInteger, putFixed and CLOCK_BYTES_MAX; test/sim/traceCsv.test.ts writes
+ * the widest row).
+ */
+const ROW_BYTES_MAX = 2 * INTEGER_BYTES_MAX + CLOCK_BYTES_MAX + 11 * fixedBytesMax(4) + 14;
+
+/** `HH:MM` of a minute of the day (below 10 zero-padded). */
 function clock(minuteOfDay: number): string {
   const h = Math.floor(minuteOfDay / 60);
   const m = minuteOfDay % 60;
   return `${h < 10 ? '0' : ''}${h}:${m < 10 ? '0' : ''}${m}`;
 }
 
-/** Fixed-precision cell; zero as `0` to keep files small, NaN empty. */
-function cell(value: number, digits: number): string {
-  if (Number.isNaN(value)) return '';
-  return value === 0 ? '0' : fixed(value, digits);
+/** Put `clock(minuteOfDay)`: two digits each for whole minutes 0 … 1439, through the string otherwise. */
+function putClock(bytes: Uint8Array, at: number, minuteOfDay: number): number {
+  if (!(Number.isInteger(minuteOfDay) && minuteOfDay >= 0 && minuteOfDay < 1440)) return putAscii(bytes, at, clock(minuteOfDay));
+  const h = Math.floor(minuteOfDay / 60);
+  at = putPadded(bytes, at, h, 2);
+  bytes[at++] = COLON;
+  return putPadded(bytes, at, minuteOfDay - h * 60, 2);
+}
+
+/** The number columns, in the header's order, with the factor to their unit and their digits. */
+const NUMBER_COLUMNS = 11;
+const COLUMN_FACTOR = [1, 1, 1, 1, 1, 60, 1, 1, 1, 1, 1]; // basal: U/min → U/h
+const COLUMN_DIGITS = [3, 3, 3, 3, 3, 4, 4, 2, 2, 2, 2];
+
+function numberColumns(trace: Trace): Float64Array[] {
+  const { rapid, regular, nph, long } = trace.injectionsU;
+  return [trace.bgMgDl, trace.cgmMgDl, trace.carbsEatenG, trace.carbsAnnouncedG, trace.carbsEstimatedG, trace.basalUPerMin, trace.bolusU, rapid, regular, nph, long];
 }
 
 /**
- * CSV rows of minutes [from, to), each ending in a newline. Basal is written
- * in U/h (the unit pumps are programmed in); `day` is 1-based and counts from
- * the scenario start; pen injections per preparation in U.
+ * Put the cell of `column[m] × factor` after a comma: the true BG (`full`)
+ * as it is, even 0 or NaN; the others zero as `0` to keep files small, NaN
+ * empty. Given the column, not the value: a double passed to a call V8 does
+ * not inline is boxed (measured: 23 KB of garbage a patient-day).
  */
-function traceCsvRows(trace: Trace, from: number, to: number): string {
-  const rows = new Array<string>(to - from + 1);
-  const injections = trace.injectionsU;
+function putCell(bytes: Uint8Array, at: number, column: Float64Array, m: number, factor: number, digits: number, full: boolean): number {
+  const value = column[m] * factor; // × 1 is exact: the same double, NaN and −0 too
+  bytes[at++] = COMMA;
+  if (!full && value === 0) bytes[at++] = DIGIT_ZERO;
+  else if (full || !Number.isNaN(value)) at = putFixed(bytes, at, value, digits);
+  return at;
+}
+
+/**
+ * CSV rows of minutes [from, to), each ending in a newline, written into
+ * `out` with no string per row or cell (issue #17). Basal is written in U/h
+ * (the unit pumps are programmed in); `day` is 1-based and counts from the
+ * scenario start; pen injections per preparation in U.
+ */
+export function writeTraceCsvRows(out: AsciiBuffer, trace: Trace, from: number, to: number): void {
+  const startTimeOfDayMin = trace.startTimeOfDayMin;
+  const columns = numberColumns(trace);
   for (let m = from; m < to; m++) {
-    const wall = trace.startTimeOfDayMin + m;
-    rows[m - from] =
-      `${m},${Math.floor(m / 1440) + 1},${clock(wall % 1440)},${fixed(trace.bgMgDl[m], 3)},${cell(trace.cgmMgDl[m], 3)},` +
-      `${cell(trace.carbsEatenG[m], 3)},${cell(trace.carbsAnnouncedG[m], 3)},${cell(trace.carbsEstimatedG[m], 3)},` +
-      `${cell(trace.basalUPerMin[m] * 60, 4)},${cell(trace.bolusU[m], 4)},` +
-      `${cell(injections.rapid[m], 2)},${cell(injections.regular[m], 2)},${cell(injections.nph[m], 2)},${cell(injections.long[m], 2)}`;
+    out.reserve(ROW_BYTES_MAX);
+    const bytes = out.bytes;
+    let at = putInteger(bytes, out.length, m);
+    bytes[at++] = COMMA;
+    at = putInteger(bytes, at, Math.floor(m / 1440) + 1);
+    bytes[at++] = COMMA;
+    at = putClock(bytes, at, (startTimeOfDayMin + m) % 1440);
+    for (let c = 0; c < NUMBER_COLUMNS; c++) at = putCell(bytes, at, columns[c], m, COLUMN_FACTOR[c], COLUMN_DIGITS[c], c === 0);
+    bytes[at++] = NEWLINE;
+    out.length = at;
   }
-  rows[to - from] = '';
-  return rows.join('\n');
 }
 
 /** The whole trace as one CSV text (header, then one row per minute): for short traces and tests. */
 export function traceToCsv(trace: Trace): string {
-  return `${TRACE_CSV_HEADER}\n${trace.minutes > 0 ? traceCsvRows(trace, 0, trace.minutes) : ''}`;
+  const out = new AsciiBuffer(TRACE_CSV_HEADER.length + 1 + Math.max(trace.minutes, 0) * CSV_BYTES_PER_MINUTE_GUESS);
+  out.length = putAscii(out.bytes, 0, `${TRACE_CSV_HEADER}\n`);
+  writeTraceCsvRows(out, trace, 0, trace.minutes);
+  return out.text();
 }
 
 /**
  * A trace CSV written while the patient is simulated: `append(trace, upTo)`
  * writes the rows of the minutes simulated since the last call, so a file of
- * any length costs one day's rows of memory at a time (the whole CSV as
- * one string, half a million row strings for 365 days, kept a 30 × 365-day
- * run at 2.2 GB peak; streamed it is bench's longRunPeakRssMB), and the
- * bytes are those of `traceToCsv` (test/sim/trace.test.ts).
+ * any length costs one buffer of memory (the whole CSV as one string, half a
+ * million row strings for 365 days, kept a 30 × 365-day run at 2.2 GB peak;
+ * streamed it is bench's longRunPeakRssMB). Rows are written as bytes into a
+ * reused buffer, each spilled to the file when full and at the end of an
+ * append: per-row strings cost as much as the simulation (issue #17). The
+ * bytes are those of `traceToCsv` (test/sim/traceCsv.test.ts).
  */
 export class TraceCsvFile {
   private fd: number | undefined;
   private written = 0;
+  private readonly out = new AsciiBuffer(TRACE_FILE_BUFFER_BYTES, (bytes, length) => this.writeAll(bytes, length));
 
   constructor(readonly path: string) {
     const fd = openSync(path, 'wx');
@@ -125,17 +181,22 @@ export class TraceCsvFile {
   append(trace: Trace, upToMinute: number): void {
     if (upToMinute <= this.written) return;
     if (this.fd === undefined) throw new Error(`${this.path}: trace file already closed`);
-    const bytes = Buffer.from(traceCsvRows(trace, this.written, upToMinute));
+    writeTraceCsvRows(this.out, trace, this.written, upToMinute);
+    this.out.flush();
+    this.written = upToMinute;
+  }
+
+  private writeAll(bytes: Uint8Array, length: number): void {
+    const fd = this.fd as number; // append checked it is open
     try {
       // writeSync may write less than asked (a nearly full disk): go on until all is written.
-      for (let done = 0; done < bytes.length; ) done += writeSync(this.fd, bytes, done);
+      for (let done = 0; done < length; ) done += writeSync(fd, bytes, done, length - done);
     } catch (err) {
       // A full disk's ENOSPC names no file: say which one, keeping the code.
       const errno = err as NodeJS.ErrnoException;
       if (typeof errno.message === 'string' && !errno.message.includes(this.path)) errno.message = `${this.path}: ${errno.message}`;
       throw err;
     }
-    this.written = upToMinute;
   }
 
   /** Close the file (again: nothing). */
