@@ -39,6 +39,10 @@
  *   (issue #11: memory under 1 GB, cost within 15 %).
  * - maxDaysPeakRssMB: the same for two patients (adult#001, adult#002) at
  *   the 3650-day limit, one per worker: what a trace of the longest run costs.
+ * - issue #17's speed figures (bench/speed.ts): RHS evaluations and
+ *   simulation time per patient-day against their floor, whole-process
+ *   times of `--version`, 1 × 1, 30 × 10/30/100 runs with 1 and 2 workers,
+ *   and the trace and report shares.
  * - slurm…: 30 patients × 200 days as one `glucosim run` and as 4 shards
  *   and a merge on a local one-node Slurm (bench/slurm.ts): both wall times,
  *   Slurm's scheduling delay and the ratio; slurmSkipped where no local
@@ -66,6 +70,7 @@ import { transitionDiscount } from '../src/control/mdp/reward.js';
 import { stateSlot } from '../src/control/mdp/space.js';
 import { randomStream } from '../src/random/streams.js';
 import { slurmBench } from './slurm.js';
+import { speedBench } from './speed.js';
 
 const scenarioFile = join(PROJECT_ROOT, 'scenarios', 'randomised-10day.json');
 const scenarioJson = JSON.parse(readFileSync(scenarioFile, 'utf8')) as Record<string, unknown>;
@@ -238,6 +243,7 @@ const longRun = wholeRun(365);
 log('whole run, 2 patients × 3650 days (the limit), in a process of its own (~15 s)');
 const maxDaysRun = wholeRun(3650, 'adult#001,adult#002');
 const msPerPatientDayOf = (r: LongRun) => (1000 * r.seconds) / r.patientDays;
+const speed = await speedBench(log);
 log('a study on a local Slurm: 4 shards and a merge, against one machine (~2 min)');
 const slurm = await slurmBench(log);
 
@@ -270,6 +276,7 @@ process.stdout.write(
     longToShortRatio: round(msPerPatientDayOf(longRun) / msPerPatientDayOf(shortRun), 3),
     shortRunPeakRssMB: round(shortRun.peakRssMB, 1),
     maxDaysPeakRssMB: round(maxDaysRun.peakRssMB, 1),
+    ...speed,
     ...slurm,
     node: process.version,
   }) + '\n',

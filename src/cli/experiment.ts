@@ -7,7 +7,8 @@
  */
 import { basename } from 'node:path';
 import { InputError } from '../io/errors.js';
-import { type JobOutcome, jobOutcome, writeExperimentReport } from '../report/experimentReport.js';
+import { type JobOutcome, writeExperimentReport } from '../report/experimentReport.js';
+import { partMakerModule } from '../report/studyParts.js';
 import { loadExperiment, planExperiment } from '../sim/experiment.js';
 import type { StudyInvocation } from '../cluster/manifest.js';
 import { parallelism } from './parallelism.js';
@@ -70,10 +71,13 @@ export function prepareExperimentStudy(args: Pick<ExperimentArguments, 'file' | 
       ...controllerSourceList(experiment.arms.map((arm) => arm.controller)),
     ],
     writesTraces: false,
-    needsTraces: true,
+    // Each job's outcome is made in the worker that simulated it.
+    analysis: { module: partMakerModule(), recipe: { kind: 'experiment', experiment, carbRatioGPerU: [...carbRatio], phases: plan.phases } },
     warnings,
     notes,
-    part: (job, _summary, trace) => jobOutcome(trace!, experiment, carbRatio.get(plan.jobs[job].patient), plan.phases[plan.jobs[job].arm]),
+    summaryPart: () => {
+      throw new Error('an experiment analyses every job');
+    },
     write: (dir, outcomes, timing) => {
       writeExperimentReport(dir, experiment, plan, outcomes, {
         glucosimVersion: GLUCOSIM_VERSION,

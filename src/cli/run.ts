@@ -13,10 +13,8 @@ import { InputError } from '../io/errors.js';
 import { loadScenario } from '../scenario/load.js';
 import type { ControllerSpec } from '../scenario/types.js';
 import { checkCohortFitsController, checkDevicesFitController, scenarioController } from '../sim/patientRun.js';
-import type { TraceSummary } from '../sim/trace.js';
-import { type PhaseMetrics, phaseMetrics } from '../report/phaseMetrics.js';
-import type { LogTable } from '../control/types.js';
-import { analysePatient, lastDaysWindow, type PatientAnalysis } from '../report/patientAnalysis.js';
+import { lastDaysWindow } from '../report/patientAnalysis.js';
+import { partMakerModule, type RunPart, runSummaryPart } from '../report/studyParts.js';
 import { writeRunReport } from '../report/runReport.js';
 import type { StudyInvocation } from '../cluster/manifest.js';
 import { parallelism } from './parallelism.js';
@@ -42,15 +40,14 @@ export interface RunArguments {
   readonly report?: boolean;
   /** `K/N`: run only shard K of N, into a shard directory. */
   readonly shard?: string;
+  /** Trace files: `csv` (default, `traces/<patient>.csv`) or `none`. */
+  readonly traces?: string;
 }
 
-/** What a run keeps of one patient: its summary, and for the report its analysis, phases and controller tables. */
-export interface RunPart {
-  readonly summary: TraceSummary;
-  readonly analysis?: PatientAnalysis;
-  readonly phases: readonly PhaseMetrics[];
-  readonly tables: readonly LogTable[];
-}
+export type { RunPart };
+
+/** The `--traces` formats. */
+export const TRACE_FORMATS = ['csv', 'none'] as const;
 
 /** The controller as summary.json records it: what was run, not where it was read from. */
 function controllerRecord(spec: ControllerSpec): Omit<ControllerSpec, 'file' | 'field'> {
@@ -59,7 +56,9 @@ function controllerRecord(spec: ControllerSpec): Omit<ControllerSpec, 'file' | '
 }
 
 /** The study a run's options describe; everything that can be wrong with the input is refused here, before anything is written. */
-export function prepareRunStudy(args: Pick<RunArguments, 'scenario' | 'cohort' | 'seed' | 'windowDays' | 'report'>): Study<RunPart> {
+export function prepareRunStudy(args: Pick<RunArguments, 'scenario' | 'cohort' | 'seed' | 'windowDays' | 'report' | 'traces'>): Study<RunPart> {
+  const traces = args.traces ?? 'csv';
+  if (!(TRACE_FORMATS as readonly string[]).includes(traces)) throw new InputError('--traces', '', `must be one of ${TRACE_FORMATS.join(', ')}, got '${traces}'`);
   const scenario = loadScenario(args.scenario);
   const population = loadPopulation(scenario.patients, scenario.file);
   const patients =
@@ -85,31 +84,24 @@ export function prepareRunStudy(args: Pick<RunArguments, 'scenario' | 'cohort' |
     seed: String(seed),
     windowDays: window.toDay - window.fromDay + 1,
     report: withReport,
+    traces: traces as StudyInvocation['traces'],
   };
   return {
     invocation,
     name: scenario.name,
     label: `run ${basename(scenario.file)}`,
-    guard: { marker: 'traces', inputs: [args.scenario] },
+    // A run without traces is known by its summary.json.
+    guard: { marker: 'traces', otherMarkers: ['summary.json'], inputs: [args.scenario] },
     scenarios: [scenario],
     jobs: patients.map((p) => ({ scenario: 0, patient: p.name, seed })),
     sources: [{ role: 'scenario', path: scenario.file, file: scenario.file }, ...populationSourceList(scenario), ...controllerSourceList([scenario.controller])],
-    writesTraces: true,
-    // Reports are analysed here, on the otherwise idle main thread, as
-    // traces arrive: one warm copy of the analysis code instead of a cold
-    // one per worker (measured: ~3× cheaper).
-    needsTraces: withReport,
+    writesTraces: traces === 'csv',
+    // Each patient is analysed in the worker that simulated it, so the
+    // analysis runs on every core and no trace crosses threads.
+    analysis: withReport ? { module: partMakerModule(), recipe: { kind: 'run', window, phases } } : undefined,
     warnings: [],
     notes: [],
-    part: (_job, summary, trace) =>
-      trace === undefined
-        ? { summary, phases: [], tables: [] }
-        : {
-            summary,
-            analysis: analysePatient(trace, window),
-            phases: phases.map((p) => phaseMetrics(trace, p)),
-            tables: trace.controllerLog && controller.entry.describeLog ? controller.entry.describeLog(trace.controllerLog, controller.options) : [],
-          },
+    summaryPart: runSummaryPart,
     write: (dir, parts, timing) => {
       const summaries = parts.map((p) => p.summary);
       const summary = {

@@ -17,7 +17,8 @@ import type { ReplaceGuard } from '../io/outputs.js';
 import type { ControllerSpec, Scenario } from '../scenario/types.js';
 import { BUILT_IN_CONTROLLERS, type ControllerRegistry } from '../control/registry.js';
 import { runJobs } from '../sim/cohortRun.js';
-import type { Trace, TraceSummary } from '../sim/trace.js';
+import type { TraceSummary } from '../sim/trace.js';
+import type { PartRecipe } from '../report/studyParts.js';
 import type { SimulationJob } from '../sim/workerProtocol.js';
 import { buildOutputDirectory, newOutputDirectory } from './outputDir.js';
 import { interruptible } from './interrupt.js';
@@ -45,14 +46,17 @@ export interface Study<Part> {
   readonly sources: readonly StudySource[];
   /** Each job writes `traces/<patient>.csv`. */
   readonly writesTraces: boolean;
-  /** Parts are made from the trace (on this thread, as traces arrive), not from the summary alone. */
-  readonly needsTraces: boolean;
+  /**
+   * Parts made from each job's trace, in the worker that simulated it
+   * (src/report/studyParts.ts); without it, from the summary alone (summaryPart).
+   */
+  readonly analysis?: { readonly module: string; readonly recipe: PartRecipe };
   /** Lines for stderr before the jobs run, also with --quiet (dropped exclusions). */
   readonly warnings: readonly string[];
   /** Lines for stderr before the jobs run, unless --quiet (the seeds). */
   readonly notes: readonly string[];
-  /** What the results keep of job `job` (index into `jobs`). */
-  part(job: number, summary: TraceSummary, trace: Trace | undefined): Part;
+  /** What the results keep of a job that is not analysed: made from its summary. */
+  summaryPart(summary: TraceSummary): Part;
   /** Write every output file into `dir` from all parts, in job order. */
   write(dir: string, parts: readonly Part[], timing: StudyTiming): void;
 }
@@ -108,12 +112,12 @@ export async function runStudyJobs<Part>(study: Study<Part>, selected: readonly 
     workers: options.workers,
     concurrencyPerWorker: options.concurrencyPerWorker,
     tracesDir,
-    // Each trace is folded into its part as it arrives, then dropped.
-    onTrace: study.needsTraces ? (k, trace, summary) => (parts[selected[k]] = study.part(selected[k], summary, trace)) : undefined,
+    analysis: study.analysis,
     onProgress: progress?.update,
     signal: options.signal,
   }).finally(() => progress?.finish()); // also before a failure's or a stop's line
-  if (!study.needsTraces) results.forEach((r, k) => (parts[selected[k]] = study.part(selected[k], r.summary, undefined)));
+  // A worker's part comes back as structured-cloned data of the shape its recipe makes.
+  results.forEach((r, k) => (parts[selected[k]] = study.analysis ? (r.part as Part) : study.summaryPart(r.summary)));
   return parts;
 }
 

@@ -29,9 +29,11 @@ export interface StudyInvocation {
   readonly windowDays?: number;
   /** run: write metrics and the report. */
   readonly report?: boolean;
+  /** run: trace files written (`csv`, the default, or `none`). */
+  readonly traces?: 'csv' | 'none';
 }
 
-/** The command line that runs the study again: `run <file> --cohort … --seed=… --window-days … [--no-report]`. */
+/** The command line that runs the study again: `run <file> --cohort … --seed=… --window-days … [--no-report] --traces …`. */
 export function invocationArgs(inv: StudyInvocation): string[] {
   return [
     inv.kind,
@@ -44,6 +46,7 @@ export function invocationArgs(inv: StudyInvocation): string[] {
     ...(inv.seeds !== undefined ? ['--seeds', String(inv.seeds)] : []),
     ...(inv.windowDays !== undefined ? ['--window-days', String(inv.windowDays)] : []),
     ...(inv.report === false ? ['--no-report'] : []),
+    ...(inv.traces !== undefined ? ['--traces', inv.traces] : []),
   ];
 }
 
@@ -134,6 +137,7 @@ const MANIFEST_SCHEMA = {
             seeds: { type: 'integer', minimum: 1 },
             windowDays: { type: 'integer', minimum: 1 },
             report: { type: 'boolean' },
+            traces: { enum: ['csv', 'none'] },
           },
         },
         name: text,

@@ -15,6 +15,8 @@ import { InputError } from './errors.js';
 export interface ReplaceGuard {
   /** A file or folder (path relative to the directory) that every output of this kind holds and no other does, e.g. a run's `traces`. */
   readonly marker: string;
+  /** Other files or folders, any one of which also marks an output of this kind (a run without traces has its summary.json). */
+  readonly otherMarkers?: readonly string[];
   /** The command's input files and directories: an output that holds one is never replaced. */
   readonly inputs?: readonly string[];
 }
@@ -59,7 +61,7 @@ export function checkOutputDirectory(dir: string, force: boolean, guard: Replace
   for (const input of guard.inputs ?? []) {
     if (within(realPath(input), real)) throw new InputError(option, '', `${dir} holds the input ${input}; --force does not replace it`);
   }
-  if (readdirSync(dir).length > 0 && !existsSync(join(dir, guard.marker))) {
+  if (readdirSync(dir).length > 0 && ![guard.marker, ...(guard.otherMarkers ?? [])].some((m) => existsSync(join(dir, m)))) {
     throw new InputError(option, '', `${dir} is not an output of this command (it has no ${guard.marker}); --force replaces only those, or an empty directory`);
   }
 }

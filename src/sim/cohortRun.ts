@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { builtWorkerFile } from '../io/paths.js';
 import type { Scenario } from '../scenario/types.js';
 import type { Trace, TraceSummary } from './trace.js';
+import { createJobRunner, JobFailure } from './jobRunner.js';
 import type { FromWorker, PatientResult, SimulationJob, ToWorker, WorkerSetup } from './workerProtocol.js';
 
 export interface CohortProgress {
@@ -64,6 +65,19 @@ export interface JobRunOptions {
   readonly controllerModules?: readonly string[];
   /** Called on this thread with each finished trace (transferred from its worker), its job's index and its summary. */
   readonly onTrace?: (job: number, trace: Trace, summary: TraceSummary) => void;
+  /**
+   * Make each job's part where it was simulated (WorkerSetup.analysis): the
+   * results then carry parts, and no trace crosses threads (onTrace is not called).
+   */
+  readonly analysis?: WorkerSetup['analysis'];
+  /**
+   * Run the jobs on this thread instead of workers. Default: only a run too
+   * small to pay for a worker's start (≤ IN_THREAD_MAX_PATIENT_DAYS), with
+   * the built-in controllers only (a controller module of one's own runs in
+   * a worker, where an uncaught error of its own cannot end this process)
+   * and one job at a time.
+   */
+  readonly inThread?: boolean;
   readonly onProgress?: (progress: CohortProgress) => void;
   /**
    * Stops the jobs from outside (the user's SIGINT or SIGTERM): every worker is
@@ -98,6 +112,51 @@ export class PatientRunError extends Error {
 const ABORT_GRACE_MS = 5_000;
 
 /**
+ * Up to this many patient-days run on the calling thread by default. A
+ * worker costs ~0.1–0.2 s to start and runs cold, while a patient-day takes
+ * ~1.5–4 ms (bench, issue #17): below this size a worker cannot pay for
+ * itself. On this thread a synchronous simulation holds off a stop (SIGINT)
+ * until it ends, which this size keeps to a fraction of a second.
+ */
+export const IN_THREAD_MAX_PATIENT_DAYS = 20;
+
+/** Whether runJobs runs these jobs on the calling thread (JobRunOptions.inThread). */
+export function runsInThread(options: Pick<JobRunOptions, 'scenarios' | 'jobs' | 'workers' | 'concurrencyPerWorker' | 'controllerModules' | 'inThread'>): boolean {
+  if (options.inThread !== undefined) return options.inThread;
+  const patientDays = options.jobs.reduce((s, j) => s + options.scenarios[j.scenario].days, 0);
+  return patientDays <= IN_THREAD_MAX_PATIENT_DAYS && !options.controllerModules?.length && (options.concurrencyPerWorker ?? 1) === 1;
+}
+
+function failureOf(job: SimulationJob, err: unknown): PatientRunError {
+  const failure = err instanceof JobFailure ? err : new JobFailure(job.patient, err instanceof Error ? err.message : String(err), false);
+  return new PatientRunError(failure.patient, failure.message, job.label, failure.userFixable);
+}
+
+/** The jobs one after another on this thread: the same job runner as a worker's, without its start-up. */
+async function runJobsInThread(options: JobRunOptions, setup: WorkerSetup, report: (job: number, result?: PatientResult) => void): Promise<PatientResult[]> {
+  const runner = await createJobRunner(setup);
+  const results: PatientResult[] = [];
+  const signal = options.signal ?? new AbortController().signal;
+  for (let job = 0; job < options.jobs.length; job++) {
+    signal.throwIfAborted();
+    const spec = options.jobs[job];
+    let result: PatientResult;
+    try {
+      result = await runner.run(job, spec, signal, () => report(job));
+    } catch (err) {
+      // A stop from outside rejects with its own reason, as the pool does.
+      signal.throwIfAborted();
+      throw failureOf(spec, err);
+    }
+    if (result.trace && options.onTrace) options.onTrace(job, result.trace, result.summary);
+    // As from a worker: the summary and the part; a trace only through onTrace.
+    results.push(result.part === undefined ? { summary: result.summary } : { summary: result.summary, part: result.part });
+    report(job, result);
+  }
+  return results;
+}
+
+/**
  * Simulation jobs (scenario, patient, seed) on worker threads, handed out as
  * workers free up; results in job order.
  */
@@ -111,14 +170,24 @@ export function runJobs(options: JobRunOptions): Promise<PatientResult[]> {
   const setup: WorkerSetup = {
     scenarios,
     tracesDir: options.tracesDir,
-    returnTraces: options.onTrace !== undefined,
+    returnTraces: options.onTrace !== undefined && options.analysis === undefined,
     controllerModules: options.controllerModules,
+    analysis: options.analysis,
   };
   const results = new Array<PatientResult | undefined>(jobs.length);
   let done = 0;
   const patientDays = jobs.reduce((s, j) => s + scenarios[j.scenario].days, 0);
   let patientDaysDone = 0;
   const report = () => options.onProgress?.({ patientsDone: done, patients: jobs.length, patientDaysDone, patientDays });
+  if (runsInThread(options)) {
+    return runJobsInThread(options, setup, (_job, result) => {
+      if (result) done++;
+      else patientDaysDone++;
+      report();
+    });
+  }
+  // Longest jobs first (stable), so that the last ones to finish are short and every worker stays busy to the end.
+  const order = jobs.map((_, k) => k).sort((a, b) => scenarios[jobs[b].scenario].days - scenarios[jobs[a].scenario].days || a - b);
   let next = 0;
 
   return new Promise((resolvePool, rejectPool) => {
@@ -160,7 +229,7 @@ export function runJobs(options: JobRunOptions): Promise<PatientResult[]> {
         .then(() => reject(err));
     };
     const post = (worker: Worker) => {
-      const job = next++;
+      const job = order[next++];
       inFlight.get(worker)!.add(job);
       worker.postMessage({ type: 'run', job, spec: jobs[job] } satisfies ToWorker);
     };
@@ -214,8 +283,8 @@ export function runJobs(options: JobRunOptions): Promise<PatientResult[]> {
         jobEnded(worker, message.job);
         if (failed) return;
         if (message.type === 'done') {
-          const { summary, trace } = message.result;
-          results[message.job] = { summary };
+          const { summary, trace, part } = message.result;
+          results[message.job] = part === undefined ? { summary } : { summary, part };
           done++;
           if (trace && options.onTrace) {
             try {

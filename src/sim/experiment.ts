@@ -206,12 +206,15 @@ export function experimentSeed(base: number | string, i: number): number | strin
   return i === 1 ? base : `${base}-${i}`;
 }
 
+/** One (arm, seed, patient) job of an experiment. */
+export type ExperimentJob = SimulationJob & { readonly arm: number; readonly seedIndex: number };
+
 export interface ExperimentPlan {
   readonly patients: readonly PopulationMember[];
   /** One scenario per arm: the trial scenario lengthened by the run-in, with the arm's controller. */
   readonly scenarios: readonly Scenario[];
   readonly seeds: readonly (number | string)[];
-  readonly jobs: readonly (SimulationJob & { readonly arm: number; readonly seedIndex: number })[];
+  readonly jobs: readonly ExperimentJob[];
   /**
    * Per arm, the stretches of the trial reported side by side: the results
    * window (the same for every arm), then the arm's controller's own phases

@@ -11,6 +11,12 @@ export interface WorkerSetup {
   readonly returnTraces?: boolean;
   /** URLs of ES modules exporting `controllerEntries`: controllers beyond the built-in ones (src/control/registry.ts). */
   readonly controllerModules?: readonly string[];
+  /**
+   * Make each job's part in the worker: `module` (a URL) exports
+   * `createPartMaker(recipe, context)` (src/sim/jobRunner.ts); the result
+   * then carries the part instead of the trace.
+   */
+  readonly analysis?: { readonly module: string; readonly recipe: unknown };
 }
 
 /** One patient through one scenario under one seed. */
@@ -25,6 +31,8 @@ export interface SimulationJob {
 export interface PatientResult {
   readonly summary: TraceSummary;
   readonly trace?: Trace;
+  /** What the study keeps of the job, when the pool was given an analysis module. */
+  readonly part?: unknown;
 }
 
 /** `run` a job (a worker may run several at once); `abort` every job it is running (their controllers are closed). */

@@ -41,6 +41,13 @@ describe('checkOutputDirectory', () => {
     expect(() => checkOutputDirectory(other, true, guard)).toThrow(`--out: ${other} is not an output of this command (it has no summary.json); --force replaces only those, or an empty directory`);
   });
 
+  it('with force: any of the other markers also marks an output (a run without traces has its summary.json)', () => {
+    const runGuard = { marker: 'traces', otherMarkers: ['summary.json'] };
+    expect(() => checkOutputDirectory(output('run-no-traces', { 'summary.json': '{}' }), true, runGuard)).not.toThrow();
+    const other = output('not-a-run', { 'notes.txt': 'x' });
+    expect(() => checkOutputDirectory(other, true, runGuard)).toThrow(`--out: ${other} is not an output of this command (it has no traces); --force replaces only those, or an empty directory`);
+  });
+
   it('with force: refuses a file, a directory holding an input, and one holding the current directory, also through a symlink', () => {
     const file = join(root, 'file.txt');
     writeFileSync(file, 'x');
