@@ -1,5 +1,5 @@
 /**
- * Property: for random studies (runs and experiments: cohorts, days, seeds,
+ * Property: for random studies (runs and experiments: cohorts, days, seeds, traces,
  * windows, arms) and N in 1..7, the N shards partition the study's jobs and
  * their merge is the single-machine output byte for byte, time stamps
  * aside. The commands run in this process (no CLI start-up per shard);
@@ -61,7 +61,8 @@ describe('shards and merge, property', () => {
       const cohortText = cohort(r, size);
       const windowDays = r() < 0.5 ? between(r, 1, days) : undefined;
       const report = r() < 0.8;
-      await checkStudy(dir, size, count, (extra) => runCommand({ scenario: scenarioFile, cohort: cohortText, windowDays, report, quiet: true, ...extra }));
+      const traces = r() < 0.3 ? 'none' : undefined;
+      await checkStudy(dir, size, count, (extra) => runCommand({ scenario: scenarioFile, cohort: cohortText, windowDays, report, traces, quiet: true, ...extra }));
     } else {
       const arms = ARMS.filter(() => r() < 0.5);
       if (arms.length === 0) arms.push(ARMS[0]);
