@@ -2,9 +2,10 @@
  * One virtual patient in time: the model, its meal intake and the integrator,
  * advanced minute by minute with inputs that are constant over each minute
  * (docs/model.md §1). Integration restarts only when an input changes, so quiet
- * stretches (basal only, no meal) cost a few long odex steps.
+ * stretches (basal only, no meal) cost a few long steps.
  */
-import { DEFAULT_INTEGRATOR_OPTIONS, type IntegratorOptions, StretchIntegrator } from './integrator.js';
+import { DEFAULT_INTEGRATOR_OPTIONS, type IntegratorOptions, StretchIntegrator, type StretchSolver } from './integrator.js';
+import { OdexStretchIntegrator } from './odexIntegrator.js';
 import { MealIntake } from './mealIntake.js';
 import { PMOL_PER_UNIT } from './parameters.js';
 import { QSTO1, QSTO2 } from './gastric.js';
@@ -14,7 +15,7 @@ export class PatientSimulator {
   readonly model: PatientModel;
   private readonly inputs: ModelInputs;
   private readonly intake: MealIntake;
-  private readonly integrator: StretchIntegrator;
+  private readonly integrator: StretchSolver;
   private readonly state: Float64Array;
   private readonly horizonMin: number;
   private nextMinute = 0;
@@ -32,12 +33,12 @@ export class PatientSimulator {
     this.pmolPerKgPerU = PMOL_PER_UNIT / model.bodyWeightKg;
     this.state = Float64Array.from(model.initialState);
     this.intake = new MealIntake(this.state[QSTO1] + this.state[QSTO2]);
-    this.integrator = new StretchIntegrator(
-      model.rightHandSide(this.inputs),
-      model.stateSize,
-      model.glucoseStateIndex,
-      options ?? model.integratorOptions ?? DEFAULT_INTEGRATOR_OPTIONS,
-    );
+    const chosen = options ?? model.integratorOptions ?? DEFAULT_INTEGRATOR_OPTIONS;
+    const rhs = model.rightHandSide(this.inputs);
+    this.integrator =
+      chosen.method === 'odex'
+        ? new OdexStretchIntegrator(rhs, model.stateSize, model.glucoseStateIndex, chosen)
+        : new StretchIntegrator(rhs, model.stateSize, model.glucoseStateIndex, chosen);
     this.stretchEndMin = horizonMin;
     this.integrator.start(0, this.state, horizonMin);
   }

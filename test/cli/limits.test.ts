@@ -105,7 +105,7 @@ describe('a model that cannot be integrated', () => {
       expectInputFailure(
         r,
         `patient ${cohort.subjects[0].name} at minute `,
-        /^\d+ \(day 1, \d\d:\d\d\): the model could not be integrated \(odex: maximum allowed steps exceeded: 1000000\); likely cause: the model changes too fast for any step size, from patient parameters outside the model's range/,
+        /^\d+ \(day 1, \d\d:\d\d\): the model could not be integrated \(maximum allowed steps exceeded: 1000000\); likely cause: the model changes too fast for any step size, from patient parameters outside the model's range/,
       );
       expect(existsSync(out)).toBe(false);
     } finally {

@@ -22,7 +22,7 @@ describe('replay of the reference trajectories', () => {
   const files = readdirSync(ORACLE_DIR).filter((f) => f.endsWith('.csv'));
   it('has oracle files', () => expect(files.length).toBeGreaterThanOrEqual(4));
   for (const file of files) {
-    it(`${file}: |BG − oracle| ≤ 0.01 mg/dL at every minute`, () => {
+    it(`${file}: |BG − oracle| ≤ 1e-3 mg/dL at every minute`, () => {
       const text = readFileSync(join(ORACLE_DIR, file), 'utf8');
       const table = parseCsv(text, file);
       const oracleBg = table.rows.map((r) => Number(r[3]));
@@ -30,7 +30,8 @@ describe('replay of the reference trajectories', () => {
       expect(bg.length).toBe(oracleBg.length + 1);
       let maxErr = 0;
       for (let m = 0; m < oracleBg.length; m++) maxErr = Math.max(maxErr, Math.abs(bg[m] - oracleBg[m]));
-      expect(maxErr).toBeLessThanOrEqual(0.01);
+      // Measured: 7.5e-5 mg/dL at most (issue #17; 7.7e-4 with odex at rtol 1e-5).
+      expect(maxErr).toBeLessThanOrEqual(1e-3);
     });
   }
 });

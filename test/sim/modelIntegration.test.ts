@@ -2,7 +2,7 @@
  * A model that cannot be integrated (parameters far outside the model's
  * range make it too stiff for any explicit step, or its state diverges) is
  * reported in one line naming the patient, the minute and the likely cause,
- * not as odex's stack trace.
+ * not as the integrator's stack trace.
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -18,7 +18,7 @@ import { runPatient } from '../../src/sim/patientRun.js';
 import { replay } from '../../src/sim/replay.js';
 
 const adult = findPatient(loadPopulation('uva-padova-s2008', 'test'), 'adult#001', 'test');
-/** kabs, the gut's absorption rate, 10^9 /min instead of ~0.1: a meal makes the model too stiff for odex's million steps. */
+/** kabs, the gut's absorption rate, 10^9 /min instead of ~0.1: a meal makes the model too stiff for the integrator's million steps. */
 const stiffParams = { ...loadUvaPadovaCohort().find((p) => p.name === 'adult#001')!.params, kabs: 1e9 };
 /**
  * The stiff model with a step limit of 20,000 instead of the default million:
@@ -40,7 +40,7 @@ describe('a model that cannot be integrated', () => {
     }
     expect(error).toBeInstanceOf(ModelIntegrationError);
     const message = (error as Error).message;
-    expect(message).toMatch(/^patient adult#001 at minute 9\d \(day 1, 01:3\d\): the model could not be integrated \(odex: maximum allowed steps exceeded: 20000\); /);
+    expect(message).toMatch(/^patient adult#001 at minute 9\d \(day 1, 01:3\d\): the model could not be integrated \(maximum allowed steps exceeded: 20000\); /);
     expect(message.endsWith(LIKELY)).toBe(true);
     expect(message).not.toContain('\n');
   }, 30_000);
@@ -54,7 +54,7 @@ describe('a model that cannot be integrated', () => {
     );
     expect(error).toBeInstanceOf(ModelIntegrationError);
     // Breakfast of randomised-10day is between 07:00 and 11:00 (its eating starts the stiff stretch).
-    expect((error as Error).message).toMatch(/^patient adult#001 at minute (4[2-9]\d|5\d\d|6[0-5]\d) \(day 1, (0[7-9]|10):\d\d\): the model could not be integrated \(odex: maximum allowed steps exceeded: 20000\); /);
+    expect((error as Error).message).toMatch(/^patient adult#001 at minute (4[2-9]\d|5\d\d|6[0-5]\d) \(day 1, (0[7-9]|10):\d\d\): the model could not be integrated \(maximum allowed steps exceeded: 20000\); /);
   }, 30_000);
 
   it('a diverging state: an IntegratorError at the time reached, at the blow-up', () => {
@@ -68,7 +68,7 @@ describe('a model that cannot be integrated', () => {
       error = err;
     }
     expect(error).toBeInstanceOf(IntegratorError);
-    // odex steps into the blow-up: the state turns NaN, which the integrator refuses to go on with.
+    // The integrator steps into the blow-up: the state turns NaN, which the integrator refuses to go on with.
     expect((error as IntegratorError).reason).toBe('the state is no longer finite (NaN)');
     expect((error as IntegratorError).timeMin).toBeGreaterThan(0.9);
     expect((error as IntegratorError).timeMin).toBeLessThan(1.01);
