@@ -1,57 +1,30 @@
 #!/usr/bin/env node
 /** The `glucosim` command line: thin yargs commands over the pipeline. */
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
-import { InputError, isFileSystemRefusal } from '../io/errors.js';
-import { BcpInputError } from '../privacy/bcp/errors.js';
-import { SessionError } from '../privacy/net/sessions.js';
-import { IntegratorError } from '../model/integrator.js';
-import { ModelIntegrationError } from '../sim/closedLoop.js';
-import { PatientRunError } from '../sim/cohortRun.js';
-import { baselineCommand, checkCommand } from './check.js';
-import { cohortGenerateCommand } from './cohort.js';
-import { dealerCommand, edgeServerCommand, keygenCommand } from './edge.js';
-import { qLearningTrainCommand } from './qLearningTrain.js';
-import { secureQServeCommand, secureQTrainCommand } from './secureQ.js';
-import { controllersCommand } from './controllers.js';
-import { experimentCommand } from './experiment.js';
-import { importRecordsCommand } from './importRecords.js';
-import { mdpLearnCommand } from './mdpLearn.js';
-import { mergeCommand } from './merge.js';
-import { metricsCommand } from './metrics.js';
-import { ppopiGroup } from './ppopi.js';
-import { replayCommand } from './replay.js';
-import { runCommand } from './run.js';
-import { slurmCommand } from './slurm.js';
+import { InputError } from '../io/errors.js';
+import { knownExitCode } from './exitCode.js';
 import { FORCE_OPTION } from './outputDir.js';
-import { attachSeedValues } from './seed.js';
-import { InterruptedError } from './interrupt.js';
+import { attachSeedValues } from './seedArguments.js';
 import { GLUCOSIM_VERSION } from './version.js';
+
+// Each command's module is imported by its handler (and the ppopi group's by its builder), only when
+// that command runs: together they load the model, the controllers, the crypto and network code, which
+// `--version`, `--help` and any one command should not pay for at start-up.
+
+// `glucosim --version` alone, printed as yargs prints it, without loading yargs: its ~40 modules (and
+// string-width's Intl.Segmenter) cost more than all the rest of `--version`.
+if (process.argv.length === 3 && process.argv[2] === '--version') {
+  process.stdout.write(`${GLUCOSIM_VERSION}\n`);
+  process.exit(0);
+}
+
+const [{ default: yargs }, { hideBin }] = await Promise.all([import('yargs'), import('yargs/helpers')]);
 
 /** `--shard K/N` of run and experiment. */
 const SHARD_OPTION = { type: 'string', describe: 'run only shard K of N (e.g. 2/4) into a shard directory, for glucosim merge (default: the whole study)' } as const;
 
-/**
- * The exit status of an error a user can act on, printed as its one line;
- * undefined for anything else (a bug: its stack is printed, exit 1).
- */
-function knownExitCode(err: unknown): number | undefined {
-  // Bad input, including a value the BCP cryptosystem refuses (a ciphertext, a message, a key),
-  // a model that cannot be integrated (bad parameters or inputs), and a file-system refusal
-  // (EISDIR, EACCES, ENOSPC …): the user's to fix.
-  if (err instanceof InputError || err instanceof BcpInputError || err instanceof ModelIntegrationError || err instanceof IntegratorError || isFileSystemRefusal(err)) return 2;
-  // A patient whose run failed names it (1; 2 when the user can fix it); a stop by SIGINT/SIGTERM
-  // exits 128 + the signal's number, as a shell reports it.
-  if (err instanceof PatientRunError || err instanceof InterruptedError) return err.exitCode;
-  // A failed session with an edge server or the dealer names the session, the peer and the step;
-  // another system error (a refused connection) is the environment's.
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  if (err instanceof SessionError || (err instanceof Error && typeof code === 'string' && /^E[A-Z]+$/.test(code))) return 1;
-  return undefined;
-}
-
-function fail(err: unknown): never {
-  const exitCode = knownExitCode(err);
+/** Print an error and exit: one line and its status for an error a user can act on (knownExitCode), else its stack and 1. */
+async function fail(err: unknown): Promise<never> {
+  const exitCode = await knownExitCode(err);
   if (exitCode !== undefined) {
     process.stderr.write(`glucosim: ${(err as Error).message}\n`);
     process.exit(exitCode);
@@ -89,9 +62,11 @@ await yargs(attachSeedValues(hideBin(process.argv)))
         .option('quiet', { type: 'boolean', default: false, describe: 'no progress line on stderr' })
         .option('window-days', { type: 'number', describe: 'metrics, CVGA and report over the last N days (default: all days)' })
         .option('report', { type: 'boolean', default: true, describe: 'write metrics, plots and report.html (--no-report: traces and summary only)' })
+        .option('traces', { type: 'string', describe: 'trace files: csv (traces/<patient>.csv) or none (default: csv)' })
         .option('shard', SHARD_OPTION),
     async (argv) => {
       try {
+        const { runCommand } = await import('./run.js');
         const out = await runCommand({
           scenario: argv.scenario,
           cohort: once(argv.cohort, 'cohort'),
@@ -103,11 +78,12 @@ await yargs(attachSeedValues(hideBin(process.argv)))
           force: argv.force,
           windowDays: once(argv['window-days'], 'window-days'),
           report: argv.report,
+          traces: once(argv.traces, 'traces'),
           shard: once(argv.shard, 'shard'),
         });
         process.stdout.write(`${out}\n`);
       } catch (err) {
-        fail(err);
+        await fail(err);
       }
     },
   )
@@ -121,9 +97,10 @@ await yargs(attachSeedValues(hideBin(process.argv)))
         .option('out', { type: 'string', describe: 'output CSV (default: stdout)' })
         .option('force', FORCE_OPTION)
         .option('eat-rate', { type: 'number', describe: 'eating rate, g/min (default 5, as the reference)' }),
-    (argv) => {
+    async (argv) => {
       try {
         const out = once(argv.out, 'out');
+        const { replayCommand } = await import('./replay.js');
         const csv = replayCommand({
           patient: once(argv.patient, 'patient')!,
           inputs: once(argv.inputs, 'inputs')!,
@@ -133,7 +110,7 @@ await yargs(attachSeedValues(hideBin(process.argv)))
         });
         if (!out) process.stdout.write(csv);
       } catch (err) {
-        fail(err);
+        await fail(err);
       }
     },
   )
@@ -152,9 +129,10 @@ await yargs(attachSeedValues(hideBin(process.argv)))
         .option('format', { type: 'string', describe: 'json (default) or csv' })
         .option('out', { type: 'string', describe: 'output file (default: stdout)' })
         .option('force', FORCE_OPTION),
-    (argv) => {
+    async (argv) => {
       try {
         const out = once(argv.out, 'out');
+        const { metricsCommand } = await import('./metrics.js');
         const { text, note } = metricsCommand({
           file: argv.file,
           id: once(argv.id, 'id'),
@@ -170,7 +148,7 @@ await yargs(attachSeedValues(hideBin(process.argv)))
         if (note) process.stderr.write(`glucosim: ${note}\n`);
         if (!out) process.stdout.write(text);
       } catch (err) {
-        fail(err);
+        await fail(err);
       }
     },
   )
@@ -184,11 +162,12 @@ await yargs(attachSeedValues(hideBin(process.argv)))
         .option('tolerance', { type: 'number', describe: 'relative tolerance of every metric (default 0.001 = 0.1 %)' })
         .option('strict', { type: 'boolean', default: false, describe: 'flag changes in either direction, improvements too (golden runs)' })
         .option('force', FORCE_OPTION),
-    (argv) => {
+    async (argv) => {
       try {
+        const { baselineCommand } = await import('./check.js');
         process.stdout.write(`${baselineCommand({ dir: argv.dir, out: once(argv.out, 'out'), tolerance: once(argv.tolerance, 'tolerance'), strict: argv.strict, force: argv.force })}\n`);
       } catch (err) {
-        fail(err);
+        await fail(err);
       }
     },
   )
@@ -200,8 +179,9 @@ await yargs(attachSeedValues(hideBin(process.argv)))
         .positional('dir', { type: 'string', demandOption: true, describe: 'run directory (with metrics.json)' })
         .option('baseline', { type: 'string', demandOption: true, describe: 'baseline file (glucosim baseline)' })
         .option('tolerance', { type: 'number', describe: "relative tolerance overriding the baseline's rules" }),
-    (argv) => {
+    async (argv) => {
       try {
+        const { checkCommand } = await import('./check.js');
         const { result, lines } = checkCommand({ dir: argv.dir, baseline: once(argv.baseline, 'baseline')!, tolerance: once(argv.tolerance, 'tolerance') });
         if (lines.length > 0) {
           process.stderr.write(`glucosim check: ${lines.length} regression(s) against ${argv.baseline}:\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
@@ -209,7 +189,7 @@ await yargs(attachSeedValues(hideBin(process.argv)))
         }
         process.stdout.write(`glucosim check: ${result.compared} values within tolerance of ${argv.baseline}\n`);
       } catch (err) {
-        fail(err);
+        await fail(err);
       }
     },
   )
@@ -224,12 +204,13 @@ await yargs(attachSeedValues(hideBin(process.argv)))
         .option('seed', { type: 'string', describe: 'seed of the draws, any text as for run (default 1)' })
         .option('out', { type: 'string', describe: 'cohort file to write (JSON)' })
         .option('force', FORCE_OPTION),
-    (argv) => {
+    async (argv) => {
       try {
+        const { cohortGenerateCommand } = await import('./cohort.js');
         const out = cohortGenerateCommand({ type: once(argv.type, 'type'), n: once(argv.n, 'n'), seed: once(argv.seed, 'seed'), out: once(argv.out, 'out'), force: argv.force });
         process.stdout.write(`${out}\n`);
       } catch (err) {
-        fail(err);
+        await fail(err);
       }
     },
   )
@@ -250,6 +231,7 @@ await yargs(attachSeedValues(hideBin(process.argv)))
         .option('shard', SHARD_OPTION),
     async (argv) => {
       try {
+        const { experimentCommand } = await import('./experiment.js');
         const out = await experimentCommand({
           file: argv.file,
           out: once(argv.out, 'out'),
@@ -264,7 +246,7 @@ await yargs(attachSeedValues(hideBin(process.argv)))
         });
         process.stdout.write(`${out}\n`);
       } catch (err) {
-        fail(err);
+        await fail(err);
       }
     },
   )
@@ -282,6 +264,7 @@ await yargs(attachSeedValues(hideBin(process.argv)))
         .option('seeds', { type: 'number', describe: 'experiment: number of seeds' })
         .option('window-days', { type: 'number', describe: 'run: metrics over the last N days' })
         .option('report', { type: 'boolean', default: true, describe: 'run: write the report (--no-report: traces and summary only)' })
+        .option('traces', { type: 'string', describe: 'run: trace files, csv or none (default: csv)' })
         .option('partition', { type: 'string', describe: 'Slurm partition (sbatch --partition)' })
         .option('time', { type: 'string', describe: 'time limit per job, Slurm format (sbatch --time, e.g. 2:00:00)' })
         .option('mem', { type: 'string', describe: 'memory per job (sbatch --mem, e.g. 4G)' })
@@ -289,6 +272,7 @@ await yargs(attachSeedValues(hideBin(process.argv)))
         .option('submit', { type: 'boolean', default: false, describe: 'submit with sbatch now' }),
     async (argv) => {
       try {
+        const { slurmCommand } = await import('./slurm.js');
         const outcome = await slurmCommand({
           study: argv.study,
           shards: once(argv.shards, 'shards')!,
@@ -299,6 +283,7 @@ await yargs(attachSeedValues(hideBin(process.argv)))
           seeds: once(argv.seeds, 'seeds'),
           windowDays: once(argv['window-days'], 'window-days'),
           report: argv.report,
+          traces: once(argv.traces, 'traces'),
           partition: once(argv.partition, 'partition'),
           time: once(argv.time, 'time'),
           mem: once(argv.mem, 'mem'),
@@ -307,7 +292,7 @@ await yargs(attachSeedValues(hideBin(process.argv)))
         });
         process.stdout.write(`${outcome.slurmDir}\n${outcome.lines.join('\n')}\n`);
       } catch (err) {
-        fail(err);
+        await fail(err);
       }
     },
   )
@@ -322,10 +307,11 @@ await yargs(attachSeedValues(hideBin(process.argv)))
         .option('quiet', { type: 'boolean', default: false, describe: 'no summary line on stderr' }),
     async (argv) => {
       try {
+        const { mergeCommand } = await import('./merge.js');
         const out = await mergeCommand({ shards: argv.shards, out: once(argv.out, 'out'), force: argv.force, quiet: argv.quiet });
         process.stdout.write(`${out}\n`);
       } catch (err) {
-        fail(err);
+        await fail(err);
       }
     },
   )
@@ -340,10 +326,11 @@ await yargs(attachSeedValues(hideBin(process.argv)))
         .option('force', FORCE_OPTION),
     async (argv) => {
       try {
+        const { importRecordsCommand } = await import('./importRecords.js');
         const { out, table } = await importRecordsCommand({ format: argv.format, files: argv.files, out: once(argv.out, 'out'), force: argv.force });
         process.stdout.write(`${table}${out}\n`);
       } catch (err) {
-        fail(err);
+        await fail(err);
       }
     },
   )
@@ -378,6 +365,7 @@ await yargs(attachSeedValues(hideBin(process.argv)))
               .option('force', FORCE_OPTION),
           async (argv) => {
             try {
+              const { mdpLearnCommand } = await import('./mdpLearn.js');
               const { summary } = await mdpLearnCommand({
                 records: argv.records,
                 patient: once(argv.patient, 'patient'),
@@ -401,7 +389,7 @@ await yargs(attachSeedValues(hideBin(process.argv)))
               });
               process.stdout.write(summary);
             } catch (err) {
-              fail(err);
+              await fail(err);
             }
           },
         )
@@ -425,8 +413,9 @@ await yargs(attachSeedValues(hideBin(process.argv)))
               .option('rounds', { type: 'number', describe: 'Rmax, passes over the batches (default: the definition\'s, 2)' })
               .option('out', { type: 'string', demandOption: true, describe: 'the Q-table file to write (refused if it exists, unless --force)' })
               .option('force', FORCE_OPTION),
-          (argv) => {
+          async (argv) => {
             try {
+              const { qLearningTrainCommand } = await import('./qLearningTrain.js');
               process.stdout.write(
                 qLearningTrainCommand({
                   records: argv.records,
@@ -439,7 +428,7 @@ await yargs(attachSeedValues(hideBin(process.argv)))
                 }),
               );
             } catch (err) {
-              fail(err);
+              await fail(err);
             }
           },
         )
@@ -469,6 +458,7 @@ await yargs(attachSeedValues(hideBin(process.argv)))
               .option('force', FORCE_OPTION),
           async (argv) => {
             try {
+              const { secureQTrainCommand } = await import('./secureQ.js');
               const { summary } = await secureQTrainCommand({
                 records: argv.records,
                 patient: once(argv.patient, 'patient'),
@@ -484,7 +474,7 @@ await yargs(attachSeedValues(hideBin(process.argv)))
               });
               process.stdout.write(summary);
             } catch (err) {
-              fail(err);
+              await fail(err);
             }
           },
         )
@@ -500,9 +490,10 @@ await yargs(attachSeedValues(hideBin(process.argv)))
               .option('plaintext', { type: 'boolean', default: false, describe: 'no TLS (loopback benchmarks only)' }),
           async (argv) => {
             try {
+              const { secureQServeCommand } = await import('./secureQ.js');
               await secureQServeCommand({ model: argv.model, keys: once(argv.keys, 'keys')!, state: once(argv.state, 'state'), host: once(argv.host, 'host'), plaintext: argv.plaintext });
             } catch (err) {
-              fail(err);
+              await fail(err);
             }
           },
         )
@@ -512,7 +503,7 @@ await yargs(attachSeedValues(hideBin(process.argv)))
   .command(
     'ppopi',
     'PPOPI over the BCP cryptosystem (Chen & Ye 2025): ppopi keygen --out DIR makes the KGC\'s parameters and master key',
-    (y) => ppopiGroup(y, { fail, once }),
+    async (y) => (await import('./ppopi.js')).ppopiGroup(y, { fail, once }),
     () => {},
   )
   .command(
@@ -528,11 +519,12 @@ await yargs(attachSeedValues(hideBin(process.argv)))
               .option('out', { type: 'string', demandOption: true, describe: 'directory for the key files (existing key files are refused, unless --force)' })
               .option('force', FORCE_OPTION)
               .option('patients', { type: 'string', describe: 'patient device identities, comma-separated (default: patient)' }),
-          (argv) => {
+          async (argv) => {
             try {
+              const { keygenCommand } = await import('./edge.js');
               process.stdout.write(keygenCommand({ out: once(argv.out, 'out')!, patients: once(argv.patients, 'patients'), force: argv.force }));
             } catch (err) {
-              fail(err);
+              await fail(err);
             }
           },
         )
@@ -549,9 +541,10 @@ await yargs(attachSeedValues(hideBin(process.argv)))
         .option('plaintext', { type: 'boolean', default: false, describe: 'no TLS: loopback benchmarks only' }),
     async (argv) => {
       try {
+        const { dealerCommand } = await import('./edge.js');
         await dealerCommand({ listen: once(argv.listen, 'listen')!, keys: once(argv.keys, 'keys'), plaintext: argv.plaintext });
       } catch (err) {
-        fail(err);
+        await fail(err);
       }
     },
   )
@@ -570,6 +563,7 @@ await yargs(attachSeedValues(hideBin(process.argv)))
         .option('plaintext', { type: 'boolean', default: false, describe: 'no TLS: loopback benchmarks only' }),
     async (argv) => {
       try {
+        const { edgeServerCommand } = await import('./edge.js');
         await edgeServerCommand({
           party: once(argv.party, 'party')!,
           listen: once(argv.listen, 'listen')!,
@@ -581,7 +575,7 @@ await yargs(attachSeedValues(hideBin(process.argv)))
           plaintext: argv.plaintext,
         });
       } catch (err) {
-        fail(err);
+        await fail(err);
       }
     },
   )
@@ -589,18 +583,20 @@ await yargs(attachSeedValues(hideBin(process.argv)))
     'controllers',
     'List the controllers a scenario can name, with their options',
     (y) => y.option('json', { type: 'boolean', default: false, describe: 'as JSON, with the option schemas and example option sets' }),
-    (argv) => {
+    async (argv) => {
       try {
+        const { controllersCommand } = await import('./controllers.js');
         process.stdout.write(controllersCommand({ json: argv.json }));
       } catch (err) {
-        fail(err);
+        await fail(err);
       }
     },
   )
   .demandCommand(1, 'give a command: run, replay, metrics, baseline, check, cohort, experiment, import, mdp, q-learning, secure-q, ppopi, privacy, dealer, edge-server or controllers')
   .help()
   .fail((message, err) => {
-    if (err) fail(err);
+    // fail() exits once it has classified the error (it may import an error class's module).
+    if (err) return void fail(err);
     process.stderr.write(`glucosim: ${message}\n(see glucosim --help)\n`);
     process.exit(2);
   })

@@ -121,7 +121,7 @@ const DEFINITION_SCHEMA = {
   required: Object.keys(MDP_DEFINITION_PROPERTIES),
   properties: MDP_DEFINITION_PROPERTIES,
 } as const;
-let validateDefinition: ReturnType<typeof compileValidator<MdpDefinitionFile>> | undefined;
+const validateDefinition = compileValidator<MdpDefinitionFile>(DEFINITION_SCHEMA);
 
 /** The definition field paths of parseMdpDefinition and the schema, as the flags that set them. */
 const FIELD_FLAGS: readonly [RegExp, string][] = [
@@ -184,7 +184,6 @@ export function learnDefinition(args: Omit<MdpLearnArguments, 'records'>): MdpDe
     minVisits: numberOption(args.minVisits, 'min-visits') ?? d.minVisits,
     tolerance: numberOption(args.tolerance, 'tolerance') ?? d.tolerance,
   };
-  validateDefinition ??= compileValidator<MdpDefinitionFile>(DEFINITION_SCHEMA);
   try {
     return parseMdpDefinition(validateDefinition(file, 'mdp learn'), 'mdp learn', '', d);
   } catch (e) {

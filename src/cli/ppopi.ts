@@ -92,7 +92,7 @@ export const ppopiKeygen: PpopiSubcommand = (y, { fail, once }) =>
           }),
         );
       } catch (err) {
-        fail(err);
+        await fail(err);
       }
     },
   );

@@ -64,7 +64,7 @@ export const ppopiGridWorld: PpopiSubcommand = (y, { fail, once }) =>
         );
         process.stdout.write(summary);
       } catch (err) {
-        fail(err);
+        await fail(err);
       } finally {
         await Promise.all(systems.map((s) => s.kgc.close()));
       }

@@ -108,7 +108,7 @@ export const ppopiSetup: PpopiSubcommand = (y, { fail, once }) =>
       try {
         process.stdout.write(await ppopiSetupCommand({ keys: once(argv.keys as string, 'keys')!, users: once(argv.users as string, 'users')!, out: once(argv.out as string, 'out')!, force: argv.force as boolean }));
       } catch (err) {
-        fail(err);
+        await fail(err);
       }
     },
   );
@@ -126,7 +126,7 @@ export const ppopiKgc: PpopiSubcommand = (y, { fail, once }) =>
       try {
         await ppopiKgcCommand({ dir: argv.dir as string, listen: once(argv.listen as string, 'listen')!, workers: once(argv.workers as number | undefined, 'workers') });
       } catch (err) {
-        fail(err);
+        await fail(err);
       }
     },
   );
@@ -144,7 +144,7 @@ export const ppopiServer: PpopiSubcommand = (y, { fail, once }) =>
       try {
         await ppopiServerCommand({ dir: argv.dir as string, listen: once(argv.listen as string, 'listen')!, kgc: once(argv.kgc as string, 'kgc')! });
       } catch (err) {
-        fail(err);
+        await fail(err);
       }
     },
   );

@@ -7,7 +7,8 @@
 import type { Argv } from 'yargs';
 
 export interface CliHelpers {
-  readonly fail: (err: unknown) => never;
+  /** Prints the error's line (or stack) and exits; to be awaited. */
+  readonly fail: (err: unknown) => Promise<never>;
   readonly once: <T>(value: T | readonly T[] | undefined, option: string) => T | undefined;
 }
 

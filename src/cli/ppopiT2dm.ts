@@ -295,7 +295,7 @@ export const ppopiT2dm: PpopiSubcommand = (y, { fail, once }) =>
         });
         process.stdout.write(`${out}\n\n${readme}`);
       } catch (err) {
-        fail(err);
+        await fail(err);
       }
     },
   );

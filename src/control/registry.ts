@@ -33,8 +33,8 @@ export type AnyControllerEntry = ControllerEntry<any>;
 export class ControllerRegistry {
   readonly entries: readonly AnyControllerEntry[];
   private readonly byName: ReadonlyMap<string, AnyControllerEntry>;
-  /** Each entry's options schema, compiled on first use. */
-  private readonly validators = new Map<string, Validator<unknown>>();
+  /** Each entry's options validator (its schema is compiled on first use). */
+  private readonly validators: ReadonlyMap<string, Validator<unknown>>;
 
   constructor(entries: readonly AnyControllerEntry[]) {
     const byName = new Map<string, AnyControllerEntry>();
@@ -45,6 +45,8 @@ export class ControllerRegistry {
     }
     this.entries = [...entries];
     this.byName = byName;
+    // Made here, not on first use, so that the build finds the schemas to precompile (scripts/buildValidators.mjs).
+    this.validators = new Map(this.entries.map((e) => [e.name, compileValidator(e.optionsSchema)]));
   }
 
   get names(): readonly string[] {
@@ -73,9 +75,7 @@ export class ControllerRegistry {
   parseOptions(name: string, options: Readonly<Record<string, unknown>>, source: ParseSource): unknown {
     const entry = this.get(name, source.file, source.nameField);
     if (!source.validated) {
-      let validate = this.validators.get(entry.name);
-      if (!validate) this.validators.set(entry.name, (validate = compileValidator(entry.optionsSchema)));
-      validate(options, source.file, source.field);
+      this.validators.get(entry.name)!(options, source.file, source.field);
     }
     return entry.parseOptions(options, { file: source.file, field: source.field });
   }

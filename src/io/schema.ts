@@ -7,7 +7,10 @@
  * `arms[1].controller.options.maxDailyIncrease`). Checks that relate two
  * fields are made by the caller after the schema, in the same format.
  */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type { Ajv as AjvInstance, ErrorObject, ValidateFunction } from 'ajv';
 import { InputError } from './errors.js';
 import { END_TIME_OF_DAY_PATTERN, TIME_OF_DAY_PATTERN, timeOfDayReason } from './timeOfDay.js';
@@ -27,39 +30,109 @@ export interface ValidatorOptions {
   readonly requiredHint?: (instancePath: string, missing: string) => string;
 }
 
+/**
+ * ajv's options, here and in the build step that precompiles the schemas
+ * (scripts/buildValidators.mjs). strict: a mistake in a schema fails when it
+ * is compiled instead of being logged; allErrors so the most specific error
+ * can be chosen; verbose for the schema beside each error (the allowed keys
+ * of an unknown property).
+ */
+export const AJV_OPTIONS = Object.freeze({ strict: true, allowUnionTypes: true, allErrors: true, verbose: true });
+
+/**
+ * The folder beside this module where the build writes the precompiled
+ * validators, one module `<schemaKey>.cjs` each: a command loads only the
+ * ones it uses (all of them are ~0.9 MB of code, as costly to load as ajv).
+ */
+export const PRECOMPILED_DIRECTORY = 'validators';
+
+const requireHere = createRequire(import.meta.url);
+
 let shared: AjvInstance | undefined;
 
 /**
  * The process's one ajv instance (compiled schemas are cached per instance),
- * loaded on first use: loading ajv and compiling the schemas of every input
- * kind costs ~70 ms, which a worker thread that never validates should not
- * pay at start-up. strict: a mistake in a schema fails when it is compiled
- * instead of being logged; allErrors so the most specific error can be
- * chosen; verbose for the schema beside each error (the allowed keys of an
- * unknown property).
+ * loaded on first use, for a schema the build did not precompile (a
+ * controller defined outside glucosim; a build without its last step):
+ * loading ajv and compiling costs ~70 ms.
  */
 function ajv(): AjvInstance {
   if (!shared) {
-    const { Ajv } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
-    shared = new Ajv({ strict: true, allowUnionTypes: true, allErrors: true, verbose: true });
+    const { Ajv } = requireHere('ajv') as typeof import('ajv');
+    shared = new Ajv(AJV_OPTIONS);
   }
   return shared;
 }
 
-/** A validator with the project's error format; the schema is compiled on the first call. */
+let ajvVersion: string | undefined;
+
+/**
+ * What a compiled validator depends on: ajv's version, its options and the
+ * schema as JSON in its own key order (the order of ajv's errors, hence the
+ * error reported, follows it), hashed; undefined for a schema that JSON does
+ * not represent exactly (a function, undefined, NaN …), never precompiled.
+ * A precompiled validator is used only under its key, so one from an older
+ * schema or ajv is never used.
+ */
+export function schemaKey(schema: JsonSchema): string | undefined {
+  let exact = true;
+  const json = JSON.stringify(schema, (_key, value: unknown) => {
+    if (value === undefined || typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint' || (typeof value === 'number' && !Number.isFinite(value))) exact = false;
+    else if (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) exact = false;
+    return exact ? value : null;
+  });
+  if (!exact) return undefined;
+  ajvVersion ??= (requireHere('ajv/package.json') as { version: string }).version;
+  return createHash('sha256').update(JSON.stringify([ajvVersion, AJV_OPTIONS])).update('\0').update(json).digest('hex');
+}
+
+/** The build's validator of `schema`, or undefined: none is current (a schema changed since the build, tsc alone, the sources under vitest). */
+export function precompiledValidator<T>(schema: JsonSchema): ValidateFunction<T> | undefined {
+  const key = schemaKey(schema);
+  if (key === undefined) return undefined;
+  const file = new URL(`${PRECOMPILED_DIRECTORY}/${key}.cjs`, import.meta.url);
+  return existsSync(file) ? (requireHere(fileURLToPath(file)) as ValidateFunction<T>) : undefined;
+}
+
+let schemaListener: ((schema: JsonSchema) => void) | undefined;
+
+/** Be told of every schema given to compileValidator from now on: the build step's (and its test's) census of the schemas. */
+export function onSchemaGiven(listener: ((schema: JsonSchema) => void) | undefined): void {
+  schemaListener = listener;
+}
+
+/**
+ * A validator with the project's error format. The schema's validate
+ * function is looked up on the first call: the build's precompiled one
+ * (loading ajv's compiler costs ~70 ms), else compiled by ajv.
+ */
 export function compileValidator<T>(schema: JsonSchema, options: ValidatorOptions = {}): Validator<T> {
+  schemaListener?.(schema);
+  let validate: ValidateFunction<T> | undefined;
+  return (json, file, field = '') => {
+    validate ??= precompiledValidator<T>(schema) ?? ajv().compile<T>(schema);
+    return validateWith(validate, json, file, field, options);
+  };
+}
+
+/** Compiled by ajv, never precompiled: what the precompiled validators are checked against. */
+export function compileValidatorAtRunTime<T>(schema: JsonSchema, options: ValidatorOptions = {}): Validator<T> {
   let validate: ValidateFunction<T> | undefined;
   return (json, file, field = '') => {
     validate ??= ajv().compile<T>(schema);
-    if (validate(json)) return json;
-    const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'if');
-    const described = errors.map((e) => describe(e, json, options));
-    // Most specific = deepest path; among equals, ajv's order (schema order).
-    let best = described[0];
-    for (const d of described) if (best === undefined || d.depth > best.depth) best = d;
-    if (best === undefined) throw new InputError(file, field, 'does not match its schema');
-    throw new InputError(file, joinField(field, best.field), best.reason);
+    return validateWith(validate, json, file, field, options);
   };
+}
+
+function validateWith<T>(validate: ValidateFunction<T>, json: unknown, file: string, field: string, options: ValidatorOptions): T {
+  if (validate(json)) return json;
+  const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'if');
+  const described = errors.map((e) => describe(e, json, options));
+  // Most specific = deepest path; among equals, ajv's order (schema order).
+  let best = described[0];
+  for (const d of described) if (best === undefined || d.depth > best.depth) best = d;
+  if (best === undefined) throw new InputError(file, field, 'does not match its schema');
+  throw new InputError(file, joinField(field, best.field), best.reason);
 }
 
 /** `prefix` + `path`, with array indices kept in brackets (`arms` + `[1].name` → `arms[1].name`). */

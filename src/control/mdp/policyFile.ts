@@ -89,7 +89,7 @@ const POLICY_SCHEMA = {
   },
 } as const;
 
-let validatePolicy: ReturnType<typeof compileValidator<{ definition: MdpDefinitionFile; counts: number[][] }>> | undefined;
+const validatePolicy = compileValidator<{ definition: MdpDefinitionFile; counts: number[][] }>(POLICY_SCHEMA);
 
 /**
  * Read a policy file: its definition and counts (the policy itself is
@@ -97,7 +97,6 @@ let validatePolicy: ReturnType<typeof compileValidator<{ definition: MdpDefiniti
  * and action spaces, else it is refused naming the field that differs.
  */
 export function readPolicyFile(file: string, expected?: MdpDefinition): { definition: MdpDefinition; counts: TransitionCounts } {
-  validatePolicy ??= compileValidator(POLICY_SCHEMA);
   const raw = validatePolicy(readJsonFile(file, 'MDP policy file'), file);
   const definition = parseMdpDefinition(raw.definition, file, 'definition');
   if (expected) {

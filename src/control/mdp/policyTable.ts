@@ -83,7 +83,7 @@ const TABLE_SCHEMA = {
 } as const;
 
 type TableFile = { definition: MdpDefinitionFile; tables: { seed: string; patient: string; actions: (DoseTriplet | null)[] }[] };
-let validateTable: ReturnType<typeof compileValidator<TableFile>> | undefined;
+const validateTable = compileValidator<TableFile>(TABLE_SCHEMA);
 
 /** The tables of a file, by seed and patient. */
 export interface PolicyTables {
@@ -100,7 +100,6 @@ const tableKey = (seed: number | string, patient: string) => JSON.stringify([Str
  * states, a dose is not one of its list, or a (seed, patient) is given twice.
  */
 export function readPolicyTableFile(file: string, expected: MdpDefinition): PolicyTables {
-  validateTable ??= compileValidator(TABLE_SCHEMA);
   const raw = validateTable(readJsonFile(file, 'MDP policy table'), file);
   const definition = parseMdpDefinition(raw.definition, file, 'definition');
   const mismatch = spaceMismatch(expected, definition);

@@ -100,7 +100,7 @@ const Q_TABLE_SCHEMA = {
   },
 } as const;
 
-let validateQTable: ReturnType<typeof compileValidator<{ definition: QLearningDefinitionFile; fractionBits: number; q: string[][]; learnedFrom?: Record<string, unknown> }>> | undefined;
+const validateQTable = compileValidator<{ definition: QLearningDefinitionFile; fractionBits: number; q: string[][]; learnedFrom?: Record<string, unknown> }>(Q_TABLE_SCHEMA);
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
@@ -111,7 +111,6 @@ const INT64_MAX = 2n ** 63n - 1n;
  * spaces and fraction bits, else it is refused naming the field that differs.
  */
 export function readQTable(file: string, expected?: QLearningDefinition): { definition: QLearningDefinition; q: BigInt64Array; learnedFrom: Readonly<Record<string, unknown>> } {
-  validateQTable ??= compileValidator(Q_TABLE_SCHEMA);
   const raw = validateQTable(readJsonFile(file, 'Q-table file'), file);
   const definition = parseQLearningDefinition(raw.definition, file, 'definition');
   if (raw.fractionBits !== definition.fractionBits) throw new InputError(file, 'fractionBits', `is ${raw.fractionBits}, but definition.fractionBits is ${definition.fractionBits}`);
