@@ -84,7 +84,8 @@ export function prepareRunStudy(args: Pick<RunArguments, 'scenario' | 'cohort' |
     seed: String(seed),
     windowDays: window.toDay - window.fromDay + 1,
     report: withReport,
-    traces: traces as StudyInvocation['traces'],
+    // Only a departure from the default is recorded, as --no-report is: one study, one invocation.
+    ...(traces === 'none' ? { traces: 'none' as const } : {}),
   };
   return {
     invocation,

@@ -40,6 +40,7 @@ export interface SlurmArguments {
   /** run only */
   readonly windowDays?: number;
   readonly report?: boolean;
+  readonly traces?: string;
   readonly partition?: string;
   readonly time?: string;
   readonly mem?: string;
@@ -58,10 +59,11 @@ function prepare(args: SlurmArguments): Study<unknown> {
   if (isExperimentFile(args.study)) {
     if (args.windowDays !== undefined) throw new InputError('--window-days', '', `is an option of a run; ${args.study} is an experiment (its windowDays field sets the window)`);
     if (args.report === false) throw new InputError('--no-report', '', `is an option of a run; ${args.study} is an experiment`);
+    if (args.traces !== undefined) throw new InputError('--traces', '', `is an option of a run; ${args.study} is an experiment (it writes no traces)`);
     return prepareExperimentStudy({ file: args.study, cohort: args.cohort, seed: args.seed, seeds: args.seeds });
   }
   if (args.seeds !== undefined) throw new InputError('--seeds', '', `is an option of an experiment; ${args.study} is a scenario (give --seed for another seed)`);
-  return prepareRunStudy({ scenario: args.study, cohort: args.cohort, seed: args.seed, windowDays: args.windowDays, report: args.report });
+  return prepareRunStudy({ scenario: args.study, cohort: args.cohort, seed: args.seed, windowDays: args.windowDays, report: args.report, traces: args.traces });
 }
 
 export interface SlurmOutcome {

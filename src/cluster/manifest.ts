@@ -29,7 +29,7 @@ export interface StudyInvocation {
   readonly windowDays?: number;
   /** run: write metrics and the report. */
   readonly report?: boolean;
-  /** run: trace files written (`csv`, the default, or `none`). */
+  /** run: `none` when no trace files are written (absent: the default, csv). */
   readonly traces?: 'csv' | 'none';
 }
 
