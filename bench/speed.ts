@@ -18,11 +18,15 @@
  *   day), and wall ms per patient-day of 30 × 10, 30 × 30 and 30 × 100
  *   runs with traces and report, with 1 and 2 workers, and the 2-worker
  *   speedup of each (acceptance: 30 × 30 ≤ 2 ms, speedup ≥ 1.8).
+ * - independentProcessesSpeedup: the machine's own ceiling for two workers:
+ *   two node processes, each simulating half of the 30 × 30 cohort on its
+ *   main thread, run side by side against one after the other (on this
+ *   2-vCPU machine the two cores slow each other: measured ~1.5×, not 2×).
  * - traceSharePercent and reportSharePercent: what writing the trace CSVs
  *   and the report add to the 30 × 30 run with 2 workers (`--traces none`,
  *   `--no-report`), as shares of the whole run.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -115,6 +119,21 @@ function nsPerEvaluation(): number {
   return best;
 }
 
+/** Wall seconds of node processes running `script` with each argument list, all at once. */
+function concurrentSeconds(script: string, argLists: readonly (readonly string[])[]): Promise<number> {
+  const started = performance.now();
+  return Promise.all(
+    argLists.map(
+      (args) =>
+        new Promise<void>((resolve, reject) => {
+          const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+          child.on('error', reject);
+          child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`bench: ${script} ${args.join(' ')} exited with ${code}`))));
+        }),
+    ),
+  ).then(() => (performance.now() - started) / 1000);
+}
+
 /** Wall seconds of one `glucosim` process (node's start included). */
 function cliSeconds(args: readonly string[]): number {
   const started = performance.now();
@@ -183,6 +202,15 @@ export async function speedBench(log: (message: string) => void): Promise<SpeedF
       figures[`cli30x${days}MsPerPatientDay2Workers`] = round((1000 * seconds[2]) / (30 * days), 3);
       figures[`cli30x${days}Speedup2To1`] = round(seconds[1] / seconds[2], 3);
       if (days === 30) {
+        log('speed: two independent processes, each half of 30 × 30 on its main thread: one after the other, then side by side');
+        const half = join(PROJECT_ROOT, 'dist', 'bench', 'halfCohort.js');
+        let apart = Infinity;
+        let together = Infinity;
+        for (let i = 0; i < 2; i++) {
+          apart = Math.min(apart, (await concurrentSeconds(half, [[file, '0']])) + (await concurrentSeconds(half, [[file, '1']])));
+          together = Math.min(together, await concurrentSeconds(half, [[file, '0'], [file, '1']]));
+        }
+        figures.independentProcessesSpeedup = round(apart / together, 3);
         log('speed: 30 × 30 without traces, and without report (2 workers)');
         const whole = seconds[2];
         const noTraces = best(3, () => ['run', file, '--out', out(), '--quiet', '--workers', '2', '--traces', 'none']);
