@@ -106,7 +106,7 @@ async function importRunCommand(args: ImportArguments): Promise<ImportResult> {
   if (args.files.length !== 1) throw new InputError('import', 'files', 'give one run directory (glucosim run --out)');
   const runDir = args.files[0]!;
   const traceDir = join(runDir, 'traces');
-  if (!existsSync(traceDir)) throw new InputError(runDir, '', 'is not a run directory: it has no traces/ (glucosim run writes one)');
+  if (!existsSync(traceDir)) throw new InputError(runDir, '', 'is not a run directory with traces: it has no traces/ (glucosim run writes one unless --traces none)');
   const files = readdirSync(traceDir).filter((f) => f.endsWith('.csv')).sort();
   if (files.length === 0) throw new InputError(traceDir, '', 'holds no trace files');
   const out = newOutputDirectory(args.out, 'run-records', args.force, { marker: 'import-summary.json', inputs: [runDir] });

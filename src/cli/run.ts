@@ -91,8 +91,8 @@ export function prepareRunStudy(args: Pick<RunArguments, 'scenario' | 'cohort' |
     invocation,
     name: scenario.name,
     label: `run ${basename(scenario.file)}`,
-    // A run without traces is known by its summary.json.
-    guard: { marker: 'traces', otherMarkers: ['summary.json'], inputs: [args.scenario] },
+    // A run without traces is known by its summary.json, which an experiment (known by its table1.csv) also writes.
+    guard: { marker: 'traces', otherMarkers: ['summary.json'], foreignMarkers: ['table1.csv'], inputs: [args.scenario] },
     scenarios: [scenario],
     jobs: patients.map((p) => ({ scenario: 0, patient: p.name, seed })),
     sources: [{ role: 'scenario', path: scenario.file, file: scenario.file }, ...populationSourceList(scenario), ...controllerSourceList([scenario.controller])],

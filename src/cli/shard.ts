@@ -45,7 +45,7 @@ export async function runStudyShard<Part>(
   const days = jobPatientDays(study);
   const selected = shardJobs(days, shard);
   const { fingerprint, sources } = fingerprintOf(study);
-  const dir = newOutputDirectory(out, `${study.name}-shard-${shard.index}-of-${shard.count}`, force, { ...study.guard, marker: SHARD_GUARD_MARKER, otherMarkers: [] });
+  const dir = newOutputDirectory(out, `${study.name}-shard-${shard.index}-of-${shard.count}`, force, { ...study.guard, marker: SHARD_GUARD_MARKER, otherMarkers: [], foreignMarkers: [] });
   const label = `${study.label} (shard ${shard.index}/${shard.count})`;
   printNotes(study, label, options.quiet);
   const startedAt = new Date();

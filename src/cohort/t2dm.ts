@@ -187,7 +187,7 @@ export function t2dmRejectionReasons(p: T2dmParameters, rule: T2dmCohortRule = D
   try {
     meal = t2dmMealChallenge(p, rule.challenge);
   } catch (err) {
-    // A draw whose model odex cannot integrate (too stiff) is no subject either.
+    // A draw whose model the integrator cannot integrate (too stiff) is no subject either.
     if (err instanceof IntegratorError) return ['integration'];
     throw err;
   }

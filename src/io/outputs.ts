@@ -17,6 +17,8 @@ export interface ReplaceGuard {
   readonly marker: string;
   /** Other files or folders, any one of which also marks an output of this kind (a run without traces has its summary.json). */
   readonly otherMarkers?: readonly string[];
+  /** Files that mark another command's output, which is refused even when it holds one of the markers (an experiment's table1.csv beside its summary.json). */
+  readonly foreignMarkers?: readonly string[];
   /** The command's input files and directories: an output that holds one is never replaced. */
   readonly inputs?: readonly string[];
 }
@@ -63,6 +65,10 @@ export function checkOutputDirectory(dir: string, force: boolean, guard: Replace
   }
   if (readdirSync(dir).length > 0 && ![guard.marker, ...(guard.otherMarkers ?? [])].some((m) => existsSync(join(dir, m)))) {
     throw new InputError(option, '', `${dir} is not an output of this command (it has no ${guard.marker}); --force replaces only those, or an empty directory`);
+  }
+  const foreign = guard.foreignMarkers?.find((m) => existsSync(join(dir, m)));
+  if (foreign !== undefined) {
+    throw new InputError(option, '', `${dir} is not an output of this command (it has ${foreign}, another command's); --force replaces only those, or an empty directory`);
   }
 }
 

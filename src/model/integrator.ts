@@ -50,7 +50,7 @@ export const DEFAULT_MAX_STEPS = 1_000_000;
  * docs/model.md §1.7), not taken from the reference, which integrates each
  * minute separately:
  * - rtol 1e-7, atol 1e-8: max |ΔBG| ≤ 1e-3 mg/dL against a rtol-1e-10
- *   solution from 15 to 670 mg/dL (missed and double boluses, pump
+ *   solution from ~0 to ~790 mg/dL (missed and double boluses, pump
  *   suspension, 150 g meals, all 30 subjects).
  * - Steps ≤ 10 min: outside meals the steps are bounded by stability (the
  *   insulin and glucose exchange modes, ~0.3–0.7 /min, against DOPRI5's
@@ -90,6 +90,8 @@ export class IntegratorError extends Error {
 
 /** First step of a cold start, min: short enough for any meal transient; the controller grows it tenfold a step. */
 const COLD_START_STEP_MIN = 0.05;
+/** Smallest step relative to |t|, as dopri5.f's test H ≤ 10·UROUND·|X| (here with margin: 16 ulps). */
+const STEP_TOO_SMALL = 16 * Number.EPSILON;
 /** Times closer than this are the same instant, min. */
 const TIME_EPSILON = 1e-9;
 
@@ -305,13 +307,16 @@ export class StretchIntegrator implements StretchSolver {
       this.f0Valid = true;
     }
     const remaining = this.horizon - t;
-    if (!(remaining > TIME_EPSILON)) throw new Error(`integrator: no time left before the stretch horizon ${this.horizon}`);
+    if (!(remaining > TIME_EPSILON)) throw new IntegratorError(t, `no time left before the stretch horizon ${this.horizon}`);
     const n = this.n;
     const rtol = this.rtol;
     const atol = this.atol;
     for (;;) {
       if (this.steps >= this.maxSteps) throw new IntegratorError(t, `maximum allowed steps exceeded: ${this.maxSteps}`);
       this.steps++;
+      // A step that no longer moves t (dopri5.f's IDID = −3, "step size becomes too small"):
+      // rejected steps shrink h fivefold each, and past this it would underflow to steps of 0.
+      if (this.h <= STEP_TOO_SMALL * Math.max(1, Math.abs(t))) throw new IntegratorError(t, `step size too small (${this.h} min)`);
       const proposed = Math.min(this.h, this.hMax);
       const lands = remaining <= LAND_FACTOR * proposed;
       const h = lands ? remaining : proposed;

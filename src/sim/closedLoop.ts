@@ -62,7 +62,7 @@ export class ControllerDeadlineError extends Error {
 }
 
 /**
- * The patient's model could not be integrated (odex's step limit, or a state
+ * The patient's model could not be integrated (the integrator's step limit or a step too small, or a state
  * that is no longer finite): bad input, not a bug — patient parameters
  * outside the model's range or inputs far beyond physiology. The message
  * names the patient, the minute and the likely cause, in one line.
@@ -71,7 +71,7 @@ export class ModelIntegrationError extends Error {
   constructor(patient: string, startTimeOfDayMin: number, cause: IntegratorError) {
     const minute = Math.max(0, Math.floor(cause.timeMin));
     const day = Math.floor(minute / MINUTES_PER_DAY) + 1;
-    const likely = /maximum allowed steps/.test(cause.reason) ? 'the model changes too fast for any step size' : "the model's state diverged";
+    const likely = /maximum allowed steps|step size too small/.test(cause.reason) ? 'the model changes too fast for any step size' : "the model's state diverged";
     super(
       `patient ${patient} at minute ${minute} (day ${day}, ${formatTimeOfDay((startTimeOfDayMin + minute) % MINUTES_PER_DAY)}): ` +
         `the model could not be integrated (${cause.reason}); likely cause: ${likely}, from patient parameters outside the model's range ` +
@@ -343,7 +343,7 @@ async function simulate(
       trace.basalUPerMin[m] = basalUPerMin;
       // Known changes end an integration stretch exactly: the end of a bolus
       // minute and the next meal. (Ending it at every control instant instead
-      // would restart odex 288 times a day for nothing when the dose is unchanged.)
+      // would restart the integrator 288 times a day for nothing when the dose is unchanged.)
       let holdUntil = nextIntake < meals.length ? meals[nextIntake].startMin : minutes;
       if (insulinUPerMin !== basalUPerMin || depotsActive) holdUntil = m + 1;
       trace.carbsEatenG[m] = patient.beginMinute(m, insulinUPerMin, holdUntil, depotUPerMin);

@@ -120,21 +120,32 @@ const ABORT_GRACE_MS = 5_000;
  */
 export const IN_THREAD_MAX_PATIENT_DAYS = 20;
 
+/**
+ * Built-in controllers that hold network sessions (secure-q's TLS links to
+ * its edge servers): they run in a worker, whose end closes whatever they
+ * leave open, as do controllers given a latency (timers).
+ */
+const NETWORKED_CONTROLLERS: ReadonlySet<string> = new Set(['secure-q']);
+
 /** Whether runJobs runs these jobs on the calling thread (JobRunOptions.inThread). */
 export function runsInThread(options: Pick<JobRunOptions, 'scenarios' | 'jobs' | 'workers' | 'concurrencyPerWorker' | 'controllerModules' | 'inThread'>): boolean {
   if (options.inThread !== undefined) return options.inThread;
   const patientDays = options.jobs.reduce((s, j) => s + options.scenarios[j.scenario].days, 0);
-  return patientDays <= IN_THREAD_MAX_PATIENT_DAYS && !options.controllerModules?.length && (options.concurrencyPerWorker ?? 1) === 1;
+  const inProcess = options.scenarios.every((s) => !NETWORKED_CONTROLLERS.has(s.controller.name) && s.controller.latencyMs === 0);
+  return patientDays <= IN_THREAD_MAX_PATIENT_DAYS && inProcess && !options.controllerModules?.length && (options.concurrencyPerWorker ?? 1) === 1;
 }
 
 function failureOf(job: SimulationJob, err: unknown): PatientRunError {
-  const failure = err instanceof JobFailure ? err : new JobFailure(job.patient, err instanceof Error ? err.message : String(err), false);
+  const failure = err instanceof JobFailure ? err : JobFailure.of(job.patient, err);
   return new PatientRunError(failure.patient, failure.message, job.label, failure.userFixable);
 }
 
 /** The jobs one after another on this thread: the same job runner as a worker's, without its start-up. */
 async function runJobsInThread(options: JobRunOptions, setup: WorkerSetup, report: (job: number, result?: PatientResult) => void): Promise<PatientResult[]> {
-  const runner = await createJobRunner(setup);
+  // A runner that cannot be made fails the first job with its message, as a worker's would.
+  const runner = await createJobRunner(setup).catch((err: unknown) => {
+    throw failureOf(options.jobs[0], err);
+  });
   const results: PatientResult[] = [];
   const signal = options.signal ?? new AbortController().signal;
   for (let job = 0; job < options.jobs.length; job++) {

@@ -54,6 +54,11 @@ export class JobFailure extends Error {
     super(message);
     this.name = 'JobFailure';
   }
+
+  /** Any error of a job as its one line; the user's to fix when the model could not be integrated or a file could not be read or written. */
+  static of(patient: string, err: unknown): JobFailure {
+    return new JobFailure(patient, err instanceof Error ? err.message : String(err), err instanceof ModelIntegrationError || isFileSystemRefusal(err));
+  }
 }
 
 export async function createJobRunner(setup: WorkerSetup): Promise<JobRunner> {
@@ -102,7 +107,7 @@ export async function createJobRunner(setup: WorkerSetup): Promise<JobRunner> {
         if (makePart) return { summary, part: makePart(spec, summary, trace) };
         return setup.returnTraces ? { summary, trace } : { summary };
       } catch (err) {
-        throw new JobFailure(spec.patient, err instanceof Error ? err.message : String(err), err instanceof ModelIntegrationError || isFileSystemRefusal(err));
+        throw JobFailure.of(spec.patient, err);
       } finally {
         csv?.close();
       }

@@ -38,7 +38,7 @@ port.on('message', async (request: ToWorker) => {
     const result = await (await runner).run(job, spec, abort.signal, (day) => send({ type: 'day', job, day }));
     send({ type: 'done', job, result }, result.trace ? traceBuffers(result.trace) : undefined);
   } catch (err) {
-    const failure = err instanceof JobFailure ? err : new JobFailure(spec.patient, err instanceof Error ? err.message : String(err), false);
+    const failure = err instanceof JobFailure ? err : JobFailure.of(spec.patient, err);
     send({ type: 'error', job, patient: failure.patient, message: failure.message, userFixable: failure.userFixable });
   } finally {
     running.delete(job);

@@ -3,7 +3,7 @@
  * summary and report, byte for byte, and no traces/ folder; --force replaces
  * such a run; a format that does not exist is refused before anything runs.
  */
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { directorySnapshot, expectInputFailure, makeTempDir, randomisedJson, removeTempDirs, runCli, writeScenario } from './helpers.js';
@@ -31,6 +31,19 @@ describe('run --traces', () => {
     // A run without traces is still a run's output: --force replaces it.
     expect(runCli(['run', scenario, '--cohort', COHORT, '--out', without, '--quiet', '--traces', 'none', '--force']).status).toBe(0);
     rmSync(withCsv, { recursive: true });
+  });
+
+  it("--force does not take an experiment's output (it has a summary.json too) for a run's", () => {
+    const experiment = join(dir, 'experiment-output');
+    mkdirSync(experiment);
+    writeFileSync(join(experiment, 'summary.json'), '{}\n');
+    writeFileSync(join(experiment, 'table1.csv'), 'arm\n');
+    expectInputFailure(
+      runCli(['run', scenario, '--cohort', COHORT, '--out', experiment, '--traces', 'none', '--force']),
+      `--out: ${experiment} is not an output of this command (it has table1.csv, another command's)`,
+      /; --force replaces only those, or an empty directory$/,
+    );
+    expect(readFileSync(join(experiment, 'table1.csv'), 'utf8')).toBe('arm\n');
   });
 
   it('refuses a format it does not write, naming the option and the formats', () => {

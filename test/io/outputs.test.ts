@@ -46,6 +46,11 @@ describe('checkOutputDirectory', () => {
     expect(() => checkOutputDirectory(output('run-no-traces', { 'summary.json': '{}' }), true, runGuard)).not.toThrow();
     const other = output('not-a-run', { 'notes.txt': 'x' });
     expect(() => checkOutputDirectory(other, true, runGuard)).toThrow(`--out: ${other} is not an output of this command (it has no traces); --force replaces only those, or an empty directory`);
+    // An experiment also writes summary.json: its table1.csv says whose it is.
+    const experiment = output('an-experiment', { 'summary.json': '{}', 'table1.csv': 'x' });
+    expect(() => checkOutputDirectory(experiment, true, { ...runGuard, foreignMarkers: ['table1.csv'] })).toThrow(
+      `--out: ${experiment} is not an output of this command (it has table1.csv, another command's); --force replaces only those, or an empty directory`,
+    );
   });
 
   it('with force: refuses a file, a directory holding an input, and one holding the current directory, also through a symlink', () => {

@@ -8,20 +8,24 @@ import type { IntegratorOptions } from '../../src/model/integrator.js';
 import type { PatientModel } from '../../src/model/patientModel.js';
 import { PatientSimulator } from '../../src/model/patientSimulator.js';
 
-export function evaluationsPerDay(model: PatientModel, basalUPerMin: number, options: IntegratorOptions, days = 1): number {
-  let calls = 0;
-  const counted: PatientModel = {
+/** `model` with a right-hand side that counts its calls into `counter.calls`. */
+export function countedModel(model: PatientModel, counter: { calls: number }): PatientModel {
+  return {
     ...model,
     rightHandSide: (inputs) => {
       const f = model.rightHandSide(inputs);
       return (t, x, dx) => {
-        calls++;
+        counter.calls++;
         f(t, x, dx);
       };
     },
   };
+}
+
+export function evaluationsPerDay(model: PatientModel, basalUPerMin: number, options: IntegratorOptions, days = 1): number {
+  const counter = { calls: 0 };
   const horizon = days * 1440;
-  const sim = new PatientSimulator(counted, horizon, options);
+  const sim = new PatientSimulator(countedModel(model, counter), horizon, options);
   for (let m = 0; m < horizon; m++) {
     const timeOfDay = m % 1440;
     if (timeOfDay === 420) sim.eat(50, 5);
@@ -30,5 +34,5 @@ export function evaluationsPerDay(model: PatientModel, basalUPerMin: number, opt
     sim.beginMinute(m, basalUPerMin, m % 5 === 0 ? Math.min(m + 5, horizon) : undefined);
     if (m % 5 === 0) sim.bloodGlucoseAt(m);
   }
-  return calls / days;
+  return counter.calls / days;
 }

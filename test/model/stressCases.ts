@@ -16,6 +16,7 @@
 import type { IntegratorOptions } from '../../src/model/integrator.js';
 import type { PatientModel } from '../../src/model/patientModel.js';
 import { PatientSimulator } from '../../src/model/patientSimulator.js';
+import { countedModel } from './rhsEvaluations.js';
 
 export interface StressRun {
   /** Blood glucose at minutes 0 … days·1440, mg/dL. */
@@ -32,19 +33,9 @@ export function stressRun(model: PatientModel, carbRatioGPerU: number, options: 
   // Meals for a 70-kg adult, scaled down with body weight (children weigh ~35 kg).
   const big = 150 * Math.min(1, model.bodyWeightKg / 70);
   const small = 40 * Math.min(1, model.bodyWeightKg / 70);
-  let evaluations = 0;
-  const counted: PatientModel = {
-    ...model,
-    rightHandSide: (inputs) => {
-      const f = model.rightHandSide(inputs);
-      return (t, x, dx) => {
-        evaluations++;
-        f(t, x, dx);
-      };
-    },
-  };
+  const counter = { calls: 0 };
   const horizon = days * 1440;
-  const sim = new PatientSimulator(counted, horizon, options);
+  const sim = new PatientSimulator(countedModel(model, counter), horizon, options);
   const basal = model.basalInsulinUPerMin;
   const bg = new Float64Array(horizon + 1);
   // Changes the simulator is told of in advance: each day's meals, boluses and the ends of the suspension.
@@ -66,5 +57,5 @@ export function stressRun(model: PatientModel, carbRatioGPerU: number, options: 
   bg[horizon] = sim.bloodGlucoseAt(horizon);
   const finalState = new Float64Array(model.stateSize);
   sim.stateAt(horizon, finalState);
-  return { bg, finalState, evaluations };
+  return { bg, finalState, evaluations: counter.calls };
 }

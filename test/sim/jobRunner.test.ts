@@ -80,5 +80,18 @@ describe('jobs on this thread and in workers', () => {
     expect(runsInThread({ scenarios: days(1), jobs: one, workers: 2, concurrencyPerWorker: 2 })).toBe(false);
     expect(runsInThread({ scenarios: days(1), jobs: one, workers: 2, controllerModules: ['file:///x.mjs'] })).toBe(false);
     expect(runsInThread({ scenarios: days(100), jobs: one, workers: 2, inThread: true })).toBe(true);
+    // Controllers that leave network sessions or timers behind run where ending the thread closes them.
+    const withController = (controller: Partial<typeof scenario.controller>) => [{ ...scenario, days: 1, controller: { ...scenario.controller, ...controller } }];
+    expect(runsInThread({ scenarios: withController({ latencyMs: 5 }), jobs: one, workers: 2 })).toBe(false);
+    expect(runsInThread({ scenarios: withController({ name: 'secure-q' }), jobs: one, workers: 2 })).toBe(false);
+  });
+
+  it('a part maker that cannot be loaded fails the run in one line naming a patient, either way', async () => {
+    const analysis = { module: 'file:///nowhere/studyParts.js', recipe };
+    for (const inThread of [true, false]) {
+      const failed = await runJobs({ scenarios: [scenario], jobs, workers: 1, inThread, analysis }).catch((err: Error) => err);
+      expect((failed as Error).name).toBe('PatientRunError');
+      expect((failed as Error).message).toMatch(/^patient adult#001: Cannot find module '(file:\/\/)?\/nowhere\/studyParts\.js' imported from /);
+    }
   });
 });

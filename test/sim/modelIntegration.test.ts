@@ -68,8 +68,9 @@ describe('a model that cannot be integrated', () => {
       error = err;
     }
     expect(error).toBeInstanceOf(IntegratorError);
-    // The integrator steps into the blow-up: the state turns NaN, which the integrator refuses to go on with.
-    expect((error as IntegratorError).reason).toBe('the state is no longer finite (NaN)');
+    // Approaching the blow-up the steps shrink until they no longer move t (dopri5.f's IDID = −3);
+    // going on would take steps of 0 until the step limit.
+    expect((error as IntegratorError).reason).toMatch(/^step size too small \(\d[\d.e+-]* min\)$/);
     expect((error as IntegratorError).timeMin).toBeGreaterThan(0.9);
     expect((error as IntegratorError).timeMin).toBeLessThan(1.01);
   });
