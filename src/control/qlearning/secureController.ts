@@ -22,7 +22,7 @@ import { capAction, deliveredAction, HypoglycaemiaGuard, type HypoglycaemiaGuard
 import { actionDoses, glucoseLevel, stateIndex } from '../mdp/space.js';
 import { type Controller, type ControllerContext, type Delivery, type InsulinRequest, type Observation, WALL_CLOCK_SERIES_PREFIX } from '../types.js';
 import { qLearningParameters } from './definition.js';
-import { readModelShares, type SecureModel } from './secureModel.js';
+import { readModelShares, SECURE_Q_SLOT_OWNER, type SecureModel } from './secureModel.js';
 
 export interface SecureServers {
   readonly es0: { readonly host: string; readonly port: number };
@@ -40,7 +40,6 @@ export interface SecureQControllerOptions {
   readonly hypoglycaemiaGuard?: HypoglycaemiaGuardOptions;
 }
 
-export const SECURE_Q_SLOT_OWNER = "the secure-q controller's";
 
 /** Doses the servers return may differ from the definition's by fixed-point rounding only. */
 const DOSE_TOLERANCE_U = 1e-3;

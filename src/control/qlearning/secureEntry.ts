@@ -10,8 +10,8 @@ import { parseAddress } from '../../privacy/edge/roles.js';
 import { readPskKeyFile } from '../../privacy/net/keys.js';
 import { guardOption, hypoglycaemiaGuardSchema, penDevicesProblem, variedPreparations } from '../mdp/penAtSlots.js';
 import { type ControllerEntry, type LogTable, type OptionsSource, WALL_CLOCK_SERIES_PREFIX } from '../types.js';
-import { SecureQController, type SecureQControllerOptions, SECURE_Q_SLOT_OWNER } from './secureController.js';
-import { readModelShares, readSecureModel } from './secureModel.js';
+import type { SecureQControllerOptions } from './secureController.js';
+import { readModelShares, readSecureModel, SECURE_Q_SLOT_OWNER } from './secureModel.js';
 
 interface SecureQOptionsFile {
   model: string;
@@ -101,7 +101,9 @@ export const secureQEntry: ControllerEntry<SecureQControllerOptions> = {
   devicesProblem: (options, devices) => penDevicesProblem('secure-q', options.model.definition.space.slots, devices, SECURE_Q_SLOT_OWNER),
   describeLog: describeSecureQLog,
   preparations: (options) => variedPreparations(options.model.definition.actions),
-  create: (options, context) => new SecureQController(options, context),
+  // Loaded when a secure-q run starts, not with the registry: its TLS sessions and protocol
+  // code cost every other command ~35–50 ms of start-up (measured, issue #17).
+  create: async (options, context) => new (await import('./secureController.js')).SecureQController(options, context),
   examples: [
     {
       title: 'the shipped model trained by SecQ-learning on the AIM-94 records, both servers in process',

@@ -15,6 +15,9 @@ import { parseShareFile } from '../../privacy/oidpr/shareFile.js';
 import { actionCount, actionDoses } from '../mdp/space.js';
 import { type QLearningDefinition, type QLearningDefinitionFile, parseQLearningDefinition, Q_LEARNING_DEFINITION_PROPERTIES, qLearningParameters } from './definition.js';
 
+/** How the secure-q controller names itself in slot problems (its entry's checks and the controller's own). */
+export const SECURE_Q_SLOT_OWNER = "the secure-q controller's";
+
 export const SECURE_MODEL_FORMAT = 'glucosim-secure-q-model/1';
 export const SHARE_FILE_NAMES = ['es0.share.json', 'es1.share.json'] as const;
 
