@@ -75,9 +75,10 @@ export interface JobRunOptions {
   /**
    * Run the jobs on this thread instead of workers. Default: only a run too
    * small to pay for a worker's start (≤ IN_THREAD_MAX_PATIENT_DAYS), with
-   * the built-in controllers only (a controller module of one's own runs in
-   * a worker, where an uncaught error of its own cannot end this process)
-   * and one job at a time.
+   * in-process built-in controllers only (a controller module of one's own,
+   * secure-q's network sessions and a controller's latency timers stay in a
+   * worker, whose end closes what they leave open and where an uncaught
+   * error cannot end this process) and one job at a time (runsInThread).
    */
   readonly inThread?: boolean;
   readonly onProgress?: (progress: CohortProgress) => void;
