@@ -8,7 +8,7 @@
  * lazily, `valueAt(t)` reads the observed component from odex's dense output
  * and `stateAt(t)` ends the stretch exactly at `t` by redoing the last step.
  */
-import odex from 'odex';
+import { createRequire } from 'node:module';
 import type { Derivative, SolutionSegment, Solver } from 'odex';
 import { DEFAULT_MAX_STEPS, IntegratorError, type IntegratorOptions, type RightHandSide, type StretchSolver } from './integrator.js';
 
@@ -58,6 +58,9 @@ export class OdexStretchIntegrator implements StretchSolver {
   constructor(rhs: RightHandSide, n: number, observedComponent: number, options: IntegratorOptions = ODEX_INTEGRATOR_OPTIONS) {
     this.n = n;
     this.component = observedComponent;
+    // Required on first use (odex is CommonJS): the default stepper is ours, and every process and
+    // worker would otherwise load odex (~7 ms) for nothing.
+    const odex = createRequire(import.meta.url)('odex') as typeof import('odex');
     this.solver = new odex.Solver(rhs as Derivative, n, {
       rawFunction: true,
       denseOutput: true,
