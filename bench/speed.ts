@@ -33,11 +33,12 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadPopulation } from '../src/cohort/population.js';
 import { PROJECT_ROOT } from '../src/io/paths.js';
-import { createModelInputs, setModelInputs, type PatientModel } from '../src/model/patientModel.js';
+import { createModelInputs, setModelInputs } from '../src/model/patientModel.js';
 import { PatientSimulator } from '../src/model/patientSimulator.js';
 import { parseScenario } from '../src/scenario/load.js';
 import { runClosedLoop } from '../src/sim/closedLoop.js';
 import { patientRunSetup } from '../src/sim/patientRun.js';
+import { countedModel } from './countedModel.js';
 
 const SCENARIO_FILE = join(PROJECT_ROOT, 'scenarios', 'randomised-10day.json');
 const CLI = join(PROJECT_ROOT, 'dist', 'src', 'cli', 'main.js');
@@ -54,20 +55,6 @@ export interface SpeedFigures {
   readonly [key: string]: number;
 }
 
-/** A model whose right-hand side counts its calls into `counter.calls`. */
-function counted(model: PatientModel, counter: { calls: number }): PatientModel {
-  return {
-    ...model,
-    rightHandSide: (inputs) => {
-      const f = model.rightHandSide(inputs);
-      return (t, x, dx) => {
-        counter.calls++;
-        f(t, x, dx);
-      };
-    },
-  };
-}
-
 /** Simulation of the 10-day scenario for every patient on this thread: ms per patient-day and RHS evaluations per patient-day. */
 async function simulation(countEvaluations: boolean): Promise<{ ms: number; evaluations: number }> {
   const json = JSON.parse(readFileSync(SCENARIO_FILE, 'utf8')) as object;
@@ -77,7 +64,7 @@ async function simulation(countEvaluations: boolean): Promise<{ ms: number; eval
   const started = performance.now();
   for (const patient of cohort) {
     const setup = patientRunSetup(scenario, patient, scenario.seed);
-    await runClosedLoop(countEvaluations ? { ...setup, model: counted(setup.model, counter) } : setup);
+    await runClosedLoop(countEvaluations ? { ...setup, model: countedModel(setup.model, counter) } : setup);
   }
   const patientDays = cohort.length * scenario.days;
   return { ms: (performance.now() - started) / patientDays, evaluations: counter.calls / patientDays };

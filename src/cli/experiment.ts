@@ -72,12 +72,9 @@ export function prepareExperimentStudy(args: Pick<ExperimentArguments, 'file' | 
     ],
     writesTraces: false,
     // Each job's outcome is made in the worker that simulated it.
-    analysis: { module: partMakerModule(), recipe: { kind: 'experiment', experiment, carbRatioGPerU: [...carbRatio], phases: plan.phases } },
+    parts: { analysis: { module: partMakerModule(), recipe: { kind: 'experiment', experiment, carbRatioGPerU: [...carbRatio], phases: plan.phases } } },
     warnings,
     notes,
-    summaryPart: () => {
-      throw new Error('an experiment analyses every job');
-    },
     write: (dir, outcomes, timing) => {
       writeExperimentReport(dir, experiment, plan, outcomes, {
         glucosimVersion: GLUCOSIM_VERSION,

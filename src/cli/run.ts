@@ -44,8 +44,6 @@ export interface RunArguments {
   readonly traces?: string;
 }
 
-export type { RunPart };
-
 /** The `--traces` formats. */
 export const TRACE_FORMATS = ['csv', 'none'] as const;
 
@@ -99,10 +97,9 @@ export function prepareRunStudy(args: Pick<RunArguments, 'scenario' | 'cohort' |
     writesTraces: traces === 'csv',
     // Each patient is analysed in the worker that simulated it, so the
     // analysis runs on every core and no trace crosses threads.
-    analysis: withReport ? { module: partMakerModule(), recipe: { kind: 'run', window, phases } } : undefined,
+    parts: withReport ? { analysis: { module: partMakerModule(), recipe: { kind: 'run', window, phases } } } : { fromSummary: runSummaryPart },
     warnings: [],
     notes: [],
-    summaryPart: runSummaryPart,
     write: (dir, parts, timing) => {
       const summaries = parts.map((p) => p.summary);
       const summary = {

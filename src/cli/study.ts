@@ -47,16 +47,15 @@ export interface Study<Part> {
   /** Each job writes `traces/<patient>.csv`. */
   readonly writesTraces: boolean;
   /**
-   * Parts made from each job's trace, in the worker that simulated it
-   * (src/report/studyParts.ts); without it, from the summary alone (summaryPart).
+   * How each job's part is made: from its trace, in the worker that
+   * simulated it (`analysis`, src/report/studyParts.ts), or from its
+   * summary alone (`fromSummary`, a run without report).
    */
-  readonly analysis?: { readonly module: string; readonly recipe: PartRecipe };
+  readonly parts: { readonly analysis: { readonly module: string; readonly recipe: PartRecipe } } | { readonly fromSummary: (summary: TraceSummary) => Part };
   /** Lines for stderr before the jobs run, also with --quiet (dropped exclusions). */
   readonly warnings: readonly string[];
   /** Lines for stderr before the jobs run, unless --quiet (the seeds). */
   readonly notes: readonly string[];
-  /** What the results keep of a job that is not analysed: made from its summary. */
-  summaryPart(summary: TraceSummary): Part;
   /** Write every output file into `dir` from all parts, in job order. */
   write(dir: string, parts: readonly Part[], timing: StudyTiming): void;
 }
@@ -112,12 +111,13 @@ export async function runStudyJobs<Part>(study: Study<Part>, selected: readonly 
     workers: options.workers,
     concurrencyPerWorker: options.concurrencyPerWorker,
     tracesDir,
-    analysis: study.analysis,
+    analysis: 'analysis' in study.parts ? study.parts.analysis : undefined,
     onProgress: progress?.update,
     signal: options.signal,
   }).finally(() => progress?.finish()); // also before a failure's or a stop's line
   // A worker's part comes back as structured-cloned data of the shape its recipe makes.
-  results.forEach((r, k) => (parts[selected[k]] = study.analysis ? (r.part as Part) : study.summaryPart(r.summary)));
+  const made = study.parts;
+  results.forEach((r, k) => (parts[selected[k]] = 'fromSummary' in made ? made.fromSummary(r.summary) : (r.part as Part)));
   return parts;
 }
 

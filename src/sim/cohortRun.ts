@@ -116,7 +116,8 @@ const ABORT_GRACE_MS = 5_000;
 
 /**
  * Up to this many patient-days run on the calling thread by default. A
- * worker costs ~0.1–0.2 s to start and runs cold, while a patient-day takes
+ * worker costs ~0.2–0.4 s to start (measured: its first simulated day ends
+ * 0.24–0.43 s after it is made) and runs cold, while a patient-day takes
  * ~1.5–4 ms (bench, issue #17): below this size a worker cannot pay for
  * itself. On this thread a synchronous simulation holds off a stop (SIGINT)
  * until it ends, which this size keeps to a fraction of a second.
@@ -136,8 +137,8 @@ const NETWORKED_CONTROLLERS: ReadonlySet<string> = new Set(['secure-q']);
  * a process-wide V8 flag, read by each isolate as it is made). Background
  * compile jobs then have no idle core: they compete with the simulation and
  * leave the workers in slower tiers for longer. Measured (issue #17, 30 × 30
- * patient-days, 2 workers on 2 cores, whole CLI runs): 5.35–5.73 s against
- * 6.25–6.50 s wall, 9.2–10.0 s against 11.1–11.5 s of CPU. With a core to
+ * patient-days, 2 workers on 2 cores, whole CLI runs): 4.4–5.4 s against
+ * 6.3–6.7 s wall, 7.3–9.4 s against 10.2–11.7 s of CPU. With a core to
  * spare (1 worker on 2 cores) background compiling is free, and the flag
  * is left alone.
  */
@@ -159,7 +160,7 @@ function failureOf(job: SimulationJob, err: unknown): PatientRunError {
 }
 
 /** The jobs one after another on this thread: the same job runner as a worker's, without its start-up. */
-async function runJobsInThread(options: JobRunOptions, setup: WorkerSetup, report: (job: number, result?: PatientResult) => void): Promise<PatientResult[]> {
+async function runJobsInThread(options: JobRunOptions, setup: WorkerSetup, onDay: () => void, onJob: () => void): Promise<PatientResult[]> {
   // A runner that cannot be made fails the first job with its message, as a worker's would.
   const runner = await createJobRunner(setup).catch((err: unknown) => {
     throw failureOf(options.jobs[0], err);
@@ -171,7 +172,7 @@ async function runJobsInThread(options: JobRunOptions, setup: WorkerSetup, repor
     const spec = options.jobs[job];
     let result: PatientResult;
     try {
-      result = await runner.run(job, spec, signal, () => report(job));
+      result = await runner.run(spec, signal, onDay);
     } catch (err) {
       // A stop from outside rejects with its own reason, as the pool does.
       signal.throwIfAborted();
@@ -180,7 +181,7 @@ async function runJobsInThread(options: JobRunOptions, setup: WorkerSetup, repor
     if (result.trace && options.onTrace) options.onTrace(job, result.trace, result.summary);
     // As from a worker: the summary and the part; a trace only through onTrace.
     results.push(result.part === undefined ? { summary: result.summary } : { summary: result.summary, part: result.part });
-    report(job, result);
+    onJob();
   }
   return results;
 }
@@ -209,11 +210,18 @@ export function runJobs(options: JobRunOptions): Promise<PatientResult[]> {
   let patientDaysDone = 0;
   const report = () => options.onProgress?.({ patientsDone: done, patients: jobs.length, patientDaysDone, patientDays });
   if (runsInThread(options)) {
-    return runJobsInThread(options, setup, (_job, result) => {
-      if (result) done++;
-      else patientDaysDone++;
-      report();
-    });
+    return runJobsInThread(
+      options,
+      setup,
+      () => {
+        patientDaysDone++;
+        report();
+      },
+      () => {
+        done++;
+        report();
+      },
+    );
   }
   // Longest jobs first (stable), so that the last ones to finish are short and every worker stays busy to the end.
   const order = jobs.map((_, k) => k).sort((a, b) => scenarios[jobs[b].scenario].days - scenarios[jobs[a].scenario].days || a - b);

@@ -41,7 +41,7 @@ export interface PartMakerContext {
 
 /** Everything a thread needs to run jobs: loaded once per thread, then reused for every job. */
 export interface JobRunner {
-  run(job: number, spec: SimulationJob, signal: AbortSignal, onDay: (day: number) => void): Promise<PatientResult>;
+  run(spec: SimulationJob, signal: AbortSignal, onDay: (day: number) => void): Promise<PatientResult>;
 }
 
 /** A job that failed: its patient, one line, and whether the user can fix it. */
@@ -81,7 +81,7 @@ export async function createJobRunner(setup: WorkerSetup): Promise<JobRunner> {
   };
 
   return {
-    async run(_job, spec, signal, onDay) {
+    async run(spec, signal, onDay) {
       let csv: TraceCsvFile | undefined;
       try {
         const scenario = setup.scenarios[spec.scenario];

@@ -35,7 +35,7 @@ port.on('message', async (request: ToWorker) => {
   const abort = new AbortController();
   running.set(job, abort);
   try {
-    const result = await (await runner).run(job, spec, abort.signal, (day) => send({ type: 'day', job, day }));
+    const result = await (await runner).run(spec, abort.signal, (day) => send({ type: 'day', job, day }));
     send({ type: 'done', job, result }, result.trace ? traceBuffers(result.trace) : undefined);
   } catch (err) {
     const failure = err instanceof JobFailure ? err : JobFailure.of(spec.patient, err);

@@ -7,20 +7,7 @@
 import type { IntegratorOptions } from '../../src/model/integrator.js';
 import type { PatientModel } from '../../src/model/patientModel.js';
 import { PatientSimulator } from '../../src/model/patientSimulator.js';
-
-/** `model` with a right-hand side that counts its calls into `counter.calls`. */
-export function countedModel(model: PatientModel, counter: { calls: number }): PatientModel {
-  return {
-    ...model,
-    rightHandSide: (inputs) => {
-      const f = model.rightHandSide(inputs);
-      return (t, x, dx) => {
-        counter.calls++;
-        f(t, x, dx);
-      };
-    },
-  };
-}
+import { countedModel } from '../../bench/countedModel.js';
 
 export function evaluationsPerDay(model: PatientModel, basalUPerMin: number, options: IntegratorOptions, days = 1): number {
   const counter = { calls: 0 };

@@ -16,7 +16,7 @@
 import type { IntegratorOptions } from '../../src/model/integrator.js';
 import type { PatientModel } from '../../src/model/patientModel.js';
 import { PatientSimulator } from '../../src/model/patientSimulator.js';
-import { countedModel } from './rhsEvaluations.js';
+import { countedModel } from '../../bench/countedModel.js';
 
 export interface StressRun {
   /** Blood glucose at minutes 0 … days·1440, mg/dL. */
