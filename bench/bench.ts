@@ -149,8 +149,8 @@ const runBare = await runSeconds(false);
 log('whole run with traces written, with report');
 const runReported = await runSeconds(true);
 
-// The actor-critic study as shipped: 4 arms × 5 seeds × 30 patients × 11 days, all cores.
-log('experiments/ac-initialisation.json (4 arms × 5 seeds × 30 patients × 11 days)');
+// The actor-critic study as shipped: 8 arms × 5 seeds × 30 patients × 13 days (3-day run-in), all cores.
+log('experiments/ac-initialisation.json (8 arms × 5 seeds × 30 patients × 13 days)');
 const experimentDir = mkdtempSync(join(tmpdir(), 'glucosim-bench-'));
 const experimentStart = performance.now();
 await experimentCommand({ file: join(PROJECT_ROOT, 'experiments', 'ac-initialisation.json'), out: join(experimentDir, 'e'), quiet: true });

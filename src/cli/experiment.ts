@@ -45,7 +45,15 @@ export function prepareExperimentStudy(args: Pick<ExperimentArguments, 'file' | 
   const plan = planExperiment(cohortOf, args.seeds ?? cohortOf.seeds);
   // Reported with the exclusions that apply to the patients run.
   const experiment = { ...cohortOf, exclude: plan.exclude };
-  const carbRatio = new Map(plan.patients.map((p) => [p.name, p.carbRatioGPerU]));
+  // Per arm, each patient's starting carb ratio as the arm's controller takes it (its own option, the
+  // optimised therapy, or the cohort's): what the report shows for a controller that logs none.
+  const carbRatio = experiment.arms.map((arm) => {
+    const o = arm.controller.options;
+    return plan.patients.map((p): [string, number | undefined] => [
+      p.name,
+      typeof o.carbRatioGPerU === 'number' ? o.carbRatioGPerU : o.therapy === 'optimised' ? p.optimisedTherapy?.carbRatioGPerU : p.carbRatioGPerU,
+    ]);
+  });
   const warnings = plan.droppedExclusions.length > 0 ? [`exclusion of ${plan.droppedExclusions.join(', ')} dropped: not in the cohort (${experiment.cohort})`] : [];
   // Text seeds quoted, so that `-1e400` (text) is not read as a number.
   const notes = [`seeds ${plan.seeds.map((s) => (typeof s === 'number' ? String(s) : JSON.stringify(s))).join(', ')}`];
@@ -72,7 +80,7 @@ export function prepareExperimentStudy(args: Pick<ExperimentArguments, 'file' | 
     ],
     writesTraces: false,
     // Each job's outcome is made in the worker that simulated it.
-    parts: { analysis: { module: partMakerModule(), recipe: { kind: 'experiment', experiment, carbRatioGPerU: [...carbRatio], phases: plan.phases } } },
+    parts: { analysis: { module: partMakerModule(), recipe: { kind: 'experiment', experiment, carbRatioGPerU: carbRatio, phases: plan.phases } } },
     warnings,
     notes,
     write: (dir, outcomes, timing) => {

@@ -63,6 +63,7 @@ await yargs(attachSeedValues(hideBin(process.argv)))
         .option('window-days', { type: 'number', describe: 'metrics, CVGA and report over the last N days (default: all days)' })
         .option('report', { type: 'boolean', default: true, describe: 'write metrics, plots and report.html (--no-report: traces and summary only)' })
         .option('traces', { type: 'string', describe: 'trace files: csv (traces/<patient>.csv) or none (default: csv)' })
+        .option('cvga-points', { type: 'string', describe: 'CVGA plot and summary: one point per patient over the window (patient, default) or per patient and day (patient-day)' })
         .option('shard', SHARD_OPTION),
     async (argv) => {
       try {
@@ -79,6 +80,7 @@ await yargs(attachSeedValues(hideBin(process.argv)))
           windowDays: once(argv['window-days'], 'window-days'),
           report: argv.report,
           traces: once(argv.traces, 'traces'),
+          cvgaPoints: once(argv['cvga-points'], 'cvga-points'),
           shard: once(argv.shard, 'shard'),
         });
         process.stdout.write(`${out}\n`);
@@ -127,6 +129,7 @@ await yargs(attachSeedValues(hideBin(process.argv)))
         .option('unit-check', { type: 'boolean', default: true, describe: 'refuse a file whose values look like the other unit: a subject never above 35 mg/dL, or above 600 mg/dL nearly always (--no-unit-check: keep such data)' })
         .option('duplicates', { type: 'string', describe: 'readings of a subject at the same time: refuse (default) or average' })
         .option('format', { type: 'string', describe: 'json (default) or csv' })
+        .option('cvga-points', { type: 'string', describe: 'CVGA: one point per subject (patient, default), or also one per subject and wall-clock day (patient-day), the zone shares then over those' })
         .option('out', { type: 'string', describe: 'output file (default: stdout)' })
         .option('force', FORCE_OPTION),
     async (argv) => {
@@ -142,6 +145,7 @@ await yargs(attachSeedValues(hideBin(process.argv)))
           unitCheck: argv['unit-check'],
           duplicates: once(argv.duplicates, 'duplicates'),
           format: once(argv.format, 'format'),
+          cvgaPoints: once(argv['cvga-points'], 'cvga-points'),
           out,
           force: argv.force,
         });
@@ -215,6 +219,38 @@ await yargs(attachSeedValues(hideBin(process.argv)))
     },
   )
   .command(
+    'optimise-therapy',
+    "Each S2008 subject's simulator-optimised basal rate and carb ratio (least LBGI + HBGI on a standard day), written as optimised-therapy.csv",
+    (y) =>
+      y
+        .option('cohort', { type: 'string', describe: 'patients: names (adult#001), groups (adolescents, adults, children) or all, comma-separated (default all)' })
+        .option('out', { type: 'string', describe: 'CSV to write (default: patients/uva-padova-s2008/optimised-therapy.csv, which the cohort reads)' })
+        .option('force', FORCE_OPTION)
+        .option('workers', { type: 'number', describe: 'worker threads (default: all cores)' })
+        .option('scenario', { type: 'string', describe: 'scenario whose meal protocol, at the middle of its ranges, makes the standard day (default scenarios/randomised-10day.json)' })
+        .option('refinements', { type: 'number', describe: 'halvings of the 0.1 grid step around the best point (default 3: to 0.0125; 0: the coarse grid only)' })
+        .option('correction', { type: 'boolean', default: false, describe: "add the standard therapy's correction bolus on the standard day" })
+        .option('quiet', { type: 'boolean', default: false, describe: 'no progress line or summary on stderr' }),
+    async (argv) => {
+      try {
+        const { optimiseTherapyCommand } = await import('./optimiseTherapy.js');
+        const { out } = await optimiseTherapyCommand({
+          cohort: once(argv.cohort, 'cohort'),
+          out: once(argv.out, 'out'),
+          force: argv.force,
+          workers: once(argv.workers, 'workers'),
+          scenario: once(argv.scenario, 'scenario'),
+          refinements: once(argv.refinements, 'refinements'),
+          correction: argv.correction,
+          quiet: argv.quiet,
+        });
+        process.stdout.write(`${out}\n`);
+      } catch (err) {
+        await fail(err);
+      }
+    },
+  )
+  .command(
     'experiment <file>',
     'Run an experiment: a cohort × scenario × controller arms × seeds, with tables, figures and report',
     (y) =>
@@ -265,6 +301,7 @@ await yargs(attachSeedValues(hideBin(process.argv)))
         .option('window-days', { type: 'number', describe: 'run: metrics over the last N days' })
         .option('report', { type: 'boolean', default: true, describe: 'run: write the report (--no-report: traces and summary only)' })
         .option('traces', { type: 'string', describe: 'run: trace files, csv or none (default: csv)' })
+        .option('cvga-points', { type: 'string', describe: 'run: CVGA points per patient (default) or patient-day' })
         .option('partition', { type: 'string', describe: 'Slurm partition (sbatch --partition)' })
         .option('time', { type: 'string', describe: 'time limit per job, Slurm format (sbatch --time, e.g. 2:00:00)' })
         .option('mem', { type: 'string', describe: 'memory per job (sbatch --mem, e.g. 4G)' })
@@ -284,6 +321,7 @@ await yargs(attachSeedValues(hideBin(process.argv)))
           windowDays: once(argv['window-days'], 'window-days'),
           report: argv.report,
           traces: once(argv.traces, 'traces'),
+          cvgaPoints: once(argv['cvga-points'], 'cvga-points'),
           partition: once(argv.partition, 'partition'),
           time: once(argv.time, 'time'),
           mem: once(argv.mem, 'mem'),
@@ -592,7 +630,7 @@ await yargs(attachSeedValues(hideBin(process.argv)))
       }
     },
   )
-  .demandCommand(1, 'give a command: run, replay, metrics, baseline, check, cohort, experiment, import, mdp, q-learning, secure-q, ppopi, privacy, dealer, edge-server or controllers')
+  .demandCommand(1, 'give a command: run, replay, metrics, baseline, check, cohort, optimise-therapy, experiment, import, mdp, q-learning, secure-q, ppopi, privacy, dealer, edge-server or controllers')
   .help()
   .fail((message, err) => {
     // fail() exits once it has classified the error (it may import an error class's module).

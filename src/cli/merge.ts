@@ -34,7 +34,15 @@ function studyOf(entry: ShardEntry): Study<unknown> {
   const where = `the study of ${entry.dir} (${invocation.kind} ${invocation.file}, run in ${entry.manifest.timing.cwd})`;
   if (!existsSync(invocation.file)) throw new InputError(invocation.file, '', `not found: ${where}; run merge from the directory the shards ran in`);
   return invocation.kind === 'run'
-    ? prepareRunStudy({ scenario: invocation.file, cohort: invocation.cohort, seed: invocation.seed, windowDays: invocation.windowDays, report: invocation.report, traces: invocation.traces })
+    ? prepareRunStudy({
+      scenario: invocation.file,
+      cohort: invocation.cohort,
+      seed: invocation.seed,
+      windowDays: invocation.windowDays,
+      report: invocation.report,
+      traces: invocation.traces,
+      cvgaPoints: invocation.cvgaPoints,
+    })
     : prepareExperimentStudy({ file: invocation.file, cohort: invocation.cohort, seed: invocation.seed, seeds: invocation.seeds });
 }
 

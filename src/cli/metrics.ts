@@ -1,12 +1,15 @@
 /**
  * `glucosim metrics <file.csv>`: every metric, the CVGA point and zone of each
- * subject of a CGM export, and the zone shares of all subjects together.
+ * subject of a CGM export, and the zone shares of all subjects together; with
+ * `--cvga-points patient-day` also a CVGA point per subject and wall-clock day
+ * and the zone shares of those patient-days (src/metrics/cvgaDays.ts).
  */
 import { writeFileAtomic } from '../io/atomic.js';
 import { InputError } from '../io/errors.js';
 import { compact } from '../io/numberFormat.js';
 import { CGM_CSV_COLUMNS, type CgmSubject, readCgmCsvSubjects } from '../metrics/cgmCsv.js';
 import { CVGA_AB_ZONES, CVGA_ZONES, cvgaPoint, cvgaSummary, percentile, type CvgaPoint, type CvgaSummary } from '../metrics/cvga.js';
+import { CVGA_POINTS, type CvgaWallClockDayPoint, cvgaPointsPerWallClockDay, isCvgaPoints } from '../metrics/cvgaDays.js';
 import { computeMetrics, METRIC_NAMES, type Metrics } from '../metrics/index.js';
 import { countValid, type GlucoseUnit, isGlucoseUnit, MGDL_PER_MMOLL } from '../metrics/series.js';
 import { jsonNumber } from '../report/runMetricsFile.js';
@@ -24,6 +27,8 @@ export interface MetricsArguments {
   readonly duplicates?: string;
   /** Refuse a subject whose values look like the other unit (default true; see checkUnit). */
   readonly unitCheck?: boolean;
+  /** `patient` (default): a CVGA point per subject; `patient-day`: also one per subject and day, the cohort's shares over those. */
+  readonly cvgaPoints?: string;
   /** Overwrite an existing `out`. */
   readonly force?: boolean;
 }
@@ -45,6 +50,8 @@ interface SubjectResult {
   readonly duplicatesAveraged?: number;
   readonly metrics: Metrics;
   readonly cvga: CvgaPoint;
+  /** Per patient-day only: a point per wall-clock day on which the subject has a reading time. */
+  readonly cvgaDays?: readonly CvgaWallClockDayPoint[];
 }
 
 /**
@@ -137,7 +144,17 @@ function csvNumber(x: number): string {
   return Number.isFinite(x) ? String(x) : '';
 }
 
-function toJson(file: string, unit: string, results: readonly SubjectResult[], cohort: CvgaSummary): string {
+/** A wall-clock day (days since 1970-01-01, series.ts) as the date it is, `YYYY-MM-DD`. */
+function dateOf(epochDay: number): string {
+  return new Date(epochDay * 86_400_000).toISOString().slice(0, 10);
+}
+
+function summaryJson(s: CvgaSummary) {
+  return { n: s.n, excluded: s.excluded, counts: s.counts, percent: s.percent, percentAB: s.percentAB };
+}
+
+/** `days`: the zone shares of the subject-days, per patient-day only. */
+function toJson(file: string, unit: string, results: readonly SubjectResult[], cohort: CvgaSummary, days: CvgaSummary | undefined): string {
   const subjects = Object.fromEntries(
     results.map((r) => [
       r.subject,
@@ -146,24 +163,52 @@ function toJson(file: string, unit: string, results: readonly SubjectResult[], c
         ...(r.duplicatesAveraged === undefined ? {} : { duplicatesAveraged: r.duplicatesAveraged }),
         ...Object.fromEntries(METRIC_NAMES.map((m) => [m, jsonNumber(r.metrics[m])])),
         cvga: r.cvga.zone === null ? null : { minMgDl: r.cvga.minMgDl, maxMgDl: r.cvga.maxMgDl, zone: r.cvga.zone },
+        ...(r.cvgaDays === undefined
+          ? {}
+          : {
+            cvgaDays: r.cvgaDays.map((d) =>
+              d.zone === null ? { date: dateOf(d.epochDay), minMgDl: null, maxMgDl: null, zone: null } : { date: dateOf(d.epochDay), minMgDl: d.minMgDl, maxMgDl: d.maxMgDl, zone: d.zone }
+            ),
+          }),
       },
     ]),
   );
-  const cvga = { n: cohort.n, excluded: cohort.excluded, counts: cohort.counts, percent: cohort.percent, percentAB: cohort.percentAB };
-  return JSON.stringify({ file, unit, subjects, cohort: { subjects: results.length, cvga } }, null, 2) + '\n';
+  const cvga = summaryJson(cohort);
+  return JSON.stringify(
+    {
+      file,
+      unit,
+      ...(days ? { cvgaPoints: 'patient-day' } : {}),
+      subjects,
+      cohort: { subjects: results.length, cvga, ...(days ? { cvgaPatientDays: summaryJson(days) } : {}) },
+    },
+    null,
+    2,
+  ) + '\n';
 }
 
-/** Two tables: one row per subject; then the cohort's CVGA zones (count and percent). */
-function toCsv(results: readonly SubjectResult[], cohort: CvgaSummary): string {
+/**
+ * Tables separated by an empty line: one row per subject; per patient-day,
+ * one row per subject and day; then the CVGA zones (count and percent) of
+ * the subjects, or per patient-day of the subject-days (its header says which).
+ */
+function toCsv(results: readonly SubjectResult[], cohort: CvgaSummary, days: CvgaSummary | undefined): string {
   const lines = [['subject', 'readings', ...METRIC_NAMES, 'cvga_min_mg_dl', 'cvga_max_mg_dl', 'cvga_zone'].join(',')];
   for (const r of results) {
     lines.push(
       [csvText(r.subject), r.readings, ...METRIC_NAMES.map((m) => csvNumber(r.metrics[m])), csvNumber(r.cvga.minMgDl), csvNumber(r.cvga.maxMgDl), r.cvga.zone ?? ''].join(','),
     );
   }
-  lines.push('', 'cvga_zone,subjects,percent');
-  for (const z of CVGA_ZONES) lines.push(`${csvText(z)},${cohort.counts[z]},${cohort.percent[z]}`);
-  lines.push(`A+B,${CVGA_AB_ZONES.reduce((s, z) => s + cohort.counts[z], 0)},${cohort.percentAB}`);
+  if (days) {
+    lines.push('', 'subject,date,cvga_min_mg_dl,cvga_max_mg_dl,cvga_zone');
+    for (const r of results) {
+      for (const d of r.cvgaDays ?? []) lines.push([csvText(r.subject), dateOf(d.epochDay), csvNumber(d.minMgDl), csvNumber(d.maxMgDl), d.zone ?? ''].join(','));
+    }
+  }
+  const zones = days ?? cohort;
+  lines.push('', days ? 'cvga_zone,patient_days,percent' : 'cvga_zone,subjects,percent');
+  for (const z of CVGA_ZONES) lines.push(`${csvText(z)},${zones.counts[z]},${zones.percent[z]}`);
+  lines.push(`A+B,${CVGA_AB_ZONES.reduce((s, z) => s + zones.counts[z], 0)},${zones.percentAB}`);
   return lines.join('\n') + '\n';
 }
 
@@ -174,6 +219,9 @@ export function metricsCommand(args: MetricsArguments): MetricsOutput {
   if (format !== 'json' && format !== 'csv') throw new InputError('--format', '', `must be json or csv, got '${format}'`);
   const duplicates = args.duplicates ?? 'refuse';
   if (duplicates !== 'refuse' && duplicates !== 'average') throw new InputError('--duplicates', '', `must be refuse or average, got '${duplicates}'`);
+  const cvgaPoints = args.cvgaPoints ?? 'patient';
+  if (!isCvgaPoints(cvgaPoints)) throw new InputError('--cvga-points', '', `must be one of ${CVGA_POINTS.join(', ')}, got '${cvgaPoints}'`);
+  const perDay = cvgaPoints === 'patient-day';
   if (args.out) checkOutputFile(args.out, args.force ?? false, '--out', [args.file]);
   const time = args.time ?? CGM_CSV_COLUMNS.time;
   const glucose = args.glucose ?? CGM_CSV_COLUMNS.glucose;
@@ -187,9 +235,11 @@ export function metricsCommand(args: MetricsArguments): MetricsOutput {
     duplicatesAveraged: duplicates === 'average' ? repeated.filter((d) => d.validReadings > 1).length : undefined,
     metrics: computeMetrics(series),
     cvga: cvgaPoint(series.glucoseMgDl),
+    ...(perDay ? { cvgaDays: cvgaPointsPerWallClockDay(series) } : {}),
   }));
   const cohort = cvgaSummary(results.map((r) => r.cvga));
-  const text = format === 'json' ? toJson(args.file, unit, results, cohort) : toCsv(results, cohort);
+  const days = perDay ? cvgaSummary(results.flatMap((r) => r.cvgaDays ?? [])) : undefined;
+  const text = format === 'json' ? toJson(args.file, unit, results, cohort, days) : toCsv(results, cohort, days);
   if (args.out) writeFileAtomic(args.out, text);
   const averaged = results.filter((r) => (r.duplicatesAveraged ?? 0) > 0);
   const total = averaged.reduce((sum, r) => sum + r.duplicatesAveraged!, 0);

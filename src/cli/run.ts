@@ -10,6 +10,7 @@ import { loadPopulation } from '../cohort/population.js';
 import { selectPatients } from '../cohort/selection.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { InputError } from '../io/errors.js';
+import { CVGA_POINTS, isCvgaPoints } from '../metrics/cvgaDays.js';
 import { loadScenario } from '../scenario/load.js';
 import type { ControllerSpec } from '../scenario/types.js';
 import { checkCohortFitsController, checkDevicesFitController, scenarioController } from '../sim/patientRun.js';
@@ -42,6 +43,8 @@ export interface RunArguments {
   readonly shard?: string;
   /** Trace files: `csv` (default, `traces/<patient>.csv`) or `none`. */
   readonly traces?: string;
+  /** What a point of the report's CVGA stands for: `patient` (default) or `patient-day` (src/metrics/cvgaDays.ts). */
+  readonly cvgaPoints?: string;
 }
 
 /** The `--traces` formats. */
@@ -54,9 +57,14 @@ function controllerRecord(spec: ControllerSpec): Omit<ControllerSpec, 'file' | '
 }
 
 /** The study a run's options describe; everything that can be wrong with the input is refused here, before anything is written. */
-export function prepareRunStudy(args: Pick<RunArguments, 'scenario' | 'cohort' | 'seed' | 'windowDays' | 'report' | 'traces'>): Study<RunPart> {
+export function prepareRunStudy(args: Pick<RunArguments, 'scenario' | 'cohort' | 'seed' | 'windowDays' | 'report' | 'traces' | 'cvgaPoints'>): Study<RunPart> {
   const traces = args.traces ?? 'csv';
   if (!(TRACE_FORMATS as readonly string[]).includes(traces)) throw new InputError('--traces', '', `must be one of ${TRACE_FORMATS.join(', ')}, got '${traces}'`);
+  const cvgaPoints = args.cvgaPoints ?? 'patient';
+  if (!isCvgaPoints(cvgaPoints)) throw new InputError('--cvga-points', '', `must be one of ${CVGA_POINTS.join(', ')}, got '${cvgaPoints}'`);
+  // Asked for and then not written would look like a run that had them.
+  if (cvgaPoints !== 'patient' && args.report === false) throw new InputError('--cvga-points', '', 'is an option of the report, which --no-report leaves out');
+  const perDay = cvgaPoints === 'patient-day';
   const scenario = loadScenario(args.scenario);
   const population = loadPopulation(scenario.patients, scenario.file);
   const patients =
@@ -84,6 +92,7 @@ export function prepareRunStudy(args: Pick<RunArguments, 'scenario' | 'cohort' |
     report: withReport,
     // Only a departure from the default is recorded, as --no-report is: one study, one invocation.
     ...(traces === 'none' ? { traces: 'none' as const } : {}),
+    ...(perDay ? { cvgaPoints: 'patient-day' as const } : {}),
   };
   return {
     invocation,
@@ -97,7 +106,10 @@ export function prepareRunStudy(args: Pick<RunArguments, 'scenario' | 'cohort' |
     writesTraces: traces === 'csv',
     // Each patient is analysed in the worker that simulated it, so the
     // analysis runs on every core and no trace crosses threads.
-    parts: withReport ? { analysis: { module: partMakerModule(), recipe: { kind: 'run', window, phases } } } : { fromSummary: runSummaryPart },
+    // Per patient-day, the worker adds each day's CVGA point to the analysis (the default recipe is what it was).
+    parts: withReport
+      ? { analysis: { module: partMakerModule(), recipe: { kind: 'run', window, phases, ...(perDay ? { cvgaPoints } : {}) } } }
+      : { fromSummary: runSummaryPart },
     warnings: [],
     notes: [],
     write: (dir, parts, timing) => {
@@ -125,6 +137,7 @@ export function prepareRunStudy(args: Pick<RunArguments, 'scenario' | 'cohort' |
         phases,
         phaseOutcomes: parts.map((p) => p.phases),
         controllerTables: parts.map((p) => p.tables),
+        ...(perDay ? { cvgaPoints } : {}),
       });
     },
   };

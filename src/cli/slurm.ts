@@ -41,6 +41,7 @@ export interface SlurmArguments {
   readonly windowDays?: number;
   readonly report?: boolean;
   readonly traces?: string;
+  readonly cvgaPoints?: string;
   readonly partition?: string;
   readonly time?: string;
   readonly mem?: string;
@@ -60,10 +61,11 @@ function prepare(args: SlurmArguments): Study<unknown> {
     if (args.windowDays !== undefined) throw new InputError('--window-days', '', `is an option of a run; ${args.study} is an experiment (its windowDays field sets the window)`);
     if (args.report === false) throw new InputError('--no-report', '', `is an option of a run; ${args.study} is an experiment`);
     if (args.traces !== undefined) throw new InputError('--traces', '', `is an option of a run; ${args.study} is an experiment (it writes no traces)`);
+    if (args.cvgaPoints !== undefined) throw new InputError('--cvga-points', '', `is an option of a run; ${args.study} is an experiment`);
     return prepareExperimentStudy({ file: args.study, cohort: args.cohort, seed: args.seed, seeds: args.seeds });
   }
   if (args.seeds !== undefined) throw new InputError('--seeds', '', `is an option of an experiment; ${args.study} is a scenario (give --seed for another seed)`);
-  return prepareRunStudy({ scenario: args.study, cohort: args.cohort, seed: args.seed, windowDays: args.windowDays, report: args.report, traces: args.traces });
+  return prepareRunStudy({ scenario: args.study, cohort: args.cohort, seed: args.seed, windowDays: args.windowDays, report: args.report, traces: args.traces, cvgaPoints: args.cvgaPoints });
 }
 
 export interface SlurmOutcome {

@@ -31,9 +31,11 @@ export interface StudyInvocation {
   readonly report?: boolean;
   /** run: `none` when no trace files are written (absent: the default, csv). */
   readonly traces?: 'csv' | 'none';
+  /** run: `patient-day` for CVGA points per patient and day (absent: the default, per patient). */
+  readonly cvgaPoints?: 'patient' | 'patient-day';
 }
 
-/** The command line that runs the study again: `run <file> --cohort … --seed=… --window-days … [--no-report] --traces …`. */
+/** The command line that runs the study again: `run <file> --cohort … --seed=… --window-days … [--no-report] --traces … --cvga-points …`. */
 export function invocationArgs(inv: StudyInvocation): string[] {
   return [
     inv.kind,
@@ -47,6 +49,7 @@ export function invocationArgs(inv: StudyInvocation): string[] {
     ...(inv.windowDays !== undefined ? ['--window-days', String(inv.windowDays)] : []),
     ...(inv.report === false ? ['--no-report'] : []),
     ...(inv.traces !== undefined ? ['--traces', inv.traces] : []),
+    ...(inv.cvgaPoints !== undefined ? ['--cvga-points', inv.cvgaPoints] : []),
   ];
 }
 
@@ -138,6 +141,7 @@ const MANIFEST_SCHEMA = {
             windowDays: { type: 'integer', minimum: 1 },
             report: { type: 'boolean' },
             traces: { enum: ['csv', 'none'] },
+            cvgaPoints: { enum: ['patient', 'patient-day'] },
           },
         },
         name: text,

@@ -12,6 +12,7 @@ import { basalRateUPerMin } from '../model/parameters.js';
 import type { DepotModel, PatientModel } from '../model/patientModel.js';
 import { t1dModel } from '../model/t1d.js';
 import { t2dmModel } from '../model/t2dm.js';
+import { type OptimisedTherapy, readOptimisedTherapy } from './optimisedTherapy.js';
 import { loadT2dmCohort } from './t2dm.js';
 import type { Named } from './selection.js';
 import { loadUvaPadovaCohort, uvaPadovaFiles } from './uvaPadova.js';
@@ -24,22 +25,43 @@ export interface PopulationMember extends Named {
   /** Carbohydrate ratio (g/U) and correction factor (mg/dL per U) where the source gives them (S2008 Quest.csv). */
   readonly carbRatioGPerU?: number;
   readonly correctionFactorMgDlPerU?: number;
+  /** Total daily insulin, U/day, where the source gives it (S2008 Quest.csv TDI). */
+  readonly totalDailyInsulinU?: number;
+  /** The simulator-optimised basal rate and carb ratio (optimised-therapy.csv), where the cohort's file lists the patient. */
+  readonly optimisedTherapy?: OptimisedTherapy;
+  /** The file the cohort's optimised therapy is read from, present or not (absent: the cohort has none). */
+  readonly optimisedTherapyFile?: string;
   model(depots: readonly DepotModel[]): PatientModel;
 }
 
 export const DEFAULT_POPULATION = 'uva-padova-s2008';
 
-function uvaPadova(): PopulationMember[] {
-  return loadUvaPadovaCohort().map((p) => ({
-    name: p.name,
-    group: p.group,
-    type: 't1d',
-    bodyWeightKg: p.params.BW,
-    basalRateUPerMin: basalRateUPerMin(p.params),
-    carbRatioGPerU: p.therapy.carbRatioGPerU,
-    correctionFactorMgDlPerU: p.therapy.correctionFactorMgDlPerU,
-    model: (depots) => t1dModel(p.params, depots),
-  }));
+function uvaPadova(withOptimisedTherapy: boolean): PopulationMember[] {
+  const subjects = loadUvaPadovaCohort();
+  const { optimisedTherapyFile } = uvaPadovaFiles();
+  // Derived data, optional: the cohort runs without it, and a controller that asks for it says which file is missing.
+  const optimised = withOptimisedTherapy && existsSync(optimisedTherapyFile)
+    ? readOptimisedTherapy(
+        optimisedTherapyFile,
+        subjects.map((p) => ({ name: p.name, basalUPerH: basalRateUPerMin(p.params) * 60, carbRatioGPerU: p.therapy.carbRatioGPerU })),
+      )
+    : new Map<string, OptimisedTherapy>();
+  return subjects.map((p) => {
+    const optimisedTherapy = optimised.get(p.name);
+    return {
+      name: p.name,
+      group: p.group,
+      type: 't1d',
+      bodyWeightKg: p.params.BW,
+      basalRateUPerMin: basalRateUPerMin(p.params),
+      carbRatioGPerU: p.therapy.carbRatioGPerU,
+      correctionFactorMgDlPerU: p.therapy.correctionFactorMgDlPerU,
+      totalDailyInsulinU: p.therapy.totalDailyInsulinU,
+      ...(optimisedTherapy ? { optimisedTherapy } : {}),
+      optimisedTherapyFile,
+      model: (depots) => t1dModel(p.params, depots),
+    };
+  });
 }
 
 /** A generated cohort file (patients/<name>.json, `glucosim cohort generate`). */
@@ -68,14 +90,24 @@ function cohortFilePath(name: string, source: string, field: string): string {
  */
 export function populationSources(name: string, source: string, field = 'patients'): string[] {
   if (name === DEFAULT_POPULATION) {
-    const { paramsFile, questFile } = uvaPadovaFiles();
-    return [paramsFile, questFile];
+    const { paramsFile, questFile, optimisedTherapyFile } = uvaPadovaFiles();
+    // The optimised therapy, when present, is part of what a controller may start from.
+    return existsSync(optimisedTherapyFile) ? [paramsFile, questFile, optimisedTherapyFile] : [paramsFile, questFile];
   }
   return [cohortFilePath(name, source, field)];
 }
 
+export interface PopulationOptions {
+  /**
+   * Read the optimised therapy of the S2008 subjects (default true); false
+   * for `glucosim optimise-therapy`, which makes the file and must not
+   * depend on a stale or broken one.
+   */
+  readonly optimisedTherapy?: boolean;
+}
+
 /** The members of population `name`; `source`/`field` say where the name came from, for errors. */
-export function loadPopulation(name: string, source: string, field = 'patients'): PopulationMember[] {
-  if (name === DEFAULT_POPULATION) return uvaPadova();
+export function loadPopulation(name: string, source: string, field = 'patients', options: PopulationOptions = {}): PopulationMember[] {
+  if (name === DEFAULT_POPULATION) return uvaPadova(options.optimisedTherapy ?? true);
   return cohortFile(cohortFilePath(name, source, field));
 }

@@ -9,6 +9,7 @@ import { columnIndex, numberCell, parseCsv } from '../io/csv.js';
 import { InputError } from '../io/errors.js';
 import { PATIENTS_DIR } from '../io/paths.js';
 import type { T1DParameters, TherapyParameters } from '../model/parameters.js';
+import { OPTIMISED_THERAPY_FILE_NAME } from './optimisedTherapy.js';
 
 export type AgeGroup = 'adolescents' | 'adults' | 'children';
 export const AGE_GROUPS: readonly AgeGroup[] = ['adolescents', 'adults', 'children'];
@@ -33,9 +34,17 @@ function groupOf(name: string, file: string): AgeGroup {
   throw new InputError(file, 'Name', `'${name}' is not adolescent#NNN, adult#NNN or child#NNN`);
 }
 
-/** The cohort's two files: model parameters and therapy (simglucose's layout). */
-export function uvaPadovaFiles(dir: string = join(PATIENTS_DIR, 'uva-padova-s2008')): { readonly paramsFile: string; readonly questFile: string } {
-  return { paramsFile: join(dir, 'vpatient_params.csv'), questFile: join(dir, 'Quest.csv') };
+/**
+ * The cohort's files: model parameters and therapy (simglucose's layout),
+ * and the derived optimised therapy (src/cohort/optimisedTherapy.ts), which
+ * may be absent.
+ */
+export function uvaPadovaFiles(dir: string = join(PATIENTS_DIR, 'uva-padova-s2008')): {
+  readonly paramsFile: string;
+  readonly questFile: string;
+  readonly optimisedTherapyFile: string;
+} {
+  return { paramsFile: join(dir, 'vpatient_params.csv'), questFile: join(dir, 'Quest.csv'), optimisedTherapyFile: join(dir, OPTIMISED_THERAPY_FILE_NAME) };
 }
 
 /** Load the cohort from a directory holding `vpatient_params.csv` and `Quest.csv`. */

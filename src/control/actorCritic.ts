@@ -27,7 +27,10 @@ import {
   thetaRandom,
   thetaTransferEntropy,
   thetaZeros,
+  tdErrorActorStep,
+  valueCriticStep,
   type CriticState,
+  type ValueCriticState,
   type PolicyLimits,
   type PolicyParameters,
   type Vec2,
@@ -36,11 +39,40 @@ import { type BolusTiming, MealBolusSchedule } from './mealBolus.js';
 import { BOLUS_TIMING_SCHEMA } from './options.js';
 import type { Controller, ControllerContext, DayRecord, InsulinRequest, Observation, TherapySettings } from './types.js';
 
-export type ActorCriticInitialisation = 'S1' | 'S2' | 'S3';
+export type ActorCriticInitialisation = 'S1' | 'S2' | 'S2W' | 'S3';
+
+/**
+ * How θ learns: `eq13` the paper's actor (Daskalaki, Diem & Mougiakakou
+ * 2014, eq. (13)) with its Q-critic, nearly inert in a 10-day trial (see
+ * actorRate0); `td-error` an actor that learns within the trial (see
+ * tdActorRate).
+ */
+export type ActorUpdate = 'eq13' | 'td-error';
+
+/**
+ * A conservative supervisory action on top of the learned one (the authors'
+ * patent, US 10,937,536 B2, claim 1, combines "a linear deterministic control
+ * action" with "a supervisory control action" that is conservative):
+ * `hypo-guard` allows no increase of BR or IC on the day after a day with any
+ * reading below 70 mg/dL (x² > 0): more insulin right after a hypoglycaemia is
+ * the one step a clinician would not take, whatever the learner says.
+ */
+export type Supervisor = 'none' | 'hypo-guard';
 
 export interface ActorCriticOptions {
-  /** θ_0: S1 zeros, S2 random magnitudes with the signs of W (seeded), S3 W/TE (needs the patient's TE). */
+  /**
+   * θ_0: S1 zeros, S2 random magnitudes in (0, 1) with random signs (the
+   * paper), S2W the same magnitudes with the signs of W, S3 W/TE (needs the
+   * patient's TE). All seeded.
+   */
   readonly initialisation: ActorCriticInitialisation;
+  readonly actor: ActorUpdate;
+  /**
+   * β of the TD-error actor, θ ← θ − β δ ε x (constant: a trial of ten
+   * transitions is far from the asymptotics a decaying rate serves).
+   */
+  readonly tdActorRate: number;
+  readonly supervisor: Supervisor;
   /**
    * Safety: P_k ≥ −maxDailyDecrease per day (0.2 = −20 %). Clinical practice
    * lowers a dose by 10–20 % when hypoglycaemia has no other cause (ADA
@@ -125,6 +157,9 @@ export interface ActorCriticOptions {
 
 export const ACTOR_CRITIC_DEFAULTS: ActorCriticOptions = {
   initialisation: 'S3',
+  actor: 'eq13',
+  tdActorRate: 5,
+  supervisor: 'none',
   maxDailyDecrease: 0.2,
   maxDailyIncrease: 0.05,
   minFactor: 0.3,
@@ -169,6 +204,9 @@ export class ActorCritic implements Controller {
   private theta: PolicyParameters;
   private critic: CriticState | undefined;
   private previous: { phi: number[]; cost: number } | undefined;
+  /** The TD-error actor's critic, and the state and exploration draws of the day before. */
+  private valueCritic: ValueCriticState | undefined;
+  private lastDraw: { x: Vec2; br: number; ic: number } | undefined;
   private transitions = 0;
   private readonly days: ActorCriticDay[] = [];
 
@@ -237,6 +275,10 @@ export class ActorCritic implements Controller {
       this.days.push({ ...last, day: record.day, state: null, cost: NaN, pBr: 0, pIc: 0, tdError: NaN });
       return;
     }
+    if (o.actor === 'td-error') {
+      this.tdErrorDay(record.day, x);
+      return;
+    }
     // Action u_k = P_k drawn from the policy in force (θ_{k−1} after the last
     // actor step; the paper's P_k = x_k·θ_k up to that index shift, which is
     // what makes ψ of the drawn action well defined).
@@ -274,24 +316,61 @@ export class ActorCritic implements Controller {
     }
     this.previous = { phi, cost };
 
-    const br = policyStep(this.br, uBr, this.brLimits);
-    const ic = policyStep(this.ic, uIc, this.icLimits);
+    this.applyDay(record.day, x, cost, uBr, uIc, this.critic.averageCost, tdError);
+  }
+
+  /**
+   * The TD-error actor's day: the value critic's step for yesterday's
+   * transition, whose cost is today's, then the actor's step for yesterday's
+   * action (θ ← θ − β δ ε x with yesterday's x and draws), then today's
+   * action from the updated θ. Choices and their reasons: tdActorRate,
+   * valueCriticStep, tdErrorActorStep.
+   */
+  private tdErrorDay(day: number, x: Vec2): void {
+    const o = this.options;
+    const cost = localCost(x, o.hypoCostWeight);
+    let tdError = NaN;
+    if (!this.valueCritic || !this.lastDraw) {
+      this.valueCritic = { v: [0, 0], z: [0, 0], averageCost: cost };
+    } else {
+      const n = ++this.transitions;
+      const step = valueCriticStep(this.valueCritic, this.lastDraw.x, x, cost, criticRate(o.criticRate0, n), o.lambda);
+      tdError = step.tdError;
+      this.valueCritic = step.critic;
+      const { x: before, br, ic } = this.lastDraw;
+      this.theta = { br: tdErrorActorStep(this.theta.br, before, br, tdError, o.tdActorRate), ic: tdErrorActorStep(this.theta.ic, before, ic, tdError, o.tdActorRate) };
+    }
+    const sd = o.explorationSd;
+    const eBr = sd > 0 ? this.exploration!.normal() : 0;
+    const eIc = sd > 0 ? this.exploration!.normal() : 0;
+    this.lastDraw = { x, br: eBr, ic: eIc };
+    this.applyDay(day, x, cost, rateOfChange(x, this.theta.br) + sd * eBr, rateOfChange(x, this.theta.ic) + sd * eIc, this.valueCritic.averageCost, tdError);
+  }
+
+  /** Tomorrow's BR and IC from today's actions, behind the supervisor and the safety layer; the day's trace entry. */
+  private applyDay(day: number, x: Vec2, cost: number, uBr: number, uIc: number, averageCost: number, tdError: number): void {
+    // The supervisor only caps the step: what the learner drew (and learns from) is unchanged.
+    const guard = this.options.supervisor === 'hypo-guard' && x[1] > 0;
+    const br = policyStep(this.br, guard ? Math.min(0, uBr) : uBr, this.brLimits);
+    const ic = policyStep(this.ic, guard ? Math.min(0, uIc) : uIc, this.icLimits);
     this.br = br.value;
     this.ic = ic.value;
     this.days.push({
-      day: record.day, state: x, cost, pBr: br.applied, pIc: ic.applied, basalUPerMin: this.br, icUPerG: this.ic,
-      thetaBr: this.theta.br, thetaIc: this.theta.ic, averageCost: this.critic.averageCost, tdError,
+      day, state: x, cost, pBr: br.applied, pIc: ic.applied, basalUPerMin: this.br, icUPerG: this.ic,
+      thetaBr: this.theta.br, thetaIc: this.theta.ic, averageCost, tdError,
     });
   }
 }
 
-/** θ_0 for an initialisation; S2 draws from `stream`, S3 needs the patient's TE in bits. */
+/** θ_0 for an initialisation; S2 and S2W draw from `stream`, S3 needs the patient's TE in bits. */
 export function initialTheta(kind: ActorCriticInitialisation, stream: RandomStream, transferEntropyBits?: number): PolicyParameters {
   switch (kind) {
     case 'S1':
       return thetaZeros();
     case 'S2':
-      return thetaRandom(stream);
+      return thetaRandom(stream, 'random');
+    case 'S2W':
+      return thetaRandom(stream, 'W');
     case 'S3':
       if (transferEntropyBits === undefined) throw new Error('actor-critic S3 needs the patient transfer entropy');
       return thetaTransferEntropy(transferEntropyBits);
@@ -320,7 +399,10 @@ const nonNegative = { type: 'number', minimum: 0 } as const;
 
 /** JSON Schema of the actor-critic's options (ranges: see ActorCriticOptions). */
 export const ACTOR_CRITIC_OPTIONS_PROPERTIES = {
-  initialisation: { enum: ['S1', 'S2', 'S3'] },
+  initialisation: { enum: ['S1', 'S2', 'S2W', 'S3'] },
+  actor: { enum: ['eq13', 'td-error'] },
+  tdActorRate: nonNegative,
+  supervisor: { enum: ['none', 'hypo-guard'] },
   maxDailyDecrease: { type: 'number', minimum: 0, exclusiveMaximum: 1 },
   maxDailyIncrease: nonNegative,
   minFactor: { type: 'number', exclusiveMinimum: 0, maximum: 1 },

@@ -186,6 +186,67 @@ export function actorStep(
 }
 
 /**
+ * The state-value critic of the TD-error actor (ActorCriticOptions.actor
+ * 'td-error'): the differential cost V(x) = vᵀx, learned by average-cost
+ * TD(λ) (Sutton & Barto 2018, Reinforcement Learning, 2nd ed., §12.2 and
+ * §13.6 "Actor–Critic Methods" for continuing problems; Konda & Tsitsiklis
+ * 2003 use the same average-cost TD for their critic). No constant feature:
+ * with average cost, V is defined up to a constant that δ does not see.
+ */
+export interface ValueCriticState {
+  readonly v: Vec2;
+  readonly z: Vec2;
+  readonly averageCost: number;
+}
+
+/**
+ * One step of the value critic for the day-to-day transition x_k → x_{k+1},
+ * whose cost is c(x_{k+1}): the glycaemic cost of a day is what the action
+ * chosen the evening before (BR and IC in force that day) led to.
+ *   z_k = λ z_{k−1} + x_k
+ *   δ_k = c(x_{k+1}) − ā_k + vᵀx_{k+1} − vᵀx_k
+ *   v ← v + γ δ_k z_k,   ā ← ā + γ (c(x_{k+1}) − ā_k),   γ = rate/(1 + ‖z_k‖²)
+ * with the eq.-(13) critic's normalised step (normalised LMS: the step is
+ * divided by the squared norm of the trace it multiplies).
+ * δ_k is the TD error that estimates the advantage of the action taken at
+ * x_k (Sutton & Barto 2018, §13.6; Bhatnagar, Sutton, Ghavamzadeh & Lee
+ * 2009, "Natural actor–critic algorithms", Automatica 45:2471–2482, show
+ * that E[δ | x, u] is the advantage when V is exact).
+ */
+export function valueCriticStep(
+  critic: ValueCriticState,
+  x: Vec2,
+  xNext: Vec2,
+  costNext: number,
+  rate: number,
+  lambda: number,
+): { readonly critic: ValueCriticState; readonly tdError: number } {
+  const z: Vec2 = [lambda * critic.z[0] + x[0], lambda * critic.z[1] + x[1]];
+  const gamma = rate / (1 + z[0] * z[0] + z[1] * z[1]);
+  const d = costNext - critic.averageCost + rateOfChange(xNext, critic.v) - rateOfChange(x, critic.v);
+  return {
+    critic: {
+      v: [critic.v[0] + gamma * d * z[0], critic.v[1] + gamma * d * z[1]],
+      z,
+      averageCost: critic.averageCost + gamma * (costNext - critic.averageCost),
+    },
+    tdError: d,
+  };
+}
+
+/**
+ * The TD-error actor's step for one policy: θ ← θ − β δ ε x, the
+ * likelihood-ratio gradient δ·ψ of the Gaussian policy u ~ N(x·θ, σ²) with
+ * ψ = ε x/σ (ε the standard normal draw of the exploration) scaled by σ, as
+ * the eq.-(13) actor's score is (see ActorCritic.endOfDay); minus, because
+ * δ is a cost.
+ */
+export function tdErrorActorStep(theta: Vec2, x: Vec2, exploration: number, tdError: number, rate: number): Vec2 {
+  const k = rate * tdError * exploration;
+  return [theta[0] - k * x[0], theta[1] - k * x[1]];
+}
+
+/**
  * Learning-rate schedules, n = 1, 2, … the transition index. Both positive and
  * non-increasing as the paper requires; the critic's γ^c = c0·n^−0.6 and the
  * actor's γ^a = a0/n satisfy Σγ = ∞, Σγ² < ∞ and γ^a/γ^c → 0, the two-timescale
@@ -218,17 +279,31 @@ export function thetaZeros(): PolicyParameters {
   return { br: [0, 0], ic: [0, 0] };
 }
 
-/** S2: magnitudes uniform in (0, 1) with the signs of W; draws BR then IC, hyper then hypo. */
-export function thetaRandom(stream: RandomStream): PolicyParameters {
+/**
+ * Signs of S2's random θ_0: `random` as the paper states S2 ("random values
+ * with magnitude ranging in (0, 1)", Daskalaki, Diem & Mougiakakou 2014,
+ * §3.3.2: nothing fixes the signs), each sign + or − with probability ½;
+ * `W` forces the signs of W (+ hyper, − hypo), our earlier reading, kept as
+ * the extra arm S2W.
+ */
+export type RandomThetaSigns = 'random' | 'W';
+
+/**
+ * S2: magnitudes uniform in (0, 1), drawn BR then IC, hyper then hypo; then,
+ * for random signs, four more draws for the signs in the same order. The
+ * magnitudes come first so that S2 and S2W of one seed share them: the two
+ * arms differ by their signs alone.
+ */
+export function thetaRandom(stream: RandomStream, signs: RandomThetaSigns = 'random'): PolicyParameters {
   const draw = () => {
     let u = stream.uniform();
     while (u === 0) u = stream.uniform(); // uniform() is [0, 1): exclude the closed end
     return u;
   };
-  const vec = (): Vec2 => [W[0] * draw(), W[1] * draw()];
-  const br = vec();
-  const ic = vec();
-  return { br, ic };
+  const magnitudes = [draw(), draw(), draw(), draw()];
+  const sign = signs === 'W' ? [W[0], W[1], W[0], W[1]] : magnitudes.map(() => (stream.uniform() < 0.5 ? -1 : 1));
+  const v = magnitudes.map((m, i) => sign[i]! * m);
+  return { br: [v[0]!, v[1]!], ic: [v[2]!, v[3]!] };
 }
 
 /** S3: θ_0 = W / TE(p), TE in bits (finite, > 0). */

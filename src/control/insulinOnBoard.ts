@@ -30,6 +30,13 @@ export interface InsulinOnBoardOptions {
   readonly durationMin?: number;
   /** Time of peak insulin activity tp, min (default 75); must be < td/2 for τ > 0. */
   readonly peakMin?: number;
+  /**
+   * Warm start: basal delivered at this rate, U/min, at every minute before
+   * the record, forever (default 0: nothing on board before minute 0, the
+   * cold start). A patient who starts a record at the basal steady state has
+   * this on board already (see `insulinOnBoardU`).
+   */
+  readonly priorBasalUPerMin?: number;
 }
 
 export const IOB_DEFAULT_DURATION_MIN = 360;
@@ -54,29 +61,61 @@ export function insulinOnBoardFraction(t: number, durationMin: number, peakMin: 
 }
 
 /**
+ * Insulin on board, U, of basal delivered at `basalUPerMin` U/min at every
+ * minute forever: under the convention of `insulinOnBoardU` (each minute's
+ * dose counted in full from its own minute), the doses of minutes k, k − 1,
+ * k − 2, … are on board with fractions IOB(0), IOB(1), IOB(2), …, so
+ *   IOB_ss = b · Σ_{j=0}^{⌈td⌉−1} IOB(j)
+ * (IOB(j) = 0 from j = td on). It is the minute sum, b·(∫₀^td IOB(t) dt + ½)
+ * (Euler–Maclaurin), not the integral, because doses are counted per minute:
+ * with the defaults 122 min of basal. What matters is that it is the value
+ * `insulinOnBoardU` settles at after ⌈td⌉ minutes of basal, and the value it
+ * starts at with `priorBasalUPerMin` = b.
+ */
+export function steadyStateInsulinOnBoardU(basalUPerMin: number, options: Omit<InsulinOnBoardOptions, 'priorBasalUPerMin'> = {}): number {
+  const kernel = insulinOnBoardKernel(options.durationMin ?? IOB_DEFAULT_DURATION_MIN, options.peakMin ?? IOB_DEFAULT_PEAK_MIN);
+  let sum = 0;
+  for (let j = kernel.length - 1; j >= 0; j--) sum += kernel[j]!;
+  return basalUPerMin * sum;
+}
+
+/**
  * Insulin on board, U, at each minute of a per-minute insulin record
  * (`insulinU[i]`: units delivered during minute i, basal and bolus together).
  *
  * Convention: the dose of minute i counts as delivered at time i, and the
  * output at index k includes it in full, i.e.
  *   IOB[k] = Σ_{i ≤ k} insulinU[i] · IOB(k − i).
- * IOB is therefore linear in the record (doses superpose). A non-finite entry
+ * With `priorBasalUPerMin` = b the sum runs over the minutes before the
+ * record too, each with dose b (an infinitely long basal before minute 0):
+ *   IOB[k] = Σ_{0 ≤ i ≤ k} insulinU[i] · IOB(k − i) + b · Σ_{j ≥ k+1} IOB(j),
+ * the second term being the tail of the kernel, exact (no truncated prefix
+ * of basal to simulate): a record that is all basal b then gives
+ * b · Σ_j IOB(j) = steadyStateInsulinOnBoardU(b) at every minute from 0.
+ * IOB is linear in (record, b) (doses superpose). A non-finite entry
  * (a gap in the record) is counted as no delivery: IOB must stay defined for
  * the transfer-entropy run-in, and a missing pump record means nothing known
  * was delivered; callers that need gaps propagated should check the record.
  * Cost O(n · td), with td ≤ a few hundred minutes.
  */
 export function insulinOnBoardU(insulinU: ArrayLike<number>, options: InsulinOnBoardOptions = {}): Float64Array {
-  const durationMin = options.durationMin ?? IOB_DEFAULT_DURATION_MIN;
-  const peakMin = options.peakMin ?? IOB_DEFAULT_PEAK_MIN;
-  checkCurve(durationMin, peakMin);
-  // Kernel: fraction on board j minutes after delivery, j = 0 … ⌈td⌉ − 1 (0 from td on).
-  const kernelLength = Math.ceil(durationMin);
-  const kernel = new Float64Array(kernelLength);
-  for (let j = 0; j < kernelLength; j++) kernel[j] = insulinOnBoardFraction(j, durationMin, peakMin);
+  const kernel = insulinOnBoardKernel(options.durationMin ?? IOB_DEFAULT_DURATION_MIN, options.peakMin ?? IOB_DEFAULT_PEAK_MIN);
+  const kernelLength = kernel.length;
+  const priorBasal = options.priorBasalUPerMin ?? 0;
+  if (!(Number.isFinite(priorBasal) && priorBasal >= 0)) {
+    throw new RangeError(`insulin on board: priorBasalUPerMin must be a finite rate ≥ 0 U/min, got ${priorBasal}`);
+  }
 
   const n = insulinU.length;
   const iob = new Float64Array(n);
+  if (priorBasal > 0) {
+    // Tail sums from the end: the basal of minute −m (m ≥ 1) is IOB(k + m) on board at minute k.
+    let tail = 0;
+    for (let j = kernelLength - 1; j >= 1; j--) {
+      tail += kernel[j]!;
+      if (j - 1 < n) iob[j - 1] = priorBasal * tail;
+    }
+  }
   for (let i = 0; i < n; i++) {
     const dose = insulinU[i]!;
     if (!Number.isFinite(dose) || dose === 0) continue;
@@ -84,6 +123,15 @@ export function insulinOnBoardU(insulinU: ArrayLike<number>, options: InsulinOnB
     for (let k = i; k < end; k++) iob[k]! += dose * kernel[k - i]!;
   }
   return iob;
+}
+
+/** Fraction on board j minutes after delivery, j = 0 … ⌈td⌉ − 1 (0 from td on). */
+function insulinOnBoardKernel(durationMin: number, peakMin: number): Float64Array {
+  checkCurve(durationMin, peakMin);
+  const kernelLength = Math.ceil(durationMin);
+  const kernel = new Float64Array(kernelLength);
+  for (let j = 0; j < kernelLength; j++) kernel[j] = insulinOnBoardFraction(j, durationMin, peakMin);
+  return kernel;
 }
 
 function checkCurve(durationMin: number, peakMin: number): void {

@@ -4,11 +4,13 @@
  * estimated carbs / CR plus, when the sensor reads above 150 mg/dL, a
  * correction (G − 140)/CF. As in the reference basal-bolus controller, the
  * correction rides on meal boluses only: correcting at every control period
- * would stack a dose every few minutes.
+ * would stack a dose every few minutes. With `therapy: 'optimised'` the
+ * basal rate and CR are the simulator-optimised ones (docs/model.md §2.7).
  */
 import { MAX_PUMP_BASAL_U_PER_H } from '../devices/presets.js';
 import { type BolusTiming, MealBolusSchedule } from './mealBolus.js';
 import { BOLUS_TIMING_SCHEMA, optionsParser } from './options.js';
+import { optimisedTherapyProblem, startingTherapy, THERAPY_SOURCE_SCHEMA, type TherapySource } from './startingTherapy.js';
 import { type Controller, type ControllerEntry, CORRECTION_MAX_READING_AGE_MIN, type InsulinRequest, type Observation, type TherapySettings } from './types.js';
 
 export interface StandardTherapyOptions {
@@ -23,6 +25,13 @@ export interface StandardTherapyOptions {
   readonly preBolusMin: number;
   /** Multiplies every meal bolus: a therapy that over- (> 1) or under-doses (< 1), for sensitivity studies. */
   readonly bolusScale: number;
+  /**
+   * The basal rate and CR to start from: the cohort's (Quest.csv's CR and the
+   * model's steady-state basal) or the simulator-optimised ones
+   * (optimised-therapy.csv, docs/model.md §2.7). `basalUPerH` and
+   * `carbRatioGPerU` below, when given, win over either.
+   */
+  readonly therapy: TherapySource;
   /**
    * Therapy settings in place of the patient's (NaN: the patient's own) — for
    * cohorts that give none (T2DM on a pump) or for tuning studies.
@@ -39,6 +48,7 @@ export const STANDARD_THERAPY_DEFAULTS: StandardTherapyOptions = {
   bolusTiming: 'intake',
   preBolusMin: 0,
   bolusScale: 1,
+  therapy: 'cohort',
   basalUPerH: NaN,
   carbRatioGPerU: NaN,
   correctionFactorMgDlPerU: NaN,
@@ -60,10 +70,12 @@ export class StandardTherapy implements Controller {
 
   constructor(therapy: TherapySettings, options: StandardTherapyOptions = STANDARD_THERAPY_DEFAULTS) {
     const pick = (override: number, own: number) => (Number.isNaN(override) ? own : override);
+    // The optimised set is needed only for what the explicit options leave to it.
+    const start = needsStartingTherapy(options) ? startingTherapy(therapy, options.therapy) : therapy;
     this.therapy = {
       ...therapy,
-      basalRateUPerMin: pick(options.basalUPerH / 60, therapy.basalRateUPerMin),
-      carbRatioGPerU: pick(options.carbRatioGPerU, therapy.carbRatioGPerU),
+      basalRateUPerMin: pick(options.basalUPerH / 60, start.basalRateUPerMin),
+      carbRatioGPerU: pick(options.carbRatioGPerU, start.carbRatioGPerU),
       correctionFactorMgDlPerU: pick(options.correctionFactorMgDlPerU, therapy.correctionFactorMgDlPerU),
     };
     for (const [name, value] of [
@@ -87,8 +99,17 @@ export class StandardTherapy implements Controller {
   }
 }
 
+/** Whether a basal rate or CR is taken from the `therapy` source (not both given explicitly). */
+function needsStartingTherapy(options: StandardTherapyOptions): boolean {
+  return Number.isNaN(options.basalUPerH) || Number.isNaN(options.carbRatioGPerU);
+}
+
 /** Therapy settings that the options override (NaN: the patient's own). */
 function settingsProblem(options: StandardTherapyOptions, therapy: TherapySettings): string | undefined {
+  if (options.therapy === 'optimised' && needsStartingTherapy(options)) {
+    const problem = optimisedTherapyProblem(therapy);
+    if (problem !== undefined) return `standard-therapy option therapy 'optimised': ${problem}`;
+  }
   for (const [name, override, own] of [
     ['carbRatioGPerU', options.carbRatioGPerU, therapy.carbRatioGPerU],
     ['correctionFactorMgDlPerU', options.correctionFactorMgDlPerU, therapy.correctionFactorMgDlPerU],
@@ -111,6 +132,7 @@ const OPTIONS_SCHEMA = {
     bolusTiming: BOLUS_TIMING_SCHEMA,
     preBolusMin: nonNegative,
     bolusScale: nonNegative,
+    therapy: { ...THERAPY_SOURCE_SCHEMA, description: "cohort: the patient's CR (Quest.csv) and steady-state basal; optimised: the simulator-optimised ones (optimised-therapy.csv)" },
     // Within what a pump programs (src/devices/presets.ts); a pump would clip more anyway.
     basalUPerH: { type: 'number', minimum: 0, maximum: MAX_PUMP_BASAL_U_PER_H },
     carbRatioGPerU: positive,
@@ -132,6 +154,7 @@ export const standardTherapyEntry: ControllerEntry<StandardTherapyOptions> = {
   examples: [
     { title: 'the S2008 therapy', options: {}, patients: ['t1d'], delivery: 'pump' },
     { title: 'bolus at announcement, no correction', options: { bolusTiming: 'announcement', correction: false }, patients: ['t1d'], delivery: 'pump' },
+    { title: 'the simulator-optimised basal rate and CR', options: { therapy: 'optimised', bolusTiming: 'announcement' }, patients: ['t1d'], delivery: 'pump' },
     {
       title: 'T2DM on a pump with set therapy',
       options: { basalUPerH: 0.6, carbRatioGPerU: 12, correctionFactorMgDlPerU: 40 },

@@ -100,6 +100,21 @@ export interface TherapySettings {
   readonly carbRatioGPerU: number;
   readonly correctionFactorMgDlPerU: number;
   readonly bodyWeightKg: number;
+  /**
+   * The simulator-optimised starting therapy, where the cohort ships one
+   * (`patients/uva-padova-s2008/optimised-therapy.csv`, made by `glucosim
+   * optimise-therapy`): the basal rate and carb ratio that minimise LBGI +
+   * HBGI on a standard day (docs/model.md §2.7). Absent for a patient the
+   * file does not list. Use it through `startingTherapy`
+   * (src/control/startingTherapy.ts).
+   */
+  readonly optimised?: { readonly basalRateUPerMin: number; readonly carbRatioGPerU: number };
+  /**
+   * Where the cohort's optimised therapy is read from (whether the file
+   * exists or not), for messages; absent for a cohort that has none (the
+   * generated T2DM cohorts).
+   */
+  readonly optimisedTherapyFile?: string;
 }
 
 /** What a controller is told of its run, at `create` and again at `start`. */

@@ -2,12 +2,14 @@
  * What the report needs from one patient's trace, computed where the trace
  * is (in the worker): metrics, lowest and highest glucose and CVGA point over
  * the run's window, mean, lowest and highest glucose over all days, daily
- * indices for every day, and the trace plot.
+ * indices for every day, the trace plot, and when asked a CVGA point per day
+ * of the window.
  */
 import { computeMetrics, meanGlucose, type Metrics } from '../metrics/index.js';
 import { RISK_SCALE, riskCoordinate } from '../metrics/risk.js';
 import { isValidGlucose } from '../metrics/series.js';
 import { cvgaPoint, type CvgaPoint } from '../metrics/cvga.js';
+import { type CvgaPoints, cvgaPointsPerDay } from '../metrics/cvgaDays.js';
 import type { GlucoseSeries } from '../metrics/series.js';
 import type { Trace } from '../sim/trace.js';
 import { glucoseTraceInputFromTrace, glucoseTraceSvg } from './svg.js';
@@ -41,8 +43,24 @@ export interface PatientAnalysis {
   /** Over all days of the run, floored likewise: the mean is `metrics.mean` when the window is the whole run. */
   readonly wholeRun: GlucoseExtremes & { readonly meanMgDl: number };
   readonly cvga: CvgaPoint;
+  /**
+   * With `cvgaPoints: 'patient-day'`: one CVGA point per day of the window,
+   * from the same floored series as `cvga`, `day` being the scenario day
+   * (1-based). Absent otherwise.
+   */
+  readonly cvgaDays?: readonly CvgaScenarioDayPoint[];
   readonly daily: DailyIndices;
   readonly traceSvg: string;
+}
+
+/** A CVGA point of one scenario day (1-based, as the `day` column of traces and daily.csv). */
+export interface CvgaScenarioDayPoint extends CvgaPoint {
+  readonly day: number;
+}
+
+export interface AnalysisOptions {
+  /** What a CVGA point stands for (default `patient`: `cvga` alone). */
+  readonly cvgaPoints?: CvgaPoints;
 }
 
 /** The window of the last `days` days of a `totalDays` run (all days when undefined). */
@@ -144,7 +162,16 @@ export function wholeRunSeries(trace: Trace, window: DayWindow, windowSeries: Gl
   return isWholeRun(window, days) ? windowSeries : bloodGlucoseSeries(trace, { fromDay: 1, toDay: days });
 }
 
-export function analysePatient(trace: Trace, window: DayWindow): PatientAnalysis {
+/**
+ * One CVGA point per scenario day of `window`, from its floored series
+ * (bloodGlucoseSeries). The series starts at the window's first minute, a
+ * scenario day's start, so its 1440-minute blocks are the scenario days.
+ */
+export function cvgaScenarioDays(windowSeries: GlucoseSeries, window: DayWindow): CvgaScenarioDayPoint[] {
+  return cvgaPointsPerDay(windowSeries.glucoseMgDl).map(({ dayIndex, ...point }) => ({ ...point, day: window.fromDay + dayIndex }));
+}
+
+export function analysePatient(trace: Trace, window: DayWindow, options: AnalysisOptions = {}): PatientAnalysis {
   const series = bloodGlucoseSeries(trace, window);
   const all = wholeRunSeries(trace, window, series);
   return {
@@ -154,6 +181,8 @@ export function analysePatient(trace: Trace, window: DayWindow): PatientAnalysis
     // meanGlucose is the metrics' own mean, so over the same minutes it is the same number.
     wholeRun: { meanMgDl: meanGlucose(all), ...glucoseExtremes(all) },
     cvga: cvgaPoint(series.glucoseMgDl),
+    // Only when asked, so that a default run's parts (and shard files) are what they were.
+    ...(options.cvgaPoints === 'patient-day' ? { cvgaDays: cvgaScenarioDays(series, window) } : {}),
     daily: dailyIndices(trace),
     // 1,200 points per line is more than the plot's 820-pixel-wide axis can show.
     traceSvg: glucoseTraceSvg(glucoseTraceInputFromTrace(trace), {

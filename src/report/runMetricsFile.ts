@@ -1,15 +1,19 @@
 /**
  * The `metrics.json` of a run directory: per-patient metrics and CVGA point
  * over the run's window, and the CVGA zone shares of the cohort and of each
- * group. NaN (a metric without a value) is written as null.
+ * group. NaN (a metric without a value) is written as null. A run with
+ * `--cvga-points patient-day` adds `cvgaPoints`, each patient's `cvgaDays`
+ * and the cohort's `cvgaPatientDays` (src/metrics/cvgaDays.ts); without it
+ * the file has none of them.
  */
 import { InputError } from '../io/errors.js';
 
 export const RUN_METRICS_FORMAT = 'glucosim-metrics/1';
 
 export interface CvgaShares {
+  /** Patients (in `cvgaPatientDays`: patient-days) with a zone. */
   readonly n: number;
-  /** Percent of patients per zone. */
+  /** Percent of patients (patient-days) per zone. */
   readonly percent: Readonly<Record<string, number>>;
   /** Percent in A, lower B, upper B and B together. */
   readonly percentAB: number;
@@ -19,6 +23,22 @@ export interface PatientMetricsRecord {
   readonly group: string;
   readonly metrics: Readonly<Record<string, number | null>>;
   readonly cvga: { readonly minMgDl: number; readonly maxMgDl: number; readonly zone: string } | null;
+  /** Per patient-day only: the point of each scenario day of the window (nulls for a day without readings). */
+  readonly cvgaDays?: readonly CvgaDayRecord[];
+}
+
+export interface CvgaDayRecord {
+  /** Scenario day, 1-based. */
+  readonly day: number;
+  readonly minMgDl: number | null;
+  readonly maxMgDl: number | null;
+  readonly zone: string | null;
+}
+
+/** Zone shares of the cohort and of each group. */
+export interface CohortCvga {
+  readonly cvga: CvgaShares;
+  readonly groups: Readonly<Record<string, CvgaShares>>;
 }
 
 export interface RunMetricsFile {
@@ -30,9 +50,12 @@ export interface RunMetricsFile {
   readonly series: 'bg';
   /** Days of the scenario the metrics cover, 1-based, inclusive. */
   readonly window: { readonly fromDay: number; readonly toDay: number };
+  /** Present only as `patient-day`: what the run was asked for (`--cvga-points`). */
+  readonly cvgaPoints?: 'patient-day';
   readonly metricNames: readonly string[];
   readonly patients: Readonly<Record<string, PatientMetricsRecord>>;
-  readonly cohort: { readonly cvga: CvgaShares; readonly groups: Readonly<Record<string, CvgaShares>> };
+  /** Over patients, whatever `cvgaPoints` (a baseline keeps these); over patient-days too when asked. */
+  readonly cohort: CohortCvga & { readonly cvgaPatientDays?: CohortCvga };
 }
 
 /** NaN and ±Infinity have no JSON form: null. */

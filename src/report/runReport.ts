@@ -2,14 +2,18 @@
  * The report files of a run directory, from the per-patient analyses:
  * `metrics.csv` / `metrics.json` (window metrics and CVGA per patient, zone
  * shares per cohort and group), `daily.csv` (LBGI, HBGI, TIR, mean per day),
- * `cvga.svg`, `lbgi-daily.svg`, `plots/<patient>.svg` and `report.html`.
+ * `cvga.svg`, `lbgi-daily.svg`, `plots/<patient>.svg` and `report.html`;
+ * with CVGA points per patient-day (src/metrics/cvgaDays.ts) also
+ * `cvga-days.csv`, and cvga.svg and report.html's CVGA summary are then over
+ * patient-days.
  * Every glucose figure of report.html is the metrics' (floored, see
  * SIMULATED_BG_FLOOR_MG_DL), each shown once; summary.json, written from the
  * raw trace by the run command, is not a source of them.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type CvgaSummary, cvgaSummary, cvgaSummaryByGroup, CVGA_ZONES } from '../metrics/cvga.js';
+import { CVGA_AB_ZONES, type CvgaPoint, type CvgaSummary, cvgaSummary, cvgaSummaryByGroup, CVGA_ZONES } from '../metrics/cvga.js';
+import type { CvgaPoints } from '../metrics/cvgaDays.js';
 import { METRIC_NAMES, METRIC_UNITS, type MetricName } from '../metrics/index.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import type { ControllerPhase, LogTable } from '../control/types.js';
@@ -19,7 +23,7 @@ import { glucoseCell, meanSdText, withFloorNote } from './glucoseCell.js';
 import { type DayWindow, isWholeRun, type PatientAnalysis, SIMULATED_BG_FLOOR_MG_DL } from './patientAnalysis.js';
 import { finiteMeanSd } from './finiteStats.js';
 import { PHASE_METRIC_LABELS, PHASE_METRIC_NAMES, type PhaseMetrics, phaseMetricTables } from './phaseMetrics.js';
-import { type CvgaShares, jsonNumber, RUN_METRICS_FORMAT, type RunMetricsFile } from './runMetricsFile.js';
+import { type CohortCvga, type CvgaDayRecord, type CvgaShares, jsonNumber, RUN_METRICS_FORMAT, type RunMetricsFile } from './runMetricsFile.js';
 import { cvgaPlotSvg, dailyLineChartSvg } from './svg.js';
 
 export interface RunReportInput {
@@ -38,6 +42,11 @@ export interface RunReportInput {
   readonly phaseOutcomes?: readonly (readonly PhaseMetrics[])[];
   /** Tables the controller made of each patient's log (ControllerEntry.describeLog), in `patients` order. */
   readonly controllerTables?: readonly (readonly LogTable[])[];
+  /**
+   * What a point of the CVGA plot and summary stands for (default `patient`).
+   * `patient-day` needs every analysis made with it (`cvgaDays`).
+   */
+  readonly cvgaPoints?: CvgaPoints;
 }
 
 /** Mean ± SD over patients (just the mean for one patient, empty for none); a glucose mean at the floor as "< 1". */
@@ -56,12 +65,29 @@ function metricColumn(m: MetricName): PatientColumn {
   return { header: METRIC_UNITS[m] ? `${m} (${METRIC_UNITS[m]})` : m, cell: (a) => (m === 'mean' ? glucoseCell(a.metrics.mean) : a.metrics[m]) };
 }
 
+/** A patient's days in A+B, as `k/n` (days without readings are not in n). */
+function daysInAB(a: PatientAnalysis): string {
+  const s = cvgaSummary(a.cvgaDays ?? []);
+  return `${CVGA_AB_ZONES.reduce((k, z) => k + s.counts[z], 0)}/${s.n}`;
+}
+
+/**
+ * The CVGA columns of the per-patient tables: the zone of the patient's point
+ * over the window, and per patient-day also how many of its days are in A+B
+ * (then the zone's header says it is the whole window's).
+ */
+function cvgaColumns(perDay: boolean): PatientColumn[] {
+  return perDay
+    ? [{ header: 'CVGA zone, whole window', cell: (a) => a.cvga.zone ?? '' }, { header: 'CVGA A+B (days)', cell: daysInAB }]
+    : [{ header: 'CVGA zone', cell: (a) => a.cvga.zone ?? '' }];
+}
+
 /**
  * The per-patient metrics as tables of related columns, each repeating the
  * patient: all 21 metrics in one table are ≈ 1,700 px wide. Every metric is
  * in exactly one table; min and max are over the same floored readings.
  */
-const METRIC_TABLES: readonly { readonly caption: string; readonly columns: readonly PatientColumn[] }[] = [
+const metricTableSpecs = (perDay: boolean): readonly { readonly caption: string; readonly columns: readonly PatientColumn[] }[] => [
   {
     caption: 'level and spread',
     columns: [
@@ -73,7 +99,7 @@ const METRIC_TABLES: readonly { readonly caption: string; readonly columns: read
   },
   {
     caption: 'time in ranges, % of readings',
-    columns: [...(['tir', 'below_70', 'below_54', 'above_180', 'above_250'] as const).map(metricColumn), { header: 'CVGA zone', cell: (a) => a.cvga.zone ?? '' }],
+    columns: [...(['tir', 'below_70', 'below_54', 'above_180', 'above_250'] as const).map(metricColumn), ...cvgaColumns(perDay)],
   },
   { caption: 'risk and quality indices (unitless)', columns: (['lbgi', 'hbgi', 'bgri', 'adrr', 'gri', 'm_value', 'grade', 'j_index'] as const).map(metricColumn) },
   { caption: 'variability within a day and between days', columns: (['mage', 'conga', 'modd'] as const).map(metricColumn) },
@@ -119,6 +145,30 @@ function shares(s: CvgaSummary): CvgaShares {
   return { n: s.n, percent: { ...s.percent }, percentAB: s.percentAB };
 }
 
+function cohortShares(cohort: CvgaSummary, byGroup: ReadonlyMap<string, CvgaSummary>): CohortCvga {
+  return { cvga: shares(cohort), groups: Object.fromEntries([...byGroup].map(([g, s]) => [g, shares(s)])) };
+}
+
+/** A point of the CVGA plot and summary: a patient's, or one of its days'. */
+interface LabelledCvgaPoint extends CvgaPoint {
+  readonly label: string;
+  readonly group: string;
+}
+
+/** The points of the CVGA plot and summary, in patient (then day) order. */
+function cvgaReportPoints(input: RunReportInput, groupOf: ReadonlyMap<string, string>, perDay: boolean): LabelledCvgaPoint[] {
+  return input.analyses.flatMap((a) => {
+    const group = groupOf.get(a.patient) ?? '';
+    if (!perDay) return [{ ...a.cvga, label: a.patient, group }];
+    if (a.cvgaDays === undefined) throw new Error(`CVGA per patient-day: the analysis of ${a.patient} has no cvgaDays (analysePatient without cvgaPoints: 'patient-day')`);
+    return a.cvgaDays.map((d) => ({ ...d, label: `${a.patient}, day ${d.day}`, group }));
+  });
+}
+
+function cvgaDayRecord(d: CvgaPoint & { readonly day: number }): CvgaDayRecord {
+  return d.zone === null ? { day: d.day, minMgDl: null, maxMgDl: null, zone: null } : { day: d.day, minMgDl: d.minMgDl, maxMgDl: d.maxMgDl, zone: d.zone };
+}
+
 function csvCell(x: number): string {
   return Number.isFinite(x) ? String(x) : '';
 }
@@ -145,6 +195,12 @@ export function writeRunReport(dir: string, input: RunReportInput): void {
   const groupOf = new Map(patients.map((p) => [p.name, p.group]));
   const cohortCvga = cvgaSummary(analyses.map((a) => a.cvga));
   const byGroup = cvgaSummaryByGroup(analyses.map((a) => ({ ...a.cvga, group: groupOf.get(a.patient) ?? '' })), (p) => p.group);
+  // What the CVGA plot and its summary count: patients (Magni et al. 2008) or patient-days.
+  const perDay = input.cvgaPoints === 'patient-day';
+  const cvgaPoints = cvgaReportPoints(input, groupOf, perDay);
+  const shownCvga = perDay ? cvgaSummary(cvgaPoints) : cohortCvga;
+  const shownByGroup = perDay ? cvgaSummaryByGroup(cvgaPoints, (p) => p.group) : byGroup;
+  const pointNoun = perDay ? 'patient-day' : 'patient';
 
   // metrics.json
   const metricsFile: RunMetricsFile = {
@@ -154,6 +210,7 @@ export function writeRunReport(dir: string, input: RunReportInput): void {
     seed: input.seed,
     series: 'bg',
     window: input.window,
+    ...(perDay ? { cvgaPoints: 'patient-day' as const } : {}),
     metricNames: [...METRIC_NAMES],
     patients: Object.fromEntries(
       analyses.map((a) => [
@@ -162,10 +219,11 @@ export function writeRunReport(dir: string, input: RunReportInput): void {
           group: groupOf.get(a.patient) ?? '',
           metrics: Object.fromEntries(METRIC_NAMES.map((m) => [m, jsonNumber(a.metrics[m])])),
           cvga: a.cvga.zone === null ? null : { minMgDl: a.cvga.minMgDl, maxMgDl: a.cvga.maxMgDl, zone: a.cvga.zone },
+          ...(perDay ? { cvgaDays: (a.cvgaDays ?? []).map(cvgaDayRecord) } : {}),
         },
       ]),
     ),
-    cohort: { cvga: shares(cohortCvga), groups: Object.fromEntries([...byGroup].map(([g, s]) => [g, shares(s)])) },
+    cohort: { ...cohortShares(cohortCvga, byGroup), ...(perDay ? { cvgaPatientDays: cohortShares(shownCvga, shownByGroup) } : {}) },
   };
   writeFileAtomic(join(dir, 'metrics.json'), JSON.stringify(metricsFile, null, 2) + '\n');
 
@@ -187,10 +245,22 @@ export function writeRunReport(dir: string, input: RunReportInput): void {
   }
   writeFileAtomic(join(dir, 'daily.csv'), dailyCsv.join('\n') + '\n');
 
+  // cvga-days.csv: one row per patient and day of the window, when asked for.
+  if (perDay) {
+    const daysCsv = ['patient,group,day,cvga_min_mg_dl,cvga_max_mg_dl,cvga_zone'];
+    for (const a of analyses) {
+      for (const d of a.cvgaDays ?? []) daysCsv.push(`${a.patient},${groupOf.get(a.patient)},${d.day},${csvCell(d.minMgDl)},${csvCell(d.maxMgDl)},${d.zone ?? ''}`);
+    }
+    writeFileAtomic(join(dir, 'cvga-days.csv'), daysCsv.join('\n') + '\n');
+  }
+
   // Figures.
   const cvgaSvg = cvgaPlotSvg(
-    analyses.filter((a) => a.cvga.zone !== null).map((a) => ({ label: a.patient, group: groupOf.get(a.patient) ?? '', minMgDl: a.cvga.minMgDl, maxMgDl: a.cvga.maxMgDl })),
-    { title: `CVGA, ${input.scenarioName} (${windowText(input.window, input.days)})` },
+    cvgaPoints.filter((p) => p.zone !== null).map((p) => ({ label: p.label, group: p.group, minMgDl: p.minMgDl, maxMgDl: p.maxMgDl })),
+    {
+      title: `CVGA, ${input.scenarioName} (${windowText(input.window, input.days)}${perDay ? ', one point per patient-day' : ''})`,
+      ...(perDay ? { points: 'patient-day' as const } : {}),
+    },
   );
   writeFileAtomic(join(dir, 'cvga.svg'), cvgaSvg);
   const lbgiSvg = dailyLineChartSvg(groupDailyMeans(input, (a) => a.daily.lbgi), {
@@ -204,11 +274,11 @@ export function writeRunReport(dir: string, input: RunReportInput): void {
   for (const a of analyses) writeFileAtomic(join(dir, 'plots', `${a.patient}.svg`), a.traceSvg);
 
   // report.html
-  const zoneRows = [['all', cohortCvga], ...[...byGroup]].map(([name, s]) => {
+  const zoneRows = [['all', shownCvga], ...[...shownByGroup]].map(([name, s]) => {
     const summary = s as CvgaSummary;
     return [name as string, summary.n, summary.percentAB, ...CVGA_ZONES.map((z) => summary.percent[z])];
   });
-  const metricTables: ReportTable[] = METRIC_TABLES.map((t, k) =>
+  const metricTables: ReportTable[] = metricTableSpecs(perDay).map((t, k) =>
     withFloorNote({
       caption: `Per patient: ${t.caption}`,
       // The group once, in the first table: the patient column is what ties the tables together.
@@ -240,19 +310,23 @@ export function writeRunReport(dir: string, input: RunReportInput): void {
   const sections: ReportSection[] = [
     {
       title: 'CVGA',
-      text: `2.5th/97.5th percentiles of blood glucose per patient over ${windowText(input.window, input.days)} (Magni et al. 2008).`,
+      text: perDay
+        ? `2.5th/97.5th percentiles of blood glucose per patient and day, ${windowText(input.window, input.days)} ` +
+          `(Magni et al. 2008; one point per patient-day, as Daskalaki et al. 2014 count them; a day is a scenario day, 24 h from the run's start). ` +
+          `The shares below are of patient-days; each patient's point over the whole window is in the tables below and in metrics.csv, each day's in cvga-days.csv.`
+        : `2.5th/97.5th percentiles of blood glucose per patient over ${windowText(input.window, input.days)} (Magni et al. 2008).`,
       tables: [
         {
-          caption: 'Zone shares per group',
-          header: ['group', 'n (patients)', 'A+B', ...CVGA_ZONES],
+          caption: perDay ? 'Zone shares per group, over patient-days' : 'Zone shares per group',
+          header: ['group', `n (${pointNoun}s)`, 'A+B', ...CVGA_ZONES],
           headerGroups: [
             { label: '', span: 2 },
-            { label: '% of patients in zone', span: 1 + CVGA_ZONES.length },
+            { label: `% of ${pointNoun}s in zone`, span: 1 + CVGA_ZONES.length },
           ],
           rows: zoneRows,
         },
       ],
-      figures: [{ caption: 'Control variability grid: one point per patient, coloured by group.', svg: cvgaSvg }],
+      figures: [{ caption: `Control variability grid: one point per ${pointNoun}, coloured by group.`, svg: cvgaSvg }],
     },
     {
       title: 'Glucose metrics',
@@ -275,7 +349,7 @@ export function writeRunReport(dir: string, input: RunReportInput): void {
   ];
   const html = renderReport({
     title: `glucosim run: ${input.scenarioName}`,
-    subtitle: `${input.scenarioFile} · seed ${input.seed} · ${patients.length} patients · ${input.days} days · glucosim ${input.glucosimVersion} · CVGA A+B ${formatNumber(cohortCvga.percentAB)} %`,
+    subtitle: `${input.scenarioFile} · seed ${input.seed} · ${patients.length} patients · ${input.days} days · glucosim ${input.glucosimVersion} · CVGA A+B ${formatNumber(shownCvga.percentAB)} %${perDay ? ' of patient-days' : ''}`,
     sections,
   });
   writeFileAtomic(join(dir, 'report.html'), html);

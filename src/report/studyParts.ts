@@ -8,6 +8,7 @@
  * whichever thread analysed which patient.
  */
 import { builtWorkerFile } from '../io/paths.js';
+import type { CvgaPoints } from '../metrics/cvgaDays.js';
 import type { ControllerPhase, LogTable } from '../control/types.js';
 import type { Experiment, ExperimentJob, TrialPhase } from '../sim/experiment.js';
 import type { PartMaker, PartMakerContext } from '../sim/jobRunner.js';
@@ -31,14 +32,16 @@ export interface RunPartRecipe {
   readonly kind: 'run';
   readonly window: DayWindow;
   readonly phases: readonly ControllerPhase[];
+  /** `patient-day`: each analysis carries a CVGA point per day of the window too (absent: `patient`). */
+  readonly cvgaPoints?: CvgaPoints;
 }
 
 /** An experiment's outcomes: the experiment, each patient's carb ratio, and each arm's trial phases. */
 export interface ExperimentPartRecipe {
   readonly kind: 'experiment';
   readonly experiment: Experiment;
-  /** (patient, carb ratio g/U) pairs: a map's keys could be any patient name. */
-  readonly carbRatioGPerU: readonly (readonly [string, number | undefined])[];
+  /** Per arm, (patient, starting carb ratio g/U) pairs: a map's keys could be any patient name. */
+  readonly carbRatioGPerU: readonly (readonly (readonly [string, number | undefined])[])[];
   readonly phases: readonly (readonly TrialPhase[])[];
 }
 
@@ -56,16 +59,16 @@ export function runSummaryPart(summary: TraceSummary): RunPart {
 
 export function createPartMaker(recipe: PartRecipe, context: PartMakerContext): PartMaker {
   if (recipe.kind === 'experiment') {
-    const carbRatio = new Map(recipe.carbRatioGPerU);
+    const carbRatio = recipe.carbRatioGPerU.map((pairs) => new Map(pairs));
     return (job, _summary, trace) => {
       const { patient, arm } = job as ExperimentJob;
-      return jobOutcome(trace, recipe.experiment, carbRatio.get(patient), recipe.phases[arm]);
+      return jobOutcome(trace, recipe.experiment, carbRatio[arm]!.get(patient), recipe.phases[arm]);
     };
   }
   const controller = scenarioController(context.scenarios[0], context.registry, true);
   return (_job: SimulationJob, summary: TraceSummary, trace: Trace): RunPart => ({
     summary,
-    analysis: analysePatient(trace, recipe.window),
+    analysis: analysePatient(trace, recipe.window, { cvgaPoints: recipe.cvgaPoints }),
     phases: recipe.phases.map((p) => phaseMetrics(trace, p)),
     tables: trace.controllerLog && controller.entry.describeLog ? controller.entry.describeLog(trace.controllerLog, controller.options) : [],
   });

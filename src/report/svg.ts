@@ -18,6 +18,7 @@ import {
   classifyCvga,
   cvgaSummary,
 } from '../metrics/cvga.js';
+import type { CvgaPoints } from '../metrics/cvgaDays.js';
 import { bucketSums, gapDetector, groupMeals, minMaxIndices, toSteps } from './downsample.js';
 import {
   type Box,
@@ -47,7 +48,7 @@ export { escapeXml } from './svgCore.js';
 // CVGA
 
 export interface CvgaPlotPoint {
-  /** Patient name, shown as the point's tooltip. */
+  /** Patient name (or patient and day), shown as the point's tooltip. */
   readonly label: string;
   /** Colour group (age group, scenario, arm …). */
   readonly group: string;
@@ -62,6 +63,8 @@ export interface CvgaPlotOptions {
   readonly height?: number;
   /** Legend order (and colour order); groups not listed follow in first-seen order. */
   readonly groupOrder?: readonly string[];
+  /** What a point stands for, named in the caption (default `patient`; see src/metrics/cvgaDays.ts). */
+  readonly points?: CvgaPoints;
 }
 
 /** Zone fills: pale so the coloured points stay legible; green → red as control worsens (as in the paper's figure). */
@@ -95,9 +98,10 @@ function groupsInOrder(found: readonly string[], order: readonly string[] | unde
 
 /**
  * The CVGA grid: nine shaded, labelled zones on a reversed min-BG axis
- * (110 → 50) and a max-BG axis (110 → 400), one point per patient coloured
- * by group, a legend with each group's n and % in A+B, and the zone
- * percentages of all plotted patients as a caption under the plot.
+ * (110 → 50) and a max-BG axis (110 → 400), one point per patient (or per
+ * patient-day, `options.points`) coloured by group, a legend with each
+ * group's n and % in A+B, and the zone percentages of all plotted points as
+ * a caption under the plot.
  */
 export function cvgaPlotSvg(points: readonly CvgaPlotPoint[], options: CvgaPlotOptions = {}): string {
   const title = options.title ?? 'Control Variability Grid Analysis (CVGA)';
@@ -172,17 +176,20 @@ export function cvgaPlotSvg(points: readonly CvgaPlotPoint[], options: CvgaPlotO
   }));
   parts.push(legend(box.right + 16, box.top + 8, items));
 
-  // Caption: percentages of all plotted patients per zone.
+  // Caption: percentages of all plotted points per zone. Per patient it reads as it always has;
+  // per patient-day it says so, since n then counts patient-days.
   const all = cvgaSummary(zoned);
+  const perDay = options.points === 'patient-day';
+  const noun = perDay ? 'patient-day' : 'patient';
   const caption: string[] = [];
   if (all.n === 0) {
-    caption.push('No patients to plot.');
+    caption.push(`No ${noun}s to plot.`);
   } else {
     const z = (zs: readonly CvgaZone[]) => zs.map((k) => `${k} ${pct(all.percent[k])}`).join(' · ');
-    caption.push(`n = ${all.n}. A+B ${pct(all.percentAB)}: ${z(CVGA_ZONES.slice(0, 4))}`);
+    caption.push(`n = ${all.n}${perDay ? ` ${noun}s` : ''}. A+B ${pct(all.percentAB)}: ${z(CVGA_ZONES.slice(0, 4))}`);
     caption.push(z(CVGA_ZONES.slice(4)));
   }
-  if (skipped > 0) caption.push(`${skipped} patient${skipped === 1 ? '' : 's'} without BG readings not shown.`);
+  if (skipped > 0) caption.push(`${skipped} ${noun}${skipped === 1 ? '' : 's'} without BG readings not shown.`);
   const cap = caption.map((line, i) => text(box.left, box.bottom + 66 + i * 17, line, { fill: '#222' })).join('');
   parts.push(el('g', { class: 'caption' }, cap));
 

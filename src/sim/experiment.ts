@@ -45,13 +45,36 @@ export interface Experiment {
   /** Patients left out of the "with exclusions" results, and why. */
   readonly exclude: { readonly patients: readonly string[]; readonly reason: string } | undefined;
   readonly arms: readonly ExperimentArm[];
-  /** Published results to report beside ours: % CVGA A+B overall per arm name, and where they come from. */
-  readonly published: { readonly source: string; readonly percentAB: Readonly<Record<string, number>> } | undefined;
+  /**
+   * Published results to report beside ours: % CVGA A+B overall per arm
+   * name, and where they come from; optionally per group from another
+   * source (e.g. an abstract of the same study).
+   */
+  readonly published: PublishedResults | undefined;
+  /**
+   * What one CVGA point is (Magni et al. 2008): one per patient over the
+   * window, or one per patient and day of the window (the 2.5th/97.5th
+   * percentiles within each day). The values of the metrics' CvgaPoints
+   * (src/metrics/cvgaDays.ts), spelled out here: the simulation stage does
+   * not depend on the metrics.
+   */
+  readonly cvgaPoints: 'patient' | 'patient-day';
+  /**
+   * Pairs of arms [a, b] whose differences a − b (% CVGA A+B, slope of the
+   * daily LBGI) are reported per group, paired by seed, with 95 % intervals.
+   */
+  readonly compare: readonly (readonly [string, string])[];
   /**
    * The MDP reward (Shifrin & Siegelmann 2017, §2.2) to score every arm's
    * readings with, so arms with and without an MDP are compared on it.
    */
   readonly reward: Pick<MdpDefinition, 'space' | 'reward'> | undefined;
+}
+
+export interface PublishedResults {
+  readonly source: string;
+  readonly percentAB: Readonly<Record<string, number>>;
+  readonly byGroup?: { readonly source: string; readonly percentAB: Readonly<Record<string, Readonly<Record<string, number>>>> };
 }
 
 /** Days of an experiment's trial (1-based, after any run-in) over which outcomes are reported. */
@@ -72,11 +95,14 @@ interface ExperimentFile {
   windowDays?: number;
   exclude?: { patients: string[]; reason: string };
   arms: { name: string; controller: ControllerSpecFile }[];
-  published?: { source: string; percentAB: Record<string, number> };
+  published?: PublishedResults;
+  cvga?: { points?: Experiment['cvgaPoints'] };
+  compare?: [string, string][];
   reward?: Pick<MdpDefinitionFile, 'glucose' | 'reward'>;
 }
 
 const nonEmpty = { type: 'string', minLength: 1 } as const;
+const percent = { type: 'number', minimum: 0, maximum: 100 } as const;
 
 /** JSON Schema of an experiment file (draft-07, every object closed). */
 export const EXPERIMENT_SCHEMA = {
@@ -121,8 +147,29 @@ export const EXPERIMENT_SCHEMA = {
       required: ['source', 'percentAB'],
       properties: {
         source: nonEmpty,
-        percentAB: { type: 'object', additionalProperties: { type: 'number', minimum: 0, maximum: 100 } },
+        percentAB: { type: 'object', additionalProperties: percent },
+        byGroup: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['source', 'percentAB'],
+          properties: {
+            source: nonEmpty,
+            percentAB: { type: 'object', additionalProperties: { type: 'object', additionalProperties: percent } },
+          },
+        },
       },
+    },
+    cvga: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        points: { enum: ['patient', 'patient-day'], description: 'one CVGA point per patient over the window (default), or one per patient and day of it' },
+      },
+    },
+    compare: {
+      type: 'array',
+      description: 'pairs of arm names [a, b]: a − b is reported per group, paired by seed, with 95 % intervals',
+      items: { type: 'array', items: nonEmpty, minItems: 2, maxItems: 2 },
     },
   },
 } as const;
@@ -178,9 +225,19 @@ export function loadExperiment(file: string, registry: ControllerRegistry = BUIL
   for (const arm of Object.keys(raw.published?.percentAB ?? {})) {
     if (!names.has(arm)) throw new InputError(file, `published.percentAB.${arm}`, 'is not an arm of this experiment');
   }
+  for (const arm of Object.keys(raw.published?.byGroup?.percentAB ?? {})) {
+    if (!names.has(arm)) throw new InputError(file, `published.byGroup.percentAB.${arm}`, 'is not an arm of this experiment');
+  }
+  (raw.compare ?? []).forEach((pair, i) =>
+    pair.forEach((arm, j) => {
+      if (!names.has(arm)) throw new InputError(file, `compare[${i}][${j}]`, `'${arm}' is not an arm of this experiment`);
+    }),
+  );
   const reward = raw.reward ? parseMdpDefinition(raw.reward, file, 'reward') : undefined;
   return {
     published: raw.published,
+    cvgaPoints: raw.cvga?.points ?? 'patient',
+    compare: (raw.compare ?? []).map(([a, b]) => [a, b] as const),
     reward: reward ? { space: reward.space, reward: reward.reward } : undefined,
     file,
     name: raw.name,
@@ -257,6 +314,15 @@ export function planExperiment(experiment: Experiment, seeds: number = experimen
   const excluded = experiment.exclude?.patients ?? [];
   for (const p of excluded) {
     if (!population.some((q) => q.name === p)) throw new InputError(experiment.file, 'exclude.patients', `'${p}' is not a patient of ${experiment.scenario.patients}`);
+  }
+  // Published figures per group name the population's groups (a misspelt one would silently show nothing beside it).
+  const populationGroups = new Set(population.map((p) => p.group));
+  for (const [arm, byGroup] of Object.entries(experiment.published?.byGroup?.percentAB ?? {})) {
+    for (const group of Object.keys(byGroup)) {
+      if (!populationGroups.has(group)) {
+        throw new InputError(experiment.file, `published.byGroup.percentAB.${arm}.${group}`, `'${group}' is not a group of ${experiment.scenario.patients} (${[...populationGroups].join(', ')})`);
+      }
+    }
   }
   // A cohort subset need not hold the excluded patients: there is nothing to exclude then.
   const kept = excluded.filter((p) => patients.some((q) => q.name === p));

@@ -25,7 +25,11 @@ import type { ControllerSpec, Scenario } from '../scenario/types.js';
 import { type ClosedLoopSetup, type ControllerFactory, type DayCallback, runClosedLoop } from './closedLoop.js';
 import type { Trace } from './trace.js';
 
-/** What the physician knows of a patient (Quest.csv and the basal rate; NaN where the cohort gives none). */
+/**
+ * What the physician knows of a patient (Quest.csv and the basal rate; NaN
+ * where the cohort gives none), and the simulator-optimised basal rate and
+ * CR where the cohort has them (src/control/startingTherapy.ts).
+ */
 export function therapySettings(patient: PopulationMember): TherapySettings {
   return {
     patient: patient.name,
@@ -33,6 +37,8 @@ export function therapySettings(patient: PopulationMember): TherapySettings {
     carbRatioGPerU: patient.carbRatioGPerU ?? NaN,
     correctionFactorMgDlPerU: patient.correctionFactorMgDlPerU ?? NaN,
     bodyWeightKg: patient.bodyWeightKg,
+    ...(patient.optimisedTherapy ? { optimised: { ...patient.optimisedTherapy } } : {}),
+    ...(patient.optimisedTherapyFile !== undefined ? { optimisedTherapyFile: patient.optimisedTherapyFile } : {}),
   };
 }
 

@@ -146,6 +146,8 @@ function experimentOf(study: PooledStudy, name: string, days: number, windowDays
     windowDays,
     exclude: undefined,
     published: undefined,
+    cvgaPoints: 'patient',
+    compare: [],
     reward: { space: study.mdp.definition.space, reward: study.mdp.definition.reward },
     arms: arms.map((arm) => ({ name: arm.name, controller: controllerSpec({ name: arm.controller, options: arm.options }, study.file, arm.field, registry) })),
   };

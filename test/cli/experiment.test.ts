@@ -100,6 +100,31 @@ describe('glucosim experiment (reduced)', () => {
     const e = runCli(['experiment', early, '--out', join(dir, 'early')]);
     expect(e.status).toBe(2);
     expect(e.stderr).toMatch(/arms\[1\] \(S1\): controller\.options\.runInDays: the controller adapts after 0 day\(s\) of its own run-in, the experiment's run-in \(runInDays\) is 1: they must agree \(set runInDays to 1\)/);
+    // Comparisons and published figures must name arms and groups that exist.
+    const unknownArm = reducedExperiment(dir, [arms[0]], { compare: [['fixed', 'S9']] });
+    expect(runCli(['experiment', unknownArm, '--out', join(dir, 'cmp')]).stderr).toMatch(/compare\[0\]\[1\]: 'S9' is not an arm of this experiment/);
+    const unknownGroup = reducedExperiment(dir, [arms[0]], { published: { source: 's', percentAB: {}, byGroup: { source: 'b', percentAB: { fixed: { adult: 90 } } } } });
+    const g = runCli(['experiment', unknownGroup, '--out', join(dir, 'grp')]);
+    expect(g.status).toBe(2);
+    expect(g.stderr).toMatch(/published\.byGroup\.percentAB\.fixed\.adult: 'adult' is not a group of uva-padova-s2008 \(adolescents, adults, children\)/);
+    expect(existsSync(join(dir, 'cmp')) || existsSync(join(dir, 'grp'))).toBe(false);
+  });
+
+  it("reports the IC an arm starts from: the simulator-optimised one for standard therapy with therapy 'optimised'", () => {
+    const file = reducedExperiment(dir, [arms[0], { name: 'opt', controller: { name: 'standard-therapy', options: { therapy: 'optimised' } } }]);
+    const r = runCli(['experiment', file, '--out', join(dir, 'opt'), '--quiet']);
+    expect(r.stderr).toBe('');
+    const rows = readFileSync(join(dir, 'opt', 'patients.csv'), 'utf8').trim().split('\n');
+    const header = rows[0].split(',');
+    const optimised = new Map(
+      readFileSync('patients/uva-padova-s2008/optimised-therapy.csv', 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')).map((c) => [c[0], Number(c[4])]),
+    );
+    const quest = new Map(readFileSync('patients/uva-padova-s2008/Quest.csv', 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')).map((c) => [c[0], Number(c[1])]));
+    for (const row of rows.slice(1).map((l) => l.split(','))) {
+      const ic = Number(row[header.indexOf('initial_ic_u_per_g')]);
+      const cr = row[0] === 'opt' ? optimised.get(row[2])! : quest.get(row[2])!;
+      expect(ic, row.join(',')).toBeCloseTo(1 / cr, 9);
+    }
   });
 
   it('refuses, before running anything, an arm that a patient of the cohort cannot run', () => {
@@ -161,7 +186,10 @@ describe('glucosim experiment with the actor-critic arms (reduced)', () => {
     const col = (n: string) => header.indexOf(n);
     for (const r of rows.slice(1).map((l) => l.split(','))) {
       if (r[0] === 'fixed') continue;
-      expect(Number(r[col('transfer_entropy_bits')])).toBeGreaterThanOrEqual(0);
+      // The run-in TE, surrogate-corrected, can be ≤ 0 (no measurable coupling); S3 then starts from W / the floor (0.01 bits).
+      const te = Number(r[col('transfer_entropy_bits')]);
+      expect(Number.isFinite(te)).toBe(true);
+      if (r[0] === 'S3') expect(Number(r[col('initial_theta_br_hyper')])).toBeCloseTo(1 / Math.max(te, 0.01), 9);
       for (const [start, end] of [
         ['initial_basal_u_per_h', 'final_basal_u_per_h'],
         ['initial_ic_u_per_g', 'final_ic_u_per_g'],
@@ -187,9 +215,10 @@ describe('glucosim experiment with the actor-critic arms (reduced)', () => {
         expect([...initial, ...final].every((v) => v === '')).toBe(true);
         continue;
       }
-      // S1 starts at 0; S2 and S3 have the signs of W (+ hyper, − hypo).
+      // S1 starts at 0; S2 has magnitudes in (0, 1), its signs drawn; S3 has the signs of W (+ hyper, − hypo).
       const t0 = initial.map(Number);
       if (r[0] === 'S1') expect(t0).toEqual([0, 0, 0, 0]);
+      else if (r[0] === 'S2') expect(t0.every((v) => Math.abs(v) > 0 && Math.abs(v) < 1)).toBe(true);
       else expect([t0[0] > 0, t0[1] < 0, t0[2] > 0, t0[3] < 0]).toEqual([true, true, true, true]);
       const change = Math.max(...final.map((v, i) => Math.abs(Number(v) - t0[i])));
       largest.set(r[0], Math.max(largest.get(r[0]) ?? 0, change));
@@ -204,43 +233,49 @@ describe('glucosim experiment with the actor-critic arms (reduced)', () => {
 });
 
 /**
- * The default study itself (30 patients × 4 arms × 5 seeds × 11 days, ~10 s
- * on 2 cores): the results the issue asks of it, on the default seeds. Not
- * asserted: S1 ending below the fixed therapy's LBGI, which holds on these
- * seeds by 0.1–0.2 LBGI but not on seeds 1–20: S1 does not learn in 10 days
- * (see the θ test below and the actorRate0 documentation).
+ * The default study itself (30 patients × its arms × 5 seeds, ~30 s on 2
+ * cores): what the issue asks of it, on the default seeds. Without the two
+ * children the paper excluded (as the paper reports), S3 beats S1 and S2
+ * overall and in children with 95 % intervals over the seeds above 0, and the
+ * children's daily LBGI falls faster under S3. The 20-seed figures
+ * (`--seeds 20`, ~2 min) are in the README.
  */
 describe('experiments/ac-initialisation.json (the default study)', () => {
   const dir = makeTempDir('experiment-study');
-  const r = runCli(['experiment', 'experiments/ac-initialisation.json', '--out', join(dir, 'study'), '--quiet'], 180_000);
+  const r = runCli(['experiment', 'experiments/ac-initialisation.json', '--out', join(dir, 'study'), '--quiet'], 300_000);
   const summary = r.status === 0 ? JSON.parse(readFileSync(join(dir, 'study', 'summary.json'), 'utf8')) : undefined;
   const arm = (name: string) => summary.arms.find((a: { arm: string }) => a.arm === name);
 
-  it('S3 reaches at least the CVGA A+B of S1 and S2 over the last 5 days', () => {
+  it('S3 beats S1 and S2 overall and in children, per patient-day CVGA, with intervals over seeds above 0', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    for (const shares of ['percentAB', 'percentABWithExclusions']) {
-      const ab = (name: string) => arm(name)[shares].overall.mean;
-      expect(ab('S3'), shares).toBeGreaterThanOrEqual(ab('S1'));
-      expect(ab('S3'), shares).toBeGreaterThanOrEqual(ab('S2'));
-      expect(ab('S3'), shares).toBeGreaterThan(ab('fixed'));
+    expect(summary.cvgaPoints).toBe('patient-day');
+    for (const b of ['S1', 'S2']) {
+      const c = summary.comparisons.find((x: { a: string; b: string }) => x.a === 'S3' && x.b === b);
+      for (const g of ['overall', 'children']) expect(c.percentABWithExclusions[g].low, `S3 − ${b}, ${g}`).toBeGreaterThan(0);
     }
+    const ab = (name: string) => arm(name).percentABWithExclusions.overall.mean;
+    expect(ab('S3')).toBeGreaterThan(ab('fixed'));
   });
 
-  it("children: S3 lowers the daily LBGI first, and S2 and S3 end below the fixed therapy", () => {
-    for (const daily of ['dailyLbgi', 'dailyLbgiWithExclusions']) {
-      const children = (name: string): number[] => arm(name)[daily].children;
-      // Day 2 is the first day under an adapted therapy.
-      expect(children('S3')[1], daily).toBeLessThan(children('S1')[1]);
-      expect(children('S3')[1], daily).toBeLessThan(children('S2')[1]);
-      for (const name of ['S2', 'S3']) expect(children(name)[9], `${daily} ${name}`).toBeLessThan(children('fixed')[9]);
-    }
+  it("children's daily LBGI falls faster under S3 than under S1 and S2", () => {
+    const slope = (name: string) => arm(name).lbgiSlopeWithExclusions.children.mean;
+    expect(slope('S3')).toBeLessThan(0);
+    expect(slope('S3')).toBeLessThan(slope('S1'));
+    expect(slope('S3')).toBeLessThan(slope('S2'));
   });
 
-  it('the actor moves θ by less than 0.01 on average in 10 days: the arms differ by their θ0', () => {
-    // Measured: mean largest |Δθ| 0.0005–0.0007, at most 0.010. If the actor
-    // is made to learn faster this fails, and the README's reading of the
-    // study (what S1–S3 compare) must be revisited with it.
-    for (const name of ['S1', 'S2', 'S3']) expect(arm(name).thetaChange.mean, name).toBeLessThan(0.01);
+  it("the paper's actor (eq. 13) moves θ by less than 0.01 in 10 days; the TD-error actor learns", () => {
+    // Measured (5 seeds): mean |Δθ| 0.0001–0.0002 for the eq.-(13) arms, 0.81 for the TD arms.
+    for (const name of ['S1', 'S2', 'S3', 'S2W']) expect(arm(name).thetaChange.mean, name).toBeLessThan(0.01);
+    for (const name of ['S1-TD', 'S3-TD']) expect(arm(name).thetaChange.meanAbs, name).toBeGreaterThan(0.1);
+  });
+
+  it("reports the paper's and the abstract's figures beside ours, with the gap", () => {
+    const html = readFileSync(join(dir, 'study', 'report.html'), 'utf8');
+    expect(html).toContain('Published beside ours');
+    expect(html).toContain('EMBC 2013');
+    expect(html).toContain('Arm against arm');
+    expect(existsSync(join(dir, 'study', 'comparisons.csv'))).toBe(true);
   });
 });

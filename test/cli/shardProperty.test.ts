@@ -15,7 +15,8 @@ import { runCommand } from '../../src/cli/run.js';
 import { expectSameStudyOutput, makeTempDir, randomisedJson, removeTempDirs, ROOT } from './helpers.js';
 
 const PATIENTS = ['adolescent', 'adult', 'child'].flatMap((g) => Array.from({ length: 10 }, (_, i) => `${g}#${String(i + 1).padStart(3, '0')}`));
-const ARMS = JSON.parse(readFileSync(join(ROOT, 'experiments', 'ac-initialisation.json'), 'utf8')).arms as { name: string }[];
+const SHIPPED = JSON.parse(readFileSync(join(ROOT, 'experiments', 'ac-initialisation.json'), 'utf8')) as { arms: { name: string }[]; runInDays: number };
+const ARMS = SHIPPED.arms;
 
 afterAll(removeTempDirs);
 
@@ -71,7 +72,7 @@ describe('shards and merge, property', () => {
       const size = between(r, Math.ceil(count / (arms.length * seeds)), Math.max(3, Math.ceil(count / (arms.length * seeds))));
       const experimentFile = join(dir, 'experiment.json');
       const windowDays = between(r, 1, days);
-      writeFileSync(experimentFile, JSON.stringify({ name: `property-${i}`, scenario: 'scenario.json', cohort: cohort(r, size), seeds, runInDays: 1, windowDays, arms }));
+      writeFileSync(experimentFile, JSON.stringify({ name: `property-${i}`, scenario: 'scenario.json', cohort: cohort(r, size), seeds, runInDays: SHIPPED.runInDays, windowDays, arms }));
       const jobs = arms.length * seeds * size;
       await checkStudy(dir, jobs, count, (extra) => experimentCommand({ file: experimentFile, quiet: true, ...extra }));
     }

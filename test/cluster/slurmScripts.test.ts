@@ -109,6 +109,11 @@ describe('invocationArgs', () => {
     expect(parsed['window-days']).toBe(2);
     expect(parsed.report).toBe(false);
   });
+
+  it('gives back --cvga-points, and only when the run departs from the default', () => {
+    expect(invocationArgs({ kind: 'run', file: 's.json', cvgaPoints: 'patient-day' })).toEqual(['run', 's.json', '--cvga-points', 'patient-day']);
+    expect(invocationArgs({ kind: 'run', file: 's.json' })).not.toContain('--cvga-points');
+  });
 });
 
 describe('checkResources', () => {

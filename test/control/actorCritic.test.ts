@@ -6,6 +6,7 @@ import {
   type ActorCriticOptions,
 } from '../../src/control/actorCritic.js';
 import { BUILT_IN_CONTROLLERS } from '../../src/control/registry.js';
+import { TE_RUN_IN_DEFAULTS } from '../../src/control/actorCriticWithRunIn.js';
 import {
   actorStep,
   criticRate,
@@ -19,7 +20,10 @@ import {
   thetaRandom,
   thetaTransferEntropy,
   thetaZeros,
+  tdErrorActorStep,
+  valueCriticStep,
   type CriticState,
+  type PolicyParameters,
   type Vec2,
 } from '../../src/control/actorCriticMath.js';
 import type { AnnouncedMeal, DayRecord, Observation, TherapySettings } from '../../src/control/types.js';
@@ -144,16 +148,47 @@ describe('actor-critic initialisations (S1, S2, S3)', () => {
     expect(() => createActorCritic(therapy, { ...ACTOR_CRITIC_DEFAULTS, initialisation: 'S3' }, streams(1))).toThrow(/transfer entropy/);
   });
 
-  it('S2: magnitudes in (0, 1) with the signs of W, deterministic per seed', () => {
-    const a = thetaRandom(randomStream(3, 'p', 'init'));
-    expect(thetaRandom(randomStream(3, 'p', 'init'))).toEqual(a);
-    expect(thetaRandom(randomStream(4, 'p', 'init'))).not.toEqual(a);
+  it('S2W: magnitudes in (0, 1) with the signs of W, deterministic per seed', () => {
+    const a = thetaRandom(randomStream(3, 'p', 'init'), 'W');
+    expect(thetaRandom(randomStream(3, 'p', 'init'), 'W')).toEqual(a);
+    expect(thetaRandom(randomStream(4, 'p', 'init'), 'W')).not.toEqual(a);
     for (const v of [a.br, a.ic]) {
       expect(v[0]).toBeGreaterThan(0);
       expect(v[0]).toBeLessThan(1);
       expect(v[1]).toBeLessThan(0);
       expect(v[1]).toBeGreaterThan(-1);
     }
+    const c1 = createActorCritic(therapy, { ...ACTOR_CRITIC_DEFAULTS, initialisation: 'S2W' }, streams(9));
+    const c2 = createActorCritic(therapy, { ...ACTOR_CRITIC_DEFAULTS, initialisation: 'S2W' }, streams(9));
+    expect(c1.parameters).toEqual(c2.parameters);
+  });
+
+  it('S2 as the paper states it: random signs, each + and − about half the time, the magnitudes of S2W', () => {
+    const count = { positive: 0, negative: 0 };
+    const perElement = [0, 0, 0, 0];
+    const seeds = 2000;
+    for (let seed = 1; seed <= seeds; seed++) {
+      const random = thetaRandom(randomStream(seed, 'p', 'init'), 'random');
+      const signed = thetaRandom(randomStream(seed, 'p', 'init'), 'W');
+      const r = [...random.br, ...random.ic];
+      const w = [...signed.br, ...signed.ic];
+      r.forEach((v, i) => {
+        // The same magnitude as S2W's, in (0, 1).
+        expect(Math.abs(v)).toBe(Math.abs(w[i]!));
+        expect(Math.abs(v)).toBeGreaterThan(0);
+        expect(Math.abs(v)).toBeLessThan(1);
+        if (v > 0) {
+          count.positive++;
+          perElement[i]!++;
+        } else count.negative++;
+      });
+    }
+    // Each element positive with probability ½: 2000 draws, SD 22; 5 SD bounds.
+    for (const n of perElement) expect(Math.abs(n - seeds / 2)).toBeLessThan(5 * Math.sqrt(seeds / 4));
+    expect(count.positive + count.negative).toBe(4 * seeds);
+    // Not all of one patient's signs follow W: the paper's S2 can point the wrong way.
+    const wrongWay = Array.from({ length: 50 }, (_, i) => thetaRandom(randomStream(i + 1, 'p', 'init'), 'random')).filter((t) => t.br[0] < 0 || t.br[1] > 0 || t.ic[0] < 0 || t.ic[1] > 0);
+    expect(wrongWay.length).toBeGreaterThan(40);
     const c1 = createActorCritic(therapy, { ...ACTOR_CRITIC_DEFAULTS, initialisation: 'S2' }, streams(9));
     const c2 = createActorCritic(therapy, { ...ACTOR_CRITIC_DEFAULTS, initialisation: 'S2' }, streams(9));
     expect(c1.parameters).toEqual(c2.parameters);
@@ -289,12 +324,84 @@ describe('actor-critic controller', () => {
   it('options are validated with the field path', () => {
     const source = { file: 's.json', field: 'controller.options' };
     const parse = (o: Record<string, unknown>) => BUILT_IN_CONTROLLERS.parseOptions('actor-critic', o, source) as ActorCriticOptions & { runInDays: number };
-    expect(parse({ initialisation: 'S1', lambda: 0.5 })).toEqual({ ...ACTOR_CRITIC_DEFAULTS, initialisation: 'S1', lambda: 0.5, runInDays: 0 });
-    expect(() => parse({ initialisation: 'S4' })).toThrow(/s\.json: controller\.options\.initialisation: must be one of S1, S2, S3/);
+    expect(parse({ initialisation: 'S1', lambda: 0.5 })).toEqual({ ...ACTOR_CRITIC_DEFAULTS, ...TE_RUN_IN_DEFAULTS, initialisation: 'S1', lambda: 0.5, runInDays: 0, therapy: 'cohort' });
+    expect(() => parse({ initialisation: 'S4' })).toThrow(/s\.json: controller\.options\.initialisation: must be one of S1, S2, S2W, S3/);
     expect(() => parse({ maxDailyDecrease: 1.5 })).toThrow(/controller\.options\.maxDailyDecrease: must be < 1/);
     expect(() => parse({ maxDailyChange: 0.2 })).toThrow(/controller\.options\.maxDailyChange: unknown property/);
     expect(() => parse({ minFactor: 0 })).toThrow(/controller\.options\.minFactor: must be > 0/);
     expect(() => parse({ initialisation: 'S3' })).toThrow(/controller\.options\.initialisation: S3 needs a run-in/);
     expect(parse({ initialisation: 'S3', runInDays: 1 }).runInDays).toBe(1);
+  });
+});
+
+describe('the TD-error actor (actor: td-error): an actor that learns within a trial', () => {
+  it('value critic and actor steps against hand-computed values', () => {
+    const critic = { v: [0.5, 2] as Vec2, z: [0.1, 0] as Vec2, averageCost: 0.3 };
+    const { critic: next, tdError } = valueCriticStep(critic, [0.2, 0.1], [0.4, 0], 0.6, 0.5, 0.9);
+    // z = 0.9·[0.1, 0] + [0.2, 0.1] = [0.29, 0.1]; δ = 0.6 − 0.3 + 0.5·0.4 − (0.5·0.2 + 2·0.1) = 0.2
+    expect(tdError).toBeCloseTo(0.2, 12);
+    expect(next.z[0]).toBeCloseTo(0.29, 12);
+    expect(next.z[1]).toBeCloseTo(0.1, 12);
+    // γ = 0.5 / (1 + 0.29² + 0.1²): the step normalised by the trace it multiplies.
+    const gamma = 0.5 / (1 + 0.29 ** 2 + 0.1 ** 2);
+    expect(next.v[0]).toBeCloseTo(0.5 + gamma * 0.2 * 0.29, 12);
+    expect(next.v[1]).toBeCloseTo(2 + gamma * 0.2 * 0.1, 12);
+    expect(next.averageCost).toBeCloseTo(0.3 + gamma * 0.3, 12);
+    // θ − β δ ε x: a costly day after an upward draw (ε > 0) on a hypo day turns the hypo element down.
+    const theta = tdErrorActorStep([0, 0], [0, 0.5], 1.2, 0.25, 2);
+    expect(theta[0]).toBeCloseTo(0, 12);
+    expect(theta[1]).toBeCloseTo(-2 * 0.25 * 1.2 * 0.5, 12);
+  });
+
+  it('hypo-guard: no increase of BR or IC after a day with a reading below 70', () => {
+    // θ = [1, 1]: a day both hyper and hypo would raise BR and IC; the guard holds them.
+    const day = dayRecord(1, [...new Array(144).fill(300), ...new Array(144).fill(60)]);
+    const free = new ActorCritic(therapy, { br: [1, 1], ic: [1, 1] }, NO_EXPLORATION);
+    const guarded = new ActorCritic(therapy, { br: [1, 1], ic: [1, 1] }, { ...NO_EXPLORATION, supervisor: 'hypo-guard' });
+    free.endOfDay(day);
+    guarded.endOfDay(day);
+    expect(free.basalUPerMin).toBeGreaterThan(BR0);
+    expect(guarded.basalUPerMin).toBe(BR0);
+    expect(guarded.icUPerG).toBe(IC0);
+    // Decreases pass: θ = [−1, −1].
+    const down = new ActorCritic(therapy, { br: [-1, -1], ic: [-1, -1] }, { ...NO_EXPLORATION, supervisor: 'hypo-guard' });
+    down.endOfDay(day);
+    expect(down.basalUPerMin).toBeLessThan(BR0);
+  });
+
+  /**
+   * A toy patient overdosed by 60 %: its day's state follows the dose factor
+   * D (BR and IC relative to the start, averaged), too much insulin giving
+   * hypoglycaemia x² = 0.4(D − 1) and too little hyperglycaemia x¹ = 0.4(1 − D),
+   * each with noise of SD 0.05. From θ0 = 0 the eq.-(13) actor does not move;
+   * the TD-error actor learns to lower the dose.
+   */
+  function toyTrial(options: ActorCriticOptions, seed: number, days: number): { dose: number; theta: PolicyParameters } {
+    const controller = createActorCritic(therapy, { ...options, initialisation: 'S1' }, streams(seed));
+    const noise = randomStream(seed, 'toy', 'noise');
+    const clip = (v: number) => Math.min(1, Math.max(0, v));
+    let dose = 1.6;
+    for (let day = 1; day <= days; day++) {
+      const x1 = clip(0.4 * (1 - dose) + 0.05 * noise.normal());
+      const x2 = clip(0.4 * (dose - 1) + 0.05 * noise.normal());
+      controller.endOfDay(dayRecord(day, [...new Array(144).fill(x1 > 0 ? 180 + 220 * x1 : 120), ...new Array(144).fill(x2 > 0 ? 70 - 30 * x2 : 120)]));
+      dose = 1.6 * (controller.basalUPerMin / BR0 + controller.icUPerG / IC0) / 2;
+    }
+    return { dose, theta: controller.parameters };
+  }
+
+  it('learns the direction on a toy patient: lowers an overdose from θ0 = 0, where eq. (13) stays put', () => {
+    const learning: ActorCriticOptions = { ...ACTOR_CRITIC_DEFAULTS, actor: 'td-error', tdActorRate: 5, explorationSd: 0.05 };
+    const seeds = Array.from({ length: 40 }, (_, i) => i + 1);
+    const td = seeds.map((s) => toyTrial(learning, s, 30));
+    const eq13 = seeds.map((s) => toyTrial({ ...ACTOR_CRITIC_DEFAULTS, explorationSd: 0.05 }, s, 30));
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    // θ's hypo elements go negative (less insulin after a hypo day) on average, and the dose comes down.
+    expect(mean(td.map((r) => r.theta.br[1]))).toBeLessThan(-0.15);
+    expect(mean(td.map((r) => r.theta.ic[1]))).toBeLessThan(-0.15);
+    expect(mean(td.map((r) => r.dose))).toBeLessThan(1.3);
+    // The paper's actor, same draws: θ hardly moves, the dose drifts with the exploration only.
+    expect(Math.max(...eq13.map((r) => Math.abs(r.theta.br[1])))).toBeLessThan(0.05);
+    expect(mean(eq13.map((r) => r.dose))).toBeGreaterThan(mean(td.map((r) => r.dose)) + 0.1);
   });
 });

@@ -10,6 +10,7 @@ import {
   insulinOnBoardU,
   IOB_DEFAULT_DURATION_MIN,
   IOB_DEFAULT_PEAK_MIN,
+  steadyStateInsulinOnBoardU,
 } from '../../src/control/insulinOnBoard.js';
 import { randomStream } from '../../src/random/streams.js';
 
@@ -255,5 +256,68 @@ describe('insulinOnBoardU (exponential model, Loop/oref0)', () => {
     expect(short[299]!).toBeGreaterThan(0);
     expect(short[300]).toBe(0);
     expect(() => insulinOnBoardU(atZero, { durationMin: 120, peakMin: 75 })).toThrow(RangeError);
+  });
+
+  describe('warm start (priorBasalUPerMin): an infinitely long basal before minute 0', () => {
+    const basal = 0.015; // U/min, 0.9 U/h
+
+    it('an all-basal record gives a constant IOB, the closed form b·Σ_j IOB(j), from minute 0', () => {
+      // Closed form computed here independently: the minute sum of the fraction curve.
+      let sum = 0;
+      for (let j = 0; j < td; j++) sum += insulinOnBoardFraction(j, td, tp);
+      expect(steadyStateInsulinOnBoardU(basal)).toBeCloseTo(basal * sum, 14);
+      const record = new Float64Array(3 * td).fill(basal);
+      const warm = insulinOnBoardU(record, { priorBasalUPerMin: basal });
+      for (let k = 0; k < record.length; k++) expect(warm[k]).toBeCloseTo(basal * sum, 12);
+      // Cold, the same record ramps up from one minute's dose and settles at the same value after td.
+      const cold = insulinOnBoardU(record);
+      expect(cold[0]).toBe(basal);
+      expect(cold[td - 1]).toBeCloseTo(basal * sum, 12);
+      expect(cold[2 * td]).toBeCloseTo(warm[2 * td]!, 12);
+      // The minute sum is ∫₀^td IOB(t) dt + ½ (Euler–Maclaurin: IOB(0) = 1, IOB(td) = 0, and
+      // the slope terms vanish, the activity being 0 at 0 and td): about 2 h of basal on board.
+      const m = 3600;
+      const h = td / m;
+      let integral = insulinOnBoardFraction(0, td, tp) + insulinOnBoardFraction(td, td, tp);
+      for (let i = 1; i < m; i++) integral += (i % 2 === 1 ? 4 : 2) * insulinOnBoardFraction(i * h, td, tp);
+      integral *= h / 3;
+      expect(Math.abs(sum - (integral + 0.5))).toBeLessThan(0.01);
+      expect(sum / 60).toBeCloseTo(2.03, 2);
+    });
+
+    it('a bolus on top adds exactly its cold-start IOB (linearity)', () => {
+      const n = 2 * td;
+      const record = new Float64Array(n).fill(basal);
+      const bolus = new Float64Array(n);
+      bolus[30] = 4;
+      bolus[200] = 2.5;
+      const both = Float64Array.from(record, (v, i) => v + bolus[i]!);
+      const warmBoth = insulinOnBoardU(both, { priorBasalUPerMin: basal });
+      const coldBolus = insulinOnBoardU(bolus);
+      const ss = steadyStateInsulinOnBoardU(basal);
+      for (let k = 0; k < n; k++) expect(warmBoth[k]).toBeCloseTo(ss + coldBolus[k]!, 12);
+    });
+
+    it('equals the cold start of the record prefixed with td minutes of basal (the prefix dropped)', () => {
+      const r = randomStream(8, 'te', 'test');
+      const n = 700;
+      const record = Float64Array.from({ length: n }, (_, i) => 0.01 + (i % 97 === 5 ? r.uniformIn(1, 6) : 0));
+      const prefixed = new Float64Array(td + n);
+      prefixed.fill(basal, 0, td);
+      prefixed.set(record, td);
+      const cold = insulinOnBoardU(prefixed);
+      const warm = insulinOnBoardU(record, { priorBasalUPerMin: basal });
+      for (let k = 0; k < n; k++) expect(warm[k]).toBeCloseTo(cold[td + k]!, 12);
+      // A shorter record than the action (the tail is cut at its end) and other curves too.
+      const short = insulinOnBoardU(record.subarray(0, 50), { priorBasalUPerMin: basal, durationMin: 300, peakMin: 60 });
+      const shortPrefixed = new Float64Array(300 + 50).fill(basal, 0, 300);
+      shortPrefixed.set(record.subarray(0, 50), 300);
+      const shortCold = insulinOnBoardU(shortPrefixed, { durationMin: 300, peakMin: 60 });
+      for (let k = 0; k < 50; k++) expect(short[k]).toBeCloseTo(shortCold[300 + k]!, 12);
+      expect(() => insulinOnBoardU(record, { priorBasalUPerMin: -0.01 })).toThrow(RangeError);
+      expect(() => insulinOnBoardU(record, { priorBasalUPerMin: NaN })).toThrow(RangeError);
+      // 0 is the cold start.
+      expect(insulinOnBoardU(record, { priorBasalUPerMin: 0 })).toEqual(insulinOnBoardU(record));
+    });
   });
 });

@@ -99,7 +99,7 @@ interface RunReport {
 function runReport(name: string, window: DayWindow, extra: Partial<RunReportInput> = {}): RunReport {
   const dir = join(work, name);
   const ts = traces();
-  const analyses = ts.map((t) => analysePatient(t, window));
+  const analyses = ts.map((t) => analysePatient(t, window, { cvgaPoints: extra.cvgaPoints }));
   writeRunReport(dir, {
     glucosimVersion: '0.0.0-test',
     scenarioName: 'synthetic',
@@ -207,11 +207,11 @@ function flooredBg(trace: Trace, fromDay: number, toDay: number): number[] {
 // ---- what the checks allow ------------------------------------------------------
 
 /** Columns that name their row rather than measure it. */
-const LABEL_COLUMNS = new Set(['patient', 'group', 'arm', 'phase', 'days', 'CVGA zone']);
+const LABEL_COLUMNS = new Set(['patient', 'group', 'arm', 'arms', 'phase', 'days', 'CVGA zone', 'CVGA zone, whole window']);
 /** Unitless indices: the metrics without a unit in METRIC_UNITS, and the phase tables' names of LBGI, HBGI and the MDP reward. */
 const UNITLESS = new Set([...METRIC_NAMES.filter((m) => METRIC_UNITS[m] === ''), 'LBGI', 'HBGI', 'mean reward']);
 /** A unit as the headers write it: in brackets at the end, or a group header "% of …". */
-const UNIT = /\((mg\/dL|%|U|g|U\/day|U\/h|U\/g|bits|patients|per day)\)$/;
+const UNIT = /\((mg\/dL|%|U|g|U\/day|U\/h|U\/g|bits|patients|patient-days|days|per day)\)$/;
 
 function columnsWithoutUnit(t: HtmlTable): string[] {
   return t.header.filter((h, j) => !(LABEL_COLUMNS.has(h) || UNITLESS.has(h) || UNIT.test(h) || /^% of /.test(t.groupOf[j])));
@@ -246,9 +246,12 @@ function expectTablesFitThePage(tables: readonly HtmlTable[]): void {
 describe('report.html of a run: the tables', () => {
   let whole: RunReport;
   let windowed: RunReport;
+  /** With CVGA points per patient-day: a zone-share table over patient-days, and a column more in the per-patient tables. */
+  let perDay: RunReport;
   beforeAll(() => {
     whole = runReport('whole', lastDaysWindow(DAYS));
     windowed = runReport('windowed', lastDaysWindow(DAYS, 1));
+    perDay = runReport('patient-day', lastDaysWindow(DAYS), { cvgaPoints: 'patient-day' });
   });
 
   it('the synthetic crash is the issue\'s: the raw summary has a negative minimum and a lower mean than the floored metrics', () => {
@@ -330,7 +333,7 @@ describe('report.html of a run: the tables', () => {
   });
 
   it('every header has a unit, or is a label or a unitless index', () => {
-    for (const r of [whole, windowed]) {
+    for (const r of [whole, windowed, perDay]) {
       for (const t of tablesOf(r.html)) expect(columnsWithoutUnit(t), t.caption).toEqual([]);
     }
   });
@@ -341,7 +344,7 @@ describe('report.html of a run: the tables', () => {
   });
 
   it('every table fits a 1000 px page: at most MAX_TABLE_COLUMNS columns, and narrow enough when wrapped', () => {
-    for (const r of [whole, windowed]) expectTablesFitThePage(tablesOf(r.html));
+    for (const r of [whole, windowed, perDay]) expectTablesFitThePage(tablesOf(r.html));
   });
 
   it('the check finds the old per-patient metrics table too wide', () => {
@@ -477,6 +480,9 @@ describe('report.html of an experiment: the tables', () => {
     const j = glucose.header.indexOf('mean BG (mg/dL)');
     for (const row of glucose.rows) expect(row[j]).toMatch(/^< 1( |$)/);
     expect(glucose.note).toBe(BELOW_FLOOR_NOTE);
-    for (const t of tables) for (const row of t.rows) for (const c of row) expect(c, `${t.caption}: ${c}`).not.toMatch(/^[-−]|e-\d/);
+    // Nothing negative, except in the columns of signed differences (arm − arm, ours − published) and slopes, which are signed by what they are.
+    const signed = /^Δ|gap|slope/;
+    for (const t of tables) for (const row of t.rows) row.forEach((c, j) => signed.test(t.header[j] ?? '') || expect(c, `${t.caption}: ${c}`).not.toMatch(/^[-−]|e-\d/));
+    for (const t of tables) for (const row of t.rows) for (const c of row) expect(c, `${t.caption}: ${c}`).not.toMatch(/e-\d/);
   });
 });

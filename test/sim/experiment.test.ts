@@ -9,16 +9,22 @@ import { scenarioController } from '../../src/sim/patientRun.js';
 const shipped = (name: string) => fileURLToPath(new URL(`../../experiments/${name}`, import.meta.url));
 
 describe('shipped experiments', () => {
-  it('ac-learning-period is the ac-initialisation study over 60 days, with a faster S1 arm', () => {
+  it("ac-learning-period is the study's first reading over 60 days, with a faster S1 arm", () => {
     const study = loadExperiment(shipped('ac-initialisation.json'));
     const long = loadExperiment(shipped('ac-learning-period.json'));
     expect(long.scenario.days).toBe(60);
     expect(study.scenario.days).toBe(10);
-    // Same protocol, devices, cohort, run-in, window and exclusions: only the length and the arms differ.
+    // Same protocol, devices, cohort, window and exclusions; the first reading's 1-day run-in (the study's is 3),
+    // its bolus at intake and its plug-in TE from insulin on board starting at 0 (docs/actor-critic.md).
     expect(long.scenario.meals).toEqual(study.scenario.meals);
     expect(long.scenario.sensor).toEqual(study.scenario.sensor);
     expect(long.scenario.seed).toBe(study.scenario.seed);
-    expect([long.cohort, long.runInDays, long.windowDays, long.exclude]).toEqual([study.cohort, study.runInDays, study.windowDays, study.exclude]);
+    expect([long.cohort, long.windowDays, long.exclude]).toEqual([study.cohort, study.windowDays, study.exclude]);
+    expect([long.runInDays, study.runInDays]).toEqual([1, 3]);
+    for (const arm of long.arms.filter((a) => a.controller.name === 'actor-critic')) {
+      expect(arm.controller.options, arm.name).toMatchObject({ runInDays: 1, teEstimator: 'plug-in', iobWarmStart: false });
+      expect(arm.controller.options.bolusTiming, arm.name).toBeUndefined();
+    }
     expect(long.arms.map((a) => a.name)).toEqual(['fixed', 'S1', 'S1-fast', 'S3']);
     expect(long.arms[2].controller.options).toMatchObject({ initialisation: 'S1', actorRate0: 10 });
     const plan = planExperiment(long);
