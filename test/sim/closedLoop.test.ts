@@ -13,6 +13,7 @@ import { runPatient, therapySettings } from '../../src/sim/patientRun.js';
 import { replay } from '../../src/sim/replay.js';
 import { StandardTherapy } from '../../src/control/standardTherapy.js';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { controllerIdentity } from '../../src/control/context.js';
 
 const cohort = loadUvaPadovaCohort();
@@ -167,5 +168,31 @@ describe('closed loop: cancellation and lifecycle edges', () => {
     expect(closed).toBe(false);
     await new Promise((r) => setTimeout(r, 80));
     expect(closed).toBe(true);
+  });
+});
+
+describe("the actor-critic study's arms bolus at announcement", () => {
+  const population = loadPopulation('uva-padova-s2008', 'test');
+  const study = JSON.parse(readFileSync(join(__dirname, '..', '..', 'experiments', 'ac-initialisation.json'), 'utf8')) as {
+    arms: { name: string; controller: { name: string; options: Record<string, unknown> } }[];
+  };
+
+  it('every meal of the run-in and the trial is bolused at the control instant that sees its announcement, 30 min before intake', async () => {
+    const child = findPatient(population, 'child#001', 'test');
+    for (const name of ['fixed', 'S3', 'S1-TD']) {
+      const arm = study.arms.find((a) => a.name === name)!;
+      const runIn = Number(arm.controller.options.runInDays ?? 0);
+      const t = await runPatient({ ...base, days: runIn + 2, controller: { ...base.controller, name: arm.controller.name, options: arm.controller.options } }, child, 5);
+      let meals = 0;
+      for (let m = 1; m < t.minutes; m++) {
+        if (!(t.carbsEatenG[m] > 0 && t.carbsEatenG[m - 1] === 0)) continue;
+        meals++;
+        // Announced at m − 30, seen at the first control instant from then on: the bolus is there, and nowhere between it and intake.
+        const seen = Math.ceil((m - 30) / 5) * 5;
+        expect(t.bolusU[seen], `${name}: meal at minute ${m}`).toBeGreaterThan(0);
+        for (let k = seen + 1; k <= m; k++) expect(t.bolusU[k], `${name}: minute ${k}`).toBe(0);
+      }
+      expect(meals, name).toBeGreaterThan(3 * (runIn + 2) - 3);
+    }
   });
 });
