@@ -1,9 +1,12 @@
 /**
  * Results of an experiment: per job (arm, seed, patient) the CVGA point over
- * the window and the daily LBGI of the trial days, folded as traces arrive;
- * then per arm the CVGA A+B shares per group and overall (mean and spread
- * over seeds, with and without excluded patients), daily LBGI per group, the
- * learning controllers' daily basal/IC paths, and the files and report.
+ * the window and one per day of it, and the daily LBGI of the trial days,
+ * made in the worker that ran the job; then per arm the CVGA A+B shares per
+ * group and overall with the experiment's kind of point (mean, spread and
+ * 95 % interval over seeds, with and without excluded patients), daily LBGI
+ * per group and its slope, the learning controllers' daily basal/IC paths
+ * and θ; the paired comparisons the experiment asks for; what the run-in
+ * transfer entropy measures; and the files and report.
  */
 import { join } from 'node:path';
 import { CVGA_ZONES, type CvgaPoint, cvgaPoint, cvgaSummary } from '../metrics/cvga.js';
@@ -394,7 +397,7 @@ function csvNumber(x: number): string {
   return Number.isFinite(x) ? String(x) : '';
 }
 
-/** Write summary.json, table1.csv, patients.csv, paths.csv, the figures and report.html into `dir`. */
+/** Write summary.json, table1.csv, comparisons.csv (when the experiment compares arms), patients.csv, paths.csv, phases.csv, the figures and report.html into `dir`. */
 export function writeExperimentReport(dir: string, experiment: Experiment, plan: ExperimentPlan, outcomes: readonly JobOutcome[], meta: Record<string, unknown>): ArmResult[] {
   const { arms: results, comparisons } = summariseStudy(experiment, plan, outcomes);
   const transferEntropy = transferEntropyResults(experiment, plan, outcomes);
