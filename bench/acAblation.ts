@@ -34,6 +34,7 @@ interface ArmSummary {
 interface Summary {
   arms: ArmSummary[];
   comparisons?: { a: string; b: string; percentABWithExclusions: Record<string, Interval> }[];
+  transferEntropy?: { arm: string; reliability: { icc1: number } }[];
 }
 type ExperimentJson = { scenario: string; runInDays?: number; cvga?: { points: string }; arms: { name: string; controller: { name: string; options?: Record<string, unknown> } }[] } & Record<string, unknown>;
 
@@ -121,8 +122,11 @@ function main(): void {
       };
       const children = (name: string) => (v.read === 'other-points' ? undefined : arm(v.read === 'S2W-as-S2' && name === 'S2' ? 'S2W' : name)?.percentABWithExclusions.children);
       const slope = (name: string) => arm(v.read === 'S2W-as-S2' && name === 'S2' ? 'S2W' : name)?.lbgiSlopeWithExclusions.children;
+      // S3 over S1 in children, paired by seed (per patient-day points: not for the per-patient reading).
+      const s3OverS1 = v.read === 'other-points' ? undefined : summary.comparisons?.find((c) => c.a === 'S3' && c.b === 'S1')?.percentABWithExclusions.children;
+      const icc = summary.transferEntropy?.find((t) => t.arm === 'S3')?.reliability.icc1 ?? NaN;
       rows.push(
-        `| ${v.name} | ${['fixed', 'S1', 'S2', 'S3'].map((n) => f1(share(n)?.mean ?? NaN)).join(' | ')} | ${['S1-TD', 'S3-TD'].map((n) => f1(share(n)?.mean ?? NaN)).join(' | ')} | ${ci(children('S3'))} | ${['S1', 'S2', 'S3'].map((n) => f2(slope(n)?.mean ?? NaN)).join(' / ')} |`,
+        `| ${v.name} | ${['fixed', 'S1', 'S2', 'S3'].map((n) => f1(share(n)?.mean ?? NaN)).join(' | ')} | ${['S1-TD', 'S3-TD'].map((n) => f1(share(n)?.mean ?? NaN)).join(' | ')} | ${ci(children('S3'))} | ${ci(s3OverS1)} | ${['S1', 'S2', 'S3'].map((n) => f2(slope(n)?.mean ?? NaN)).join(' / ')} | ${f2(icc)} |`,
       );
       process.stderr.write(`ablation ${i + 1}/${VARIANTS.length}: ${v.name} (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
     });
@@ -130,10 +134,10 @@ function main(): void {
     rmSync(work, { recursive: true, force: true });
   }
   const table = [
-    `Ablation of experiments/ac-initialisation.json, ${seeds} seeds: % CVGA A+B over the last 5 days without child#003 and child#008 (mean over seeds); children's S3 with its 95 % interval; children's daily-LBGI slope (per day) for S1 / S2 / S3.`,
+    `Ablation of experiments/ac-initialisation.json, ${seeds} seeds: % CVGA A+B over the last 5 days without child#003 and child#008 (mean over seeds); children's S3 and S3 − S1 (paired by seed) with their 95 % intervals; children's daily-LBGI slope (per day) for S1 / S2 / S3; ICC(1) of S3's run-in TE over the seeds.`,
     '',
-    '| variant | fixed | S1 | S2 | S3 | S1-TD | S3-TD | children S3 | children LBGI slope S1 / S2 / S3 |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| variant | fixed | S1 | S2 | S3 | S1-TD | S3-TD | children S3 | children S3 − S1 | children LBGI slope S1 / S2 / S3 | TE ICC(1) |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
   ].join('\n') + '\n';
   const out = argument('out');

@@ -79,7 +79,7 @@ export function jobOutcome(trace: Trace, experiment: Experiment, carbRatioGPerU:
   };
 }
 
-/** A statistic over seeds: mean, SD (0 for one seed), 95 % interval of the mean (NaN for one seed), per seed. */
+/** A statistic over seeds: mean and SD over the seeds with a value (SD 0 for one), 95 % interval of the mean (NaN for one), per seed. */
 export interface Spread {
   readonly mean: number;
   readonly sd: number;
@@ -89,11 +89,9 @@ export interface Spread {
 }
 
 function spread(values: readonly number[]): Spread {
-  const n = values.length;
-  const mean = values.reduce((s, v) => s + v, 0) / n;
-  const sd = n > 1 ? Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1)) : 0;
-  const interval = seedInterval(values);
-  return { mean, sd, low: interval.low, high: interval.high, perSeed: values };
+  // The mean and interval over the seeds with a value (a seed whose group has no point has none).
+  const { mean, sd, low, high, n } = seedInterval(values);
+  return { mean, sd: n > 1 ? sd : 0, low, high, perSeed: values };
 }
 
 /**

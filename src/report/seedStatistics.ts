@@ -6,6 +6,7 @@
  * arms (every arm sees the same meals and sensor noise for a seed) take the
  * same interval over the per-seed differences.
  */
+import { finiteMeanSd } from './finiteStats.js';
 
 /**
  * Two-sided 95 % quantiles t(0.975, df) of Student's t for df = 1 … 30, to
@@ -17,8 +18,8 @@ const T975 = [
   2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
 ];
 
-/** z(0.975) of the standard normal. */
-const Z975 = 1.959964;
+/** z(0.975) = Φ⁻¹(0.975) of the standard normal (also the Fisher-z intervals' quantile, transferEntropyAnalysis.ts). */
+export const Z_975 = 1.959963984540054;
 
 /**
  * t(0.975, df): the table for df ≤ 30, beyond it the Cornish–Fisher expansion
@@ -28,7 +29,7 @@ const Z975 = 1.959964;
 export function studentT975(df: number): number {
   if (!(df >= 1) || !Number.isInteger(df)) return NaN;
   if (df <= T975.length) return T975[df - 1]!;
-  const z = Z975;
+  const z = Z_975;
   const g1 = (z ** 3 + z) / 4;
   const g2 = (5 * z ** 5 + 16 * z ** 3 + 3 * z) / 96;
   const g3 = (3 * z ** 7 + 19 * z ** 5 + 17 * z ** 3 - 15 * z) / 384;
@@ -45,12 +46,9 @@ export interface SeedInterval {
 }
 
 export function seedInterval(values: readonly number[]): SeedInterval {
-  const xs = values.filter(Number.isFinite);
-  const n = xs.length;
-  if (n === 0) return { mean: NaN, sd: NaN, low: NaN, high: NaN, n };
-  const mean = xs.reduce((s, v) => s + v, 0) / n;
+  const n = values.filter(Number.isFinite).length;
+  const { mean, sd } = finiteMeanSd(values);
   if (n < 2) return { mean, sd: NaN, low: NaN, high: NaN, n };
-  const sd = Math.sqrt(xs.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1));
   const half = (studentT975(n - 1) * sd) / Math.sqrt(n);
   return { mean, sd, low: mean - half, high: mean + half, n };
 }

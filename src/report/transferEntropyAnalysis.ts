@@ -31,6 +31,8 @@
  * Pure: numbers in, numbers out; non-finite TE values and covariates are left
  * out (and counted by what is reported: n, seeds per patient).
  */
+import { finiteMeanSd } from './finiteStats.js';
+import { Z_975 } from './seedStatistics.js';
 
 /** One seed's TE of one patient. */
 export interface TransferEntropyObservation {
@@ -75,8 +77,8 @@ export function transferEntropyReliability(observations: readonly TransferEntrop
     byPatient.set(o.patient, list);
   }
   const perPatient: PatientTransferEntropy[] = [...byPatient].map(([patient, xs]) => {
-    const mean = meanOf(xs);
-    return { patient, seeds: xs.length, meanBits: mean, sdBits: sampleSd(xs, mean) };
+    const { mean, sd } = finiteMeanSd(xs);
+    return { patient, seeds: xs.length, meanBits: mean, sdBits: sd };
   });
   const a = perPatient.length;
   const total = perPatient.reduce((s, p) => s + p.seeds, 0);
@@ -100,7 +102,7 @@ export function transferEntropyReliability(observations: readonly TransferEntrop
     patients: a,
     observations: total,
     grandMeanBits: grandMean,
-    betweenPatientSdBits: sampleSd(means, meanOf(means)),
+    betweenPatientSdBits: finiteMeanSd(means).sd,
     withinPatientSdBits: Math.sqrt(wms),
     betweenMeanSquare: bms,
     withinMeanSquare: wms,
@@ -124,8 +126,6 @@ export interface CorrelationSummary {
   readonly spearman: CorrelationEstimate;
 }
 
-/** Two-sided 95 % standard normal quantile, Φ⁻¹(0.975). */
-const Z_975 = 1.959963984540054;
 
 /** Pearson's r and Spearman's ρ of the finite pairs (x_i, y_i), with 95 % CIs (module comment, (ii)). */
 export function correlation(x: readonly number[], y: readonly number[]): CorrelationSummary {
@@ -178,8 +178,8 @@ function withFisherInterval(r: number, sigma: number): CorrelationEstimate {
 function pearsonR(x: readonly number[], y: readonly number[]): number {
   const n = x.length;
   if (n < 2) return NaN;
-  const mx = meanOf(x);
-  const my = meanOf(y);
+  const mx = finiteMeanSd(x).mean;
+  const my = finiteMeanSd(y).mean;
   let sxy = 0;
   let sxx = 0;
   let syy = 0;
@@ -207,10 +207,4 @@ function ranks(values: readonly number[]): number[] {
   return out;
 }
 
-function meanOf(xs: readonly number[]): number {
-  return xs.length === 0 ? NaN : xs.reduce((s, x) => s + x, 0) / xs.length;
-}
 
-function sampleSd(xs: readonly number[], mean: number): number {
-  return xs.length < 2 ? NaN : Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (xs.length - 1));
-}
